@@ -1,0 +1,36 @@
+"""Domain exceptions, each mapped to one outcome in one place (the handlers)."""
+
+from __future__ import annotations
+
+
+class ListdropError(Exception):
+    """Base class for every error listdrop raises on purpose."""
+
+
+class RejectedFile(ListdropError):
+    """The uploaded file cannot be imported; the user is told why and the object is kept.
+
+    `code` is stable and machine-readable (it is part of the event schema); `reason` is the
+    sentence a person reads. Neither may contain an e-mail address.
+    """
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+class RetryLater(ListdropError):
+    """Processing cannot finish now but may on a later delivery (the message goes back to the queue)."""
+
+
+class UploadInProgress(RetryLater):
+    """Another delivery of the same upload holds the claim; let it finish, check again later."""
+
+
+class ProviderUnavailable(RetryLater):
+    """The job API throttled or failed transiently; retry with backoff."""
+
+
+class ProviderRequestRejected(ListdropError):
+    """The job API refused the request itself (bad request, limit exceeded): retrying cannot help."""

@@ -1,0 +1,65 @@
+"""SQS (S3 event notifications) -> Starter. Failed messages are reported one by one (partial batch)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from listdrop.errors import RetryLater
+from listdrop.job_store import JobStore
+from listdrop.observability import logger, metrics, tracer
+from listdrop.providers.registry import get_provider
+from listdrop.settings import StarterSettings
+from listdrop.starter import Result, Starter
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+_METRICS = {
+    Result.STARTED: "ImportsStarted",
+    Result.REJECTED: "FilesRejected",
+    Result.REFUSED: "ImportsRefused",
+    Result.DUPLICATE: "DuplicateDeliveries",
+}
+
+
+@cache
+def _starter() -> Starter:
+    settings = StarterSettings.from_env()
+    session = boto3.session.Session()
+    return Starter(
+        settings=settings,
+        store=JobStore(session.resource("dynamodb").Table(settings.jobs_table)),
+        s3=session.client("s3"),
+        sfn=session.client("stepfunctions"),
+        providers=lambda name: get_provider(name, session),
+    )
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> None:
+    try:
+        results = _starter().handle_notification(json.loads(record.body))
+    except RetryLater as later:
+        logger.info("Will retry later", extra={"reason": str(later)})
+        metrics.add_metric(name="RetriesScheduled", unit=MetricUnit.Count, value=1)
+        raise
+    for result in results:
+        if result.result in _METRICS:
+            metrics.add_metric(name=_METRICS[result.result], unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,91 @@
+"""Builds the outcome event (the documented schema) and the sentence a person reads first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from listdrop.models import EVENT_SCHEMA_VERSION, JobState, JobStatus, Outcome
+from listdrop.privacy import redact_emails
+from listdrop.upload import Upload
+
+NONE_TEXT = "none"
+
+
+def outcome_for(status: JobStatus) -> Outcome:
+    if status.state is JobState.SUCCEEDED:
+        return Outcome.SUCCEEDED
+    return Outcome.FAILED
+
+
+def build_event(
+    *,
+    upload: Upload,
+    outcome: Outcome,
+    ended_at: datetime,
+    status: JobStatus | None = None,
+    failure_report: str | None = None,
+    reason_code: str | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """Return {"detailType": ..., "detail": {...}} for the workflow to put on the bus."""
+    processed = status.processed if status else 0
+    failed = status.failed if status else 0
+    if reason is None and status is not None and status.error_message:
+        reason = status.error_message
+    reason = redact_emails(reason) if reason else None
+    started = datetime.fromisoformat(upload.started_at)
+    detail: dict[str, Any] = {
+        "schemaVersion": EVENT_SCHEMA_VERSION,
+        "trackingId": upload.tracking_id,
+        "outcome": outcome.value,
+        "provider": upload.provider,
+        "providerJobId": upload.job_id,
+        "providerStatus": status.provider_status if status else None,
+        "destination": upload.destination,
+        "action": upload.action,
+        "dataFormat": upload.data_format,
+        "source": {
+            **upload.source,
+            "key": redact_emails(upload.source["key"]),
+            "uri": redact_emails(upload.source["uri"]),
+        },
+        "records": {"processed": processed, "failed": failed},
+        "failureReport": failure_report,
+        "startedAt": upload.started_at,
+        "endedAt": ended_at.isoformat(),
+        "durationSeconds": max(0, round((ended_at - started).total_seconds())),
+        "reasonCode": reason_code,
+        "reason": reason,
+    }
+    detail["summary"] = summary_line(detail)
+    detail["notice"] = {
+        "destination": upload.destination.get("label") or NONE_TEXT,
+        "records": f"{processed} processed, {failed} failed" if status else NONE_TEXT,
+        "report": failure_report or NONE_TEXT,
+        "reason": reason or NONE_TEXT,
+    }
+    return {"detailType": outcome.detail_type, "detail": detail}
+
+
+def summary_line(detail: dict[str, Any]) -> str:
+    """First line of every notification: the outcome in capitals, then what happened where."""
+    where = detail["destination"]["label"]
+    action = detail["action"]
+    uri = detail["source"]["uri"]
+    processed, failed = detail["records"]["processed"], detail["records"]["failed"]
+    reason = detail["reason"] or "no reason given"
+    outcome = detail["outcome"]
+    if outcome == Outcome.SUCCEEDED.value:
+        if failed:
+            return (
+                f"COMPLETED WITH {failed} FAILED RECORDS: {action} into {where} from {uri}: "
+                f"{processed} records processed, {failed} failed"
+            )
+        return f"SUCCEEDED: {action} into {where} from {uri}: {processed} records processed, 0 failed"
+    if outcome == Outcome.REJECTED.value:
+        return f"REJECTED: {uri} was not imported: {reason}"
+    if outcome == Outcome.TIMED_OUT.value:
+        return f"TIMED OUT: {action} into {where} from {uri} did not finish in time: {reason}"
+    label = "CANCELLED" if detail["providerStatus"] == "CANCELLED" else "FAILED"
+    return f"{label}: {action} into {where} from {uri}: {reason}"

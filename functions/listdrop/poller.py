@@ -1,0 +1,109 @@
+"""One poll of a running job: the workflow calls it after each wait, until it returns a final state.
+
+The returned state is the workflow's whole state: `poll.state` is RUNNING (wait `poll.waitSeconds`, then
+poll again) or final, in which case `outcome` holds the event to publish. The wait doubles after every
+poll, capped at `poll.maxWaitSeconds`; past `poll.deadline` a still-running job ends as TIMED_OUT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from listdrop.errors import ProviderUnavailable
+from listdrop.job_store import JobStore
+from listdrop.models import JobStatus, Outcome
+from listdrop.observability import logger
+from listdrop.outcome import build_event, outcome_for
+from listdrop.providers.base import JobProvider
+from listdrop.upload import Upload
+
+
+class Reports(Protocol):
+    def copy(self, url: str, tracking_id: str, file_name: str = ...) -> str: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Poller:
+    def __init__(
+        self,
+        store: JobStore,
+        reports: Reports,
+        providers: Callable[[str], JobProvider],
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._store = store
+        self._reports = reports
+        self._providers = providers
+        self._clock = clock
+
+    def poll(self, state: dict[str, Any]) -> dict[str, Any]:
+        upload = Upload.from_state(state["upload"])
+        if not upload.job_id:
+            raise ValueError("the workflow state has no provider job id to poll")
+        poll = {**state["poll"], "attempt": int(state["poll"].get("attempt", 0)) + 1}
+        status = self._providers(upload.provider).status(upload.job_id)
+        now = self._clock()
+
+        if not status.state.is_final:
+            if now.timestamp() < poll["deadline"]:
+                remaining = max(1, int(poll["deadline"] - now.timestamp()))
+                poll["waitSeconds"] = min(
+                    int(poll["waitSeconds"]) * 2, int(poll["maxWaitSeconds"]), remaining
+                )
+                self._store.record_progress(upload.tracking_id, status, now.isoformat())
+                return {**state, "poll": poll}
+            minutes = max(1, round((now - datetime.fromisoformat(upload.started_at)).total_seconds() / 60))
+            event = build_event(
+                upload=upload,
+                outcome=Outcome.TIMED_OUT,
+                ended_at=now,
+                status=status,
+                reason_code="TIMED_OUT",
+                reason=(
+                    f"The job was still {status.provider_status} after {minutes} minutes, the configured "
+                    "maximum; listdrop stopped watching it."
+                ),
+            )
+            return self._finish(state, poll, Outcome.TIMED_OUT.value, event)
+
+        report, note = self._copy_report(status, upload.tracking_id)
+        reason = status.error_message
+        if note:
+            reason = f"{reason} ({note})" if reason else note
+        event = build_event(
+            upload=upload,
+            outcome=outcome_for(status),
+            ended_at=now,
+            status=status,
+            failure_report=report,
+            reason_code=None if outcome_for(status) is Outcome.SUCCEEDED else f"JOB_{status.provider_status}",
+            reason=reason,
+        )
+        return self._finish(state, poll, status.state.value, event)
+
+    def _finish(
+        self, state: dict[str, Any], poll: dict[str, Any], final_state: str, event: dict[str, Any]
+    ) -> dict[str, Any]:
+        self._store.mark_finished(state["upload"]["trackingId"], event["detail"])
+        logger.info(
+            "Job finished",
+            extra={"outcome": event["detail"]["outcome"], "records": event["detail"]["records"]},
+        )
+        return {**state, "poll": {**poll, "state": final_state}, "outcome": event}
+
+    def _copy_report(self, status: JobStatus, tracking_id: str) -> tuple[str | None, str | None]:
+        if not status.failed_records_url:
+            return None, None
+        try:
+            return self._reports.copy(status.failed_records_url, tracking_id), None
+        except (ProviderUnavailable, ValueError) as error:
+            logger.warning("Failed-records report not copied", extra={"error": str(error)})
+            return None, (
+                "the failed-records report could not be copied into the bucket; "
+                "get-import-job returns a fresh link to it"
+            )

@@ -1,0 +1,1 @@
+"""One module per AWS job API, behind the JobProvider interface; `registry` picks one by name."""

@@ -1,0 +1,60 @@
+"""The interface every job API implements, so handlers never know which service they drive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from botocore.exceptions import ClientError
+
+from listdrop.checks import FileShape
+from listdrop.errors import ProviderRequestRejected, ProviderUnavailable
+from listdrop.models import JobStatus, Route, S3Object
+
+# Error codes that mean "try again later" on any AWS API (throttling, limits, server faults).
+TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "TooManyRequestsException",
+        "LimitExceededException",
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalFailure",
+        "InternalServerError",
+        "InternalServerErrorException",
+        "InternalServiceErrorException",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    tracking_id: str
+    route: Route
+    source: S3Object
+
+
+class JobProvider(Protocol):
+    name: str
+
+    def verify_destination(self, route: Route, shape: FileShape) -> None:
+        """Raise RejectedFile when the destination cannot take this file (it does not exist, say)."""
+
+    def start(self, request: ImportRequest) -> str:
+        """Start the job and return the provider's job id."""
+
+    def status(self, job_id: str) -> JobStatus:
+        """Read the job's status, normalized."""
+
+
+def classify_client_error(error: ClientError, operation: str) -> Exception:
+    """Map an AWS error to 'retry later' or 'the request itself was refused', by error code."""
+    code = error.response.get("Error", {}).get("Code", "")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    message = error.response.get("Error", {}).get("Message", "")
+    if code in TRANSIENT_ERROR_CODES or status >= 500:
+        return ProviderUnavailable(f"{operation} failed transiently ({code or status}); retrying")
+    return ProviderRequestRejected(f"{operation} was refused: {code}: {message}".strip())

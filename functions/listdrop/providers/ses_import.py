@@ -1,0 +1,89 @@
+"""Amazon SES v2 import jobs: contact lists and the account-level suppression list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from listdrop.checks import FileShape
+from listdrop.errors import RejectedFile
+from listdrop.models import Action, DestinationType, JobState, JobStatus, Route
+from listdrop.providers.base import ImportRequest, classify_client_error
+
+STATES: dict[str, JobState] = {
+    "CREATED": JobState.RUNNING,
+    "PROCESSING": JobState.RUNNING,
+    "COMPLETED": JobState.SUCCEEDED,
+    "FAILED": JobState.FAILED,
+    "CANCELLED": JobState.CANCELLED,
+}
+
+
+class SesImportProvider:
+    name = "ses-import"
+
+    def __init__(self, client: Any) -> None:
+        self._ses = client
+
+    def verify_destination(self, route: Route, shape: FileShape) -> None:
+        if route.destination.type is not DestinationType.SES_CONTACT_LIST:
+            return
+        name = route.destination.name
+        try:
+            contact_list = self._ses.get_contact_list(ContactListName=name)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "NotFoundException":
+                raise RejectedFile(
+                    "UNKNOWN_CONTACT_LIST", f"The SES contact list '{name}' does not exist in this account."
+                ) from None
+            raise classify_client_error(error, "GetContactList") from error
+        known = {topic["TopicName"] for topic in contact_list.get("Topics", [])}
+        unknown = sorted(set(shape.topics) - known)
+        if unknown and route.action is Action.PUT:
+            raise RejectedFile(
+                "UNKNOWN_TOPIC",
+                f"The contact list '{name}' has no topic named {', '.join(repr(t) for t in unknown[:5])}.",
+            )
+
+    def start(self, request: ImportRequest) -> str:
+        route = request.route
+        if route.destination.type is DestinationType.SES_CONTACT_LIST:
+            destination: dict[str, Any] = {
+                "ContactListDestination": {
+                    "ContactListName": route.destination.name,
+                    "ContactListImportAction": route.action.value,
+                }
+            }
+        else:
+            destination = {"SuppressionListDestination": {"SuppressionListImportAction": route.action.value}}
+        try:
+            response = self._ses.create_import_job(
+                ImportDestination=destination,
+                ImportDataSource={"S3Url": request.source.uri, "DataFormat": route.data_format.value},
+            )
+        except ClientError as error:
+            raise classify_client_error(error, "CreateImportJob") from error
+        return str(response["JobId"])
+
+    def status(self, job_id: str) -> JobStatus:
+        try:
+            job = self._ses.get_import_job(JobId=job_id)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "NotFoundException":
+                return JobStatus(
+                    JobState.FAILED, "NOT_FOUND", error_message="The import job no longer exists."
+                )
+            raise classify_client_error(error, "GetImportJob") from error
+        provider_status = str(job.get("JobStatus", "CREATED"))
+        failure = job.get("FailureInfo") or {}
+        completed = job.get("CompletedTimestamp")
+        return JobStatus(
+            state=STATES.get(provider_status, JobState.RUNNING),
+            provider_status=provider_status,
+            processed=int(job.get("ProcessedRecordsCount") or 0),
+            failed=int(job.get("FailedRecordsCount") or 0),
+            failed_records_url=failure.get("FailedRecordsS3Url"),
+            error_message=failure.get("ErrorMessage"),
+            completed_at=completed.isoformat() if completed is not None else None,
+        )

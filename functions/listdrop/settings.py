@@ -1,0 +1,81 @@
+"""Environment contract of the functions, validated once at cold start.
+
+The same names are set by the CDK stack (infra/) and by the embedded local cloud (localcloud/).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _require(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"environment variable {name} is required")
+    return value
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class StarterSettings:
+    jobs_table: str
+    state_machine_arn: str
+    max_file_bytes: int
+    poll_initial_wait_seconds: int
+    poll_max_wait_seconds: int
+    job_max_duration_seconds: int
+    claim_lease_seconds: int
+    allowed_contact_lists: frozenset[str]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> StarterSettings:
+        env = os.environ if env is None else env
+        allowed = {name.strip() for name in env.get("ALLOWED_CONTACT_LISTS", "").split(",") if name.strip()}
+        settings = cls(
+            jobs_table=_require(env, "JOBS_TABLE_NAME"),
+            state_machine_arn=_require(env, "STATE_MACHINE_ARN"),
+            max_file_bytes=_positive_int(env, "MAX_FILE_BYTES", 1024**3),
+            poll_initial_wait_seconds=_positive_int(env, "POLL_INITIAL_WAIT_SECONDS", 10),
+            poll_max_wait_seconds=_positive_int(env, "POLL_MAX_WAIT_SECONDS", 300),
+            job_max_duration_seconds=_positive_int(env, "JOB_MAX_DURATION_SECONDS", 6 * 3600),
+            claim_lease_seconds=_positive_int(env, "CLAIM_LEASE_SECONDS", 120),
+            allowed_contact_lists=frozenset(allowed),
+        )
+        if settings.poll_max_wait_seconds < settings.poll_initial_wait_seconds:
+            raise SettingsError("POLL_MAX_WAIT_SECONDS must be >= POLL_INITIAL_WAIT_SECONDS")
+        return settings
+
+
+@dataclass(frozen=True)
+class PollerSettings:
+    jobs_table: str
+    bucket: str
+    reports_prefix: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PollerSettings:
+        env = os.environ if env is None else env
+        prefix = env.get("REPORTS_PREFIX", "reports/").strip() or "reports/"
+        return cls(
+            jobs_table=_require(env, "JOBS_TABLE_NAME"),
+            bucket=_require(env, "BUCKET_NAME"),
+            reports_prefix=prefix if prefix.endswith("/") else prefix + "/",
+        )

@@ -1,0 +1,238 @@
+"""Turns one S3 'object created' record into exactly one started workflow (a job, or a rejection).
+
+Order of work, chosen so that any crash followed by a redelivery converges on one outcome:
+1. A record for this object version already exists with an execution input: (re)start that execution.
+   Its name is the tracking id, so Step Functions itself refuses a second one.
+2. Route and check the file; a rejection is recorded and sent through the workflow like any outcome.
+3. Claim the upload with a conditional put (a lease), start the provider job, record the job id,
+   start the execution.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from listdrop import checks, routing
+from listdrop.errors import ProviderRequestRejected, RejectedFile, UploadInProgress
+from listdrop.job_store import ClaimStatus, JobRecord, JobStore
+from listdrop.models import DestinationType, Outcome, Route, S3Object
+from listdrop.observability import logger
+from listdrop.outcome import build_event
+from listdrop.providers.base import ImportRequest, JobProvider
+from listdrop.settings import StarterSettings
+from listdrop.upload import Upload, tracking_id_for
+
+
+class Result:
+    STARTED = "STARTED"
+    REJECTED = "REJECTED"
+    REFUSED = "REFUSED"
+    DUPLICATE = "DUPLICATE"
+    IGNORED = "IGNORED"
+
+
+@dataclass(frozen=True)
+class StartResult:
+    result: str
+    tracking_id: str | None = None
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Starter:
+    def __init__(
+        self,
+        settings: StarterSettings,
+        store: JobStore,
+        s3: Any,
+        sfn: Any,
+        providers: Callable[[str], JobProvider],
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._s3 = s3
+        self._sfn = sfn
+        self._providers = providers
+        self._clock = clock
+
+    def handle_notification(self, notification: dict[str, Any]) -> list[StartResult]:
+        """An S3 event notification as S3 sends it to SQS (possibly its one-off test event)."""
+        if notification.get("Event") == "s3:TestEvent":
+            return [StartResult(Result.IGNORED)]
+        records = notification.get("Records")
+        if not isinstance(records, list):
+            raise ValueError("message is not an S3 event notification (no 'Records' list)")
+        return [self.handle_record(record) for record in records]
+
+    def handle_record(self, record: dict[str, Any]) -> StartResult:
+        if not str(record.get("eventName", "")).startswith("ObjectCreated:"):
+            return StartResult(Result.IGNORED)
+        s3 = record["s3"]
+        key = routing.decode_key(s3["object"]["key"])
+        size = int(s3["object"].get("size", 0))
+        if routing.is_folder_marker(key, size):
+            return StartResult(Result.IGNORED)
+        version = s3["object"].get("versionId")
+        source = S3Object(s3["bucket"]["name"], key, version, size)
+        tracking_id = tracking_id_for(source.bucket, key, version or f"seq:{s3['object'].get('sequencer')}")
+        logger.append_keys(tracking_id=tracking_id)
+
+        existing = self._store.get(tracking_id)
+        claimed = False
+        if existing is not None:
+            if existing.execution_input is not None:
+                return self._resume(existing)
+            claimed = self._take_over_expired(existing)
+
+        started_at = self._clock().isoformat()
+        route: Route | None = None
+        try:
+            route = routing.route(key)
+            provider = self._providers(route.provider)
+            self._check(route, source, provider)
+        except RejectedFile as rejection:
+            upload = Upload.rejected(tracking_id, route, source, started_at)
+            return self._end_before_start(
+                upload, Outcome.REJECTED, ClaimStatus.REJECTED, rejection.code, rejection.reason
+            )
+
+        upload = Upload.accepted(tracking_id, route, source, started_at)
+        if not claimed and not self._store.claim(upload, now=self._epoch(), lease_seconds=self._lease):
+            return self._after_lost_claim(tracking_id)
+        return self._start(upload, ImportRequest(tracking_id, route, source), provider)
+
+    # -- steps -------------------------------------------------------------------------------------
+
+    def _check(self, route: Route, source: S3Object, provider: JobProvider) -> None:
+        allowed = self._settings.allowed_contact_lists
+        if (
+            route.destination.type is DestinationType.SES_CONTACT_LIST
+            and allowed
+            and route.destination.name not in allowed
+        ):
+            raise RejectedFile(
+                "CONTACT_LIST_NOT_ALLOWED",
+                f"listdrop is not configured to import into contact list '{route.destination.name}' "
+                "(see the allowedContactLists setting).",
+            )
+        head = self._read_head(source) if source.size else b""
+        shape = checks.check_file(route, head, source.size, max_bytes=self._settings.max_file_bytes)
+        provider.verify_destination(route, shape)
+
+    def _read_head(self, source: S3Object) -> bytes:
+        request: dict[str, Any] = {
+            "Bucket": source.bucket,
+            "Key": source.key,
+            "Range": f"bytes=0-{checks.HEAD_BYTES - 1}",
+        }
+        if source.version_id:
+            request["VersionId"] = source.version_id
+        try:
+            body = self._s3.get_object(**request)["Body"]
+            try:
+                return bytes(body.read())
+            finally:
+                body.close()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "NoSuchVersion", "404"}:
+                raise RejectedFile(
+                    "OBJECT_GONE", "The object version was deleted before it could be imported."
+                ) from None
+            raise
+
+    def _start(self, upload: Upload, request: ImportRequest, provider: JobProvider) -> StartResult:
+        try:
+            job_id = provider.start(request)
+        except ProviderRequestRejected as refusal:
+            return self._end_before_start(
+                upload, Outcome.FAILED, Outcome.FAILED.value, "PROVIDER_REFUSED", str(refusal)
+            )
+        upload = upload.with_job(job_id)
+        execution_input = self._execution_input(upload)
+        self._store.mark_started(upload, execution_input, self._clock().isoformat())
+        self._start_execution(upload.tracking_id, execution_input)
+        logger.info("Import job started", extra={"provider": upload.provider, "provider_job_id": job_id})
+        return StartResult(Result.STARTED, upload.tracking_id)
+
+    def _end_before_start(
+        self, upload: Upload, outcome: Outcome, status: str, code: str, reason: str
+    ) -> StartResult:
+        event = build_event(
+            upload=upload, outcome=outcome, ended_at=self._clock(), reason_code=code, reason=reason
+        )
+        execution_input = self._execution_input(upload, outcome=event)
+        self._store.mark_not_started(
+            upload,
+            status=status,
+            code=code,
+            reason=event["detail"]["reason"],
+            execution_input=execution_input,
+        )
+        self._start_execution(upload.tracking_id, execution_input)
+        logger.info("Upload ended before any job started", extra={"outcome": outcome.value, "code": code})
+        return StartResult(
+            Result.REJECTED if outcome is Outcome.REJECTED else Result.REFUSED, upload.tracking_id
+        )
+
+    def _resume(self, record: JobRecord) -> StartResult:
+        """A redelivery of an upload that already has its execution input: make sure it runs, once."""
+        assert record.execution_input is not None
+        self._start_execution(record.tracking_id, record.execution_input)
+        logger.info("Duplicate delivery of an upload already handled", extra={"status": record.status})
+        return StartResult(Result.DUPLICATE, record.tracking_id)
+
+    def _take_over_expired(self, record: JobRecord) -> bool:
+        if record.claim_expires_at > self._epoch():
+            raise UploadInProgress("another delivery of this upload holds a live claim")
+        if not self._store.take_over(record, now=self._epoch(), lease_seconds=self._lease):
+            raise UploadInProgress("another delivery took over this upload first")
+        logger.warning("Took over an expired claim (a previous attempt stopped midway)")
+        return True
+
+    def _after_lost_claim(self, tracking_id: str) -> StartResult:
+        record = self._store.get(tracking_id)
+        if record is not None and record.execution_input is not None:
+            return self._resume(record)
+        raise UploadInProgress("another delivery of this upload claimed it first")
+
+    def _start_execution(self, name: str, execution_input: str) -> None:
+        try:
+            self._sfn.start_execution(
+                stateMachineArn=self._settings.state_machine_arn, name=name, input=execution_input
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
+                raise
+
+    def _execution_input(self, upload: Upload, outcome: dict[str, Any] | None = None) -> str:
+        settings = self._settings
+        state: dict[str, Any] = {
+            "upload": upload.to_state(),
+            "poll": {
+                "state": "RUNNING",
+                "attempt": 0,
+                "waitSeconds": settings.poll_initial_wait_seconds,
+                "maxWaitSeconds": settings.poll_max_wait_seconds,
+                "deadline": int(datetime.fromisoformat(upload.started_at).timestamp())
+                + settings.job_max_duration_seconds,
+            },
+        }
+        if outcome is not None:
+            state["outcome"] = outcome
+        return json.dumps(state, sort_keys=True, separators=(",", ":"))
+
+    def _epoch(self) -> int:
+        return int(self._clock().timestamp())
+
+    @property
+    def _lease(self) -> int:
+        return self._settings.claim_lease_seconds

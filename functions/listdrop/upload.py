@@ -1,0 +1,85 @@
+"""The facts about one upload that travel from the starter through the workflow to the outcome event."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from listdrop.models import Route, S3Object
+
+
+def tracking_id_for(bucket: str, key: str, version: str) -> str:
+    """Deterministic id of one object version: every delivery of the same upload maps to it.
+
+    It doubles as the Step Functions execution name (<= 80 characters of [0-9a-z]).
+    """
+    digest = hashlib.sha256(f"{bucket}\n{key}\n{version}".encode()).hexdigest()
+    return digest[:40]
+
+
+@dataclass(frozen=True)
+class Upload:
+    tracking_id: str
+    provider: str
+    destination: dict[str, Any]
+    action: str
+    data_format: str | None
+    source: dict[str, Any]
+    started_at: str
+    job_id: str | None = None
+
+    @classmethod
+    def accepted(cls, tracking_id: str, route: Route, source: S3Object, started_at: str) -> Upload:
+        return cls(
+            tracking_id=tracking_id,
+            provider=route.provider,
+            destination=route.destination.to_dict(),
+            action=route.action.value,
+            data_format=route.data_format.value,
+            source=source.to_dict(),
+            started_at=started_at,
+        )
+
+    @classmethod
+    def rejected(cls, tracking_id: str, route: Route | None, source: S3Object, started_at: str) -> Upload:
+        """A rejected file may not even have a route; the event still says all that is known."""
+        if route is not None:
+            return cls.accepted(tracking_id, route, source, started_at)
+        return cls(
+            tracking_id=tracking_id,
+            provider="none",
+            destination={"type": None, "name": None, "label": "no destination"},
+            action="NONE",
+            data_format=None,
+            source=source.to_dict(),
+            started_at=started_at,
+        )
+
+    def with_job(self, job_id: str) -> Upload:
+        return Upload(**{**self.__dict__, "job_id": job_id})
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "trackingId": self.tracking_id,
+            "provider": self.provider,
+            "jobId": self.job_id,
+            "destination": self.destination,
+            "action": self.action,
+            "dataFormat": self.data_format,
+            "source": self.source,
+            "startedAt": self.started_at,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Upload:
+        return cls(
+            tracking_id=state["trackingId"],
+            provider=state["provider"],
+            destination=state["destination"],
+            action=state["action"],
+            data_format=state.get("dataFormat"),
+            source=state["source"],
+            started_at=state["startedAt"],
+            job_id=state.get("jobId"),
+        )
