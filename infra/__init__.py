@@ -1,0 +1,1 @@
+"""The CDK application: one stack composing one construct per capability."""

@@ -1,0 +1,23 @@
+"""Names that the stack, the tests and the local cloud all read: change them here only."""
+
+OUTPUT_BUCKET = "UploadBucketName"
+OUTPUT_QUEUE = "IngestQueueUrl"
+OUTPUT_DLQ = "IngestDeadLetterQueueUrl"
+OUTPUT_TABLE = "JobTableName"
+OUTPUT_STATE_MACHINE = "StateMachineArn"
+OUTPUT_EVENT_BUS = "EventBusName"
+OUTPUT_COMPLETED_TOPIC = "CompletedTopicArn"
+OUTPUT_FAILED_TOPIC = "FailedTopicArn"
+
+EVENT_SOURCE = "listdrop"
+IMPORTS_PREFIX = "imports/"
+SES_IMPORTS_PREFIX = "imports/ses/"
+REPORTS_PREFIX = "reports/"
+
+COMPLETED_DETAIL_TYPES = ["Import Succeeded"]
+FAILED_DETAIL_TYPES = ["Import Failed", "Import Rejected", "Import Timed Out"]
+
+LAMBDA_HANDLERS = {
+    "starter": "listdrop.handlers.starter.handler",
+    "poller": "listdrop.handlers.poller.handler",
+}

@@ -1,0 +1,158 @@
+"""S3 upload -> SQS (buffer, retries, dead-letter queue) -> starter function."""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Aws, Duration, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra.config import ListdropConfig
+from infra import nag
+from infra.constants import IMPORTS_PREFIX, LAMBDA_HANDLERS
+from infra.constructs.function import ListdropFunction
+
+STARTER_TIMEOUT = Duration.seconds(60)
+MAX_RECEIVE_COUNT = 5
+
+
+class Ingest(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        bucket: s3.IBucket,
+        table: dynamodb.ITableV2,
+        state_machine: sfn.IStateMachine,
+        config: ListdropConfig,
+        powertools_layer: lambda_.ILayerVersion,
+        log_retention: logs.RetentionDays,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.dead_letter_queue = sqs.Queue(
+            self,
+            "DeadLetterQueue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        Validations.of(self.dead_letter_queue).acknowledge(
+            Acknowledgment(id="AwsSolutions-SQS3", reason="This queue is the dead-letter queue.")
+        )
+        # SSE-SQS rather than KMS: S3 event notifications cannot be delivered to a queue encrypted
+        # with the AWS managed SQS key, and SSE-SQS needs no key policy for the s3 principal.
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=Duration.seconds(STARTER_TIMEOUT.to_seconds() * 6),  # AWS guidance for SQS sources
+            retention_period=Duration.days(14),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVE_COUNT
+            ),
+        )
+        bucket.add_event_notification(
+            s3.EventType.OBJECT_CREATED,
+            s3n.SqsDestination(self.queue),
+            s3.NotificationKeyFilter(prefix=IMPORTS_PREFIX),
+        )
+        self.starter = self._build_starter(
+            bucket, table, state_machine, config, powertools_layer, log_retention
+        )
+
+    def _build_starter(
+        self,
+        bucket: s3.IBucket,
+        table: dynamodb.ITableV2,
+        state_machine: sfn.IStateMachine,
+        config: ListdropConfig,
+        powertools_layer: lambda_.ILayerVersion,
+        log_retention: logs.RetentionDays,
+    ) -> ListdropFunction:
+        starter = ListdropFunction(
+            self,
+            "Starter",
+            handler=LAMBDA_HANDLERS["starter"],
+            description="listdrop: check an uploaded file and start its import job",
+            environment={
+                "JOBS_TABLE_NAME": table.table_name,
+                "STATE_MACHINE_ARN": state_machine.state_machine_arn,
+                "MAX_FILE_BYTES": str(config.max_file_bytes),
+                "POLL_INITIAL_WAIT_SECONDS": str(config.poll_initial_wait_seconds),
+                "POLL_MAX_WAIT_SECONDS": str(config.poll_max_wait_seconds),
+                "JOB_MAX_DURATION_SECONDS": str(config.job_max_duration_seconds),
+                "CLAIM_LEASE_SECONDS": str(int(STARTER_TIMEOUT.to_seconds()) * 2),
+                "ALLOWED_CONTACT_LISTS": ",".join(config.allowed_contact_lists),
+            },
+            timeout=STARTER_TIMEOUT,
+            powertools_layer=powertools_layer,
+            log_retention=log_retention,
+            wildcard_reason=(
+                "ses:CreateImportJob supports no resource-level permissions (no resource type in the Service "
+                "Authorization Reference); the destination is chosen by the file's key."
+            ),
+        )
+        starter.function.add_event_source(
+            sources.SqsEventSource(
+                self.queue,
+                batch_size=10,
+                max_batching_window=Duration.seconds(1),
+                report_batch_item_failures=True,
+            )
+        )
+        policy = [
+            iam.PolicyStatement(
+                sid="ReadUploadedFiles",
+                actions=["s3:GetObject", "s3:GetObjectVersion"],
+                resources=[bucket.arn_for_objects(f"{IMPORTS_PREFIX}*")],
+            ),
+            iam.PolicyStatement(
+                sid="RecordJobs",
+                actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                resources=[table.table_arn],
+            ),
+            iam.PolicyStatement(
+                sid="StartWorkflow",
+                actions=["states:StartExecution"],
+                resources=[state_machine.state_machine_arn],
+            ),
+            iam.PolicyStatement(
+                sid="CheckContactLists",
+                actions=["ses:GetContactList"],
+                resources=_contact_list_arns(config.allowed_contact_lists),
+            ),
+            iam.PolicyStatement(
+                sid="StartSesImportJobs",
+                actions=["ses:CreateImportJob"],
+                resources=["*"],
+            ),
+        ]
+        for statement in policy:
+            starter.role.add_to_policy(statement)
+        nag.wildcard(
+            starter.role,
+            f"{nag.arn_of(bucket)}/{IMPORTS_PREFIX}*",
+            "The starter reads whichever file is uploaded under the imports/ prefix, and only there.",
+        )
+        if not config.allowed_contact_lists:
+            nag.wildcard(
+                starter.role,
+                "arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:contact-list/*",
+                "No listdrop:allowedContactLists configured, so any contact list of the account may be "
+                "checked before import; set that list to scope this permission to named lists.",
+            )
+        return starter
+
+
+def _contact_list_arns(names: tuple[str, ...]) -> list[str]:
+    base = f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:contact-list/"
+    return [base + name for name in names] if names else [base + "*"]

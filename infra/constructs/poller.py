@@ -1,0 +1,71 @@
+"""The poller function: reads a job's status, copies its failed-records report, records progress."""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, Duration
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra import nag
+from infra.constants import LAMBDA_HANDLERS, REPORTS_PREFIX
+from infra.constructs.function import ListdropFunction
+
+
+class Poller(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        bucket: s3.IBucket,
+        table: dynamodb.ITableV2,
+        powertools_layer: lambda_.ILayerVersion,
+        log_retention: logs.RetentionDays,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.function = ListdropFunction(
+            self,
+            "Function",
+            handler=LAMBDA_HANDLERS["poller"],
+            description="listdrop: poll an import job and build its outcome",
+            environment={
+                "JOBS_TABLE_NAME": table.table_name,
+                "BUCKET_NAME": bucket.bucket_name,
+                "REPORTS_PREFIX": REPORTS_PREFIX,
+            },
+            timeout=Duration.seconds(120),
+            powertools_layer=powertools_layer,
+            log_retention=log_retention,
+        )
+        for statement in [
+            iam.PolicyStatement(
+                sid="ReadSesImportJobs",
+                actions=["ses:GetImportJob"],
+                resources=[f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:import-job/*"],
+            ),
+            iam.PolicyStatement(
+                sid="RecordProgress",
+                actions=["dynamodb:UpdateItem"],
+                resources=[table.table_arn],
+            ),
+            iam.PolicyStatement(
+                sid="WriteFailureReports",
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects(f"{REPORTS_PREFIX}*")],
+            ),
+        ]:
+            self.function.role.add_to_policy(statement)
+        nag.wildcard(
+            self.function.role,
+            "arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:import-job/*",
+            "Import job ids are assigned by SES at creation, so they cannot be named in advance.",
+        )
+        nag.wildcard(
+            self.function.role,
+            f"{nag.arn_of(bucket)}/{REPORTS_PREFIX}*",
+            "Each job's failed-records report is written under reports/<tracking id>/, and only there.",
+        )

@@ -1,0 +1,111 @@
+"""The listdrop stack: storage, job table, notifications, workflow and ingest, wired together."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra import constants, nag
+from infra.config import ListdropConfig
+from infra.constructs.function import powertools_layer_arn
+from infra.constructs.ingest import Ingest
+from infra.constructs.job_table import JobTable
+from infra.constructs.notifications import Notifications
+from infra.constructs.poller import Poller
+from infra.constructs.storage import UploadStorage
+from infra.constructs.workflow import JobWorkflow
+
+
+class ListdropStack(Stack):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: ListdropConfig, **kwargs: object
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        retention = _retention(config.log_retention_days)
+        layer = lambda_.LayerVersion.from_layer_version_arn(
+            self, "PowertoolsLayer", powertools_layer_arn(config.powertools_layer_version)
+        )
+
+        storage = UploadStorage(
+            self, "Storage", noncurrent_version_expiry_days=config.noncurrent_version_expiry_days
+        )
+        jobs = JobTable(self, "JobTable")
+        notifications = Notifications(self, "Notifications", emails=config.notification_emails)
+        poller = Poller(
+            self,
+            "Poller",
+            bucket=storage.bucket,
+            table=jobs.table,
+            powertools_layer=layer,
+            log_retention=retention,
+        )
+        workflow = JobWorkflow(
+            self,
+            "Workflow",
+            poller=poller.function.function,
+            bus=notifications.bus,
+            max_duration=Duration.seconds(config.job_max_duration_seconds),
+            log_retention=retention,
+        )
+        notifications.watch_state_machine(workflow.state_machine)
+        ingest = Ingest(
+            self,
+            "Ingest",
+            bucket=storage.bucket,
+            table=jobs.table,
+            state_machine=workflow.state_machine,
+            config=config,
+            powertools_layer=layer,
+            log_retention=retention,
+        )
+
+        self._acknowledge_bucket_notifications_handler()
+
+        outputs = {
+            constants.OUTPUT_BUCKET: storage.bucket.bucket_name,
+            constants.OUTPUT_QUEUE: ingest.queue.queue_url,
+            constants.OUTPUT_DLQ: ingest.dead_letter_queue.queue_url,
+            constants.OUTPUT_TABLE: jobs.table.table_name,
+            constants.OUTPUT_STATE_MACHINE: workflow.state_machine.state_machine_arn,
+            constants.OUTPUT_EVENT_BUS: notifications.bus.event_bus_name,
+            constants.OUTPUT_COMPLETED_TOPIC: notifications.completed_topic.topic_arn,
+            constants.OUTPUT_FAILED_TOPIC: notifications.failed_topic.topic_arn,
+        }
+        for output_id, value in outputs.items():
+            CfnOutput(self, output_id, value=value)
+
+    def _acknowledge_bucket_notifications_handler(self) -> None:
+        """CDK's own singleton function that writes the bucket's notification configuration."""
+        for child in self.node.children:
+            if child.node.id.startswith("BucketNotificationsHandler"):
+                nag.acknowledge(
+                    child,
+                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                    "AWSLambdaBasicExecutionRole]",
+                    "CDK's built-in BucketNotificationsHandler (it sets the S3 -> SQS notification at deploy "
+                    "time) comes with this managed policy; it only writes its own logs.",
+                )
+
+
+_RETENTION = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    731: logs.RetentionDays.TWO_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}
+
+
+def _retention(days: int) -> logs.RetentionDays:
+    if days not in _RETENTION:
+        raise ValueError(f"listdrop:logRetentionDays must be one of {sorted(_RETENTION)}, got {days}")
+    return _RETENTION[days]

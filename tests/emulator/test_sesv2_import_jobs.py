@@ -1,0 +1,485 @@
+"""The SES v2 import-job emulator, driven through moto's HTTP server with plain boto3 clients."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+import urllib.request
+import uuid
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+from moto.server import ThreadedMotoServer
+from moto.sesv2.responses import SESV2Response
+
+from localcloud.emulators import sesv2_import_jobs
+from localcloud.emulators.sesv2_import_jobs import SesImportJobEmulator
+
+REGION = "us-east-1"
+BUCKET = "listdrop-test-imports"
+LIST = "newsletter"
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+def sesv2(url: str, **config: Any) -> Any:
+    return boto3.client("sesv2", endpoint_url=url, region_name=REGION, config=Config(**config))
+
+
+def s3(url: str) -> Any:
+    return boto3.client("s3", endpoint_url=url, region_name=REGION)
+
+
+def ses_read_policy(
+    bucket: str, *, principal: Any = None, action: Any = "s3:GetObject", resource: str | None = None
+) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": principal or {"Service": "ses.amazonaws.com"},
+            "Action": action,
+            "Resource": resource or f"arn:aws:s3:::{bucket}/*",
+        }],
+    }
+
+
+def put_source(url: str, key: str, body: str, *, policy: dict[str, Any] | None = None, grant: bool = True) -> str:
+    """Upload an import file to BUCKET (with a policy granting SES unless told otherwise); return its URL."""
+    client = s3(url)
+    client.create_bucket(Bucket=BUCKET)
+    if policy is not None:
+        client.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(policy))
+    elif grant:
+        client.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(ses_read_policy(BUCKET)))
+    client.put_object(Bucket=BUCKET, Key=key, Body=body.encode())
+    return f"s3://{BUCKET}/{key}"
+
+
+def create_list(url: str, topics: tuple[str, ...] = ("news", "offers")) -> None:
+    sesv2(url).create_contact_list(
+        ContactListName=LIST,
+        Topics=[
+            {"TopicName": t, "DisplayName": t.title(), "DefaultSubscriptionStatus": "OPT_OUT"} for t in topics
+        ],
+    )
+
+
+def contact_job(url: str, s3_url: str, data_format: str, action: str = "PUT") -> str:
+    return sesv2(url).create_import_job(
+        ImportDestination={"ContactListDestination": {"ContactListName": LIST, "ContactListImportAction": action}},
+        ImportDataSource={"S3Url": s3_url, "DataFormat": data_format},
+    )["JobId"]
+
+
+def suppression_job(url: str, s3_url: str, data_format: str, action: str = "PUT") -> str:
+    return sesv2(url).create_import_job(
+        ImportDestination={"SuppressionListDestination": {"SuppressionListImportAction": action}},
+        ImportDataSource={"S3Url": s3_url, "DataFormat": data_format},
+    )["JobId"]
+
+
+def wait_final(url: str, job_id: str, timeout: float = 5.0) -> dict[str, Any]:
+    client = sesv2(url)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get_import_job(JobId=job_id)
+        if job["JobStatus"] in ("COMPLETED", "FAILED"):
+            return job
+        time.sleep(0.02)
+    raise AssertionError(f"job {job_id} did not finish within {timeout} s")
+
+
+def failed_rows(job: dict[str, Any]) -> list[dict[str, str]]:
+    """The failed-records CSV, fetched through the pre-signed URL as a client of SES would."""
+    with urllib.request.urlopen(job["FailureInfo"]["FailedRecordsS3Url"], timeout=5) as response:
+        return list(csv.DictReader(io.StringIO(response.read().decode())))
+
+
+def contacts(url: str) -> dict[str, dict[str, Any]]:
+    listed = sesv2(url).list_contacts(ContactListName=LIST)["Contacts"]
+    return {c["EmailAddress"]: c for c in listed}
+
+
+# ---------------------------------------------------------------------------------- routing, install
+
+
+def test_install_is_idempotent_and_wraps_dispatcher_once(emulator: SesImportJobEmulator) -> None:
+    handler, dispatcher = SESV2Response.create_import_job, DomainDispatcherApplication.get_application
+    emulator.install()
+    assert SESV2Response.create_import_job is handler
+    assert DomainDispatcherApplication.get_application is dispatcher
+    assert not hasattr(dispatcher.__wrapped__, "_listdrop_sesv2_emulator")
+
+
+def test_server_started_after_install_is_served_too(emulator: SesImportJobEmulator) -> None:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        client = sesv2(f"http://{host}:{port}")
+        with pytest.raises(client.exceptions.NotFoundException):
+            client.get_import_job(JobId=str(uuid.uuid4()))
+    finally:
+        server.stop()
+
+
+def test_unknown_job_is_not_found(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    client = sesv2(moto_url)
+    with pytest.raises(client.exceptions.NotFoundException) as error:
+        client.get_import_job(JobId="no-such-job")
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_request_for_other_region_is_rejected(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    client = boto3.client("sesv2", endpoint_url=moto_url, region_name="eu-west-1")
+    with pytest.raises(client.exceptions.BadRequestException, match="serves account 123456789012 in us-east-1"):
+        client.list_import_jobs()
+
+
+# ---------------------------------------------------------------------------------------- lifecycle
+
+
+def test_status_goes_created_processing_completed(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    create_list(moto_url)
+    s3_url = put_source(moto_url, "c.csv", "emailAddress\nalice@example.com\n")
+    job_id = contact_job(moto_url, s3_url, "CSV")
+    client = sesv2(moto_url)
+    seen: list[str] = []
+    first = client.get_import_job(JobId=job_id)
+    assert "CompletedTimestamp" not in first
+    while not seen or seen[-1] not in ("COMPLETED", "FAILED"):
+        status = client.get_import_job(JobId=job_id)["JobStatus"]
+        if not seen or seen[-1] != status:
+            seen.append(status)
+        time.sleep(0.005)
+    assert [first["JobStatus"], *seen][:1] == ["CREATED"]
+    assert [s for s in dict.fromkeys([first["JobStatus"], *seen])] == ["CREATED", "PROCESSING", "COMPLETED"]
+    final = client.get_import_job(JobId=job_id)
+    assert final["CompletedTimestamp"] >= final["CreatedTimestamp"]
+    assert emulator.job(job_id).status == "COMPLETED"
+    assert emulator.job(job_id).processed_records_count == 1
+
+
+# ----------------------------------------------------------------------------------- contact lists
+
+
+CONTACT_CSV = "\n".join([
+    "emailAddress,unsubscribeAll,attributesData,topicPreferences.news,topicPreferences.offers",
+    'alice@example.com,false,"{""name"": ""Alice""}",OPT_IN,OPT_OUT',
+    "bob@example.com,TRUE,,OPT_OUT,",
+    "",
+    "not-an-email,false,,OPT_IN,",
+    "carol@example.com,maybe,,,",
+    "dave@example.com,false,{not json},,",
+    "erin@example.com,false,,SOMETIMES,",
+    "frank@example.com,false",
+]) + "\n"
+
+
+def test_contact_csv_put_applies_valid_rows_and_reports_the_rest(
+    emulator: SesImportJobEmulator, moto_url: str
+) -> None:
+    create_list(moto_url)
+    job_id = contact_job(moto_url, put_source(moto_url, "contacts.csv", CONTACT_CSV), "CSV")
+    job = wait_final(moto_url, job_id)
+
+    assert job["JobStatus"] == "COMPLETED"
+    assert (job["ProcessedRecordsCount"], job["FailedRecordsCount"]) == (2, 5)
+    assert "ErrorMessage" not in job["FailureInfo"]
+    stored = contacts(moto_url)
+    assert set(stored) == {"alice@example.com", "bob@example.com"}
+    alice = sesv2(moto_url).get_contact(ContactListName=LIST, EmailAddress="alice@example.com")
+    assert json.loads(alice["AttributesData"]) == {"name": "Alice"}
+    assert alice["UnsubscribeAll"] is False
+    assert alice["TopicPreferences"] == [
+        {"TopicName": "news", "SubscriptionStatus": "OPT_IN"},
+        {"TopicName": "offers", "SubscriptionStatus": "OPT_OUT"},
+    ]
+    assert stored["bob@example.com"]["UnsubscribeAll"] is True
+
+    rows = failed_rows(job)
+    lines = CONTACT_CSV.split("\n")
+    assert [row["lineNumber"] for row in rows] == ["5", "6", "7", "8", "9"]
+    assert [row["record"] for row in rows] == [lines[n - 1] for n in (5, 6, 7, 8, 9)]
+    errors = [row["error"] for row in rows]
+    assert "not a valid email" in errors[0]
+    assert "unsubscribeAll" in errors[1]
+    assert "attributesData" in errors[2]
+    assert "OPT_IN or OPT_OUT" in errors[3]
+    assert "expected 5 fields" in errors[4]
+
+
+def test_contact_json_put(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    create_list(moto_url)
+    body = "\n".join([
+        json.dumps({
+            "emailAddress": "alice@example.com", "unsubscribeAll": False, "attributesData": '{"tier": "gold"}',
+            "topicPreferences": [{"topicName": "news", "subscriptionStatus": "OPT_IN"}],
+        }),
+        "",
+        json.dumps({"emailAddress": "bob@example.com", "unsubscribeAll": True}),
+        '["not", "an", "object"]',
+        json.dumps({"emailAddress": "carol@example.com",
+                    "topicPreferences": [{"topicName": "sports", "subscriptionStatus": "OPT_IN"}]}),
+        json.dumps({"emailAddress": "dave@example.com", "attributesData": "[1, 2]"}),
+        "{broken json",
+    ])
+    job = wait_final(moto_url, contact_job(moto_url, put_source(moto_url, "c.jsonl", body), "JSON"))
+
+    assert (job["JobStatus"], job["ProcessedRecordsCount"], job["FailedRecordsCount"]) == ("COMPLETED", 2, 4)
+    stored = contacts(moto_url)
+    assert set(stored) == {"alice@example.com", "bob@example.com"}
+    assert stored["alice@example.com"]["TopicPreferences"] == [{"TopicName": "news", "SubscriptionStatus": "OPT_IN"}]
+    assert stored["alice@example.com"]["AttributesData"] == '{"tier": "gold"}'
+    rows = failed_rows(job)
+    assert [row["lineNumber"] for row in rows] == ["4", "5", "6", "7"]
+    assert "not a JSON object" in rows[0]["error"]
+    assert "sports" in rows[1]["error"] and "not a topic" in rows[1]["error"]
+    assert "JSON object" in rows[2]["error"]
+    assert "not valid JSON" in rows[3]["error"]
+
+
+def test_contact_put_overwrites_existing_contact(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    create_list(moto_url)
+    sesv2(moto_url).create_contact(ContactListName=LIST, EmailAddress="alice@example.com", UnsubscribeAll=True,
+                                   AttributesData='{"old": true}')
+    body = "emailAddress,topicPreferences.offers\nalice@example.com,OPT_IN\n"
+    job = wait_final(moto_url, contact_job(moto_url, put_source(moto_url, "c.csv", body), "CSV"))
+    assert (job["ProcessedRecordsCount"], job["FailedRecordsCount"]) == (1, 0)
+    assert "FailureInfo" not in job
+    alice = contacts(moto_url)["alice@example.com"]
+    assert alice["UnsubscribeAll"] is False
+    assert alice.get("AttributesData") is None
+    assert alice["TopicPreferences"] == [{"TopicName": "offers", "SubscriptionStatus": "OPT_IN"}]
+
+
+def test_contact_delete(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    create_list(moto_url)
+    client = sesv2(moto_url)
+    for address in ("alice@example.com", "bob@example.com"):
+        client.create_contact(ContactListName=LIST, EmailAddress=address)
+    body = "emailAddress\nalice@example.com\nzoe@example.com\n"
+    job = wait_final(moto_url, contact_job(moto_url, put_source(moto_url, "d.csv", body), "CSV", "DELETE"))
+    assert (job["ProcessedRecordsCount"], job["FailedRecordsCount"]) == (1, 1)
+    assert set(contacts(moto_url)) == {"bob@example.com"}
+    assert failed_rows(job) == [{"lineNumber": "3", "error": "contact does not exist", "record": "zoe@example.com"}]
+
+
+def test_contact_json_delete(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    create_list(moto_url)
+    sesv2(moto_url).create_contact(ContactListName=LIST, EmailAddress="alice@example.com")
+    job = wait_final(moto_url, contact_job(
+        moto_url, put_source(moto_url, "d.jsonl", '{"emailAddress": "alice@example.com"}\n'), "JSON", "DELETE"
+    ))
+    assert (job["JobStatus"], job["ProcessedRecordsCount"]) == ("COMPLETED", 1)
+    assert contacts(moto_url) == {}
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    ("email,unsubscribeAll", "no emailAddress column"),
+    ("emailAddress,nickname", "Unknown column 'nickname'"),
+])
+def test_bad_contact_csv_header_fails_the_job(
+    emulator: SesImportJobEmulator, moto_url: str, header: str, message: str
+) -> None:
+    create_list(moto_url)
+    job = wait_final(moto_url, contact_job(moto_url, put_source(moto_url, "h.csv", f"{header}\na@example.com,x\n"),
+                                           "CSV"))
+    assert job["JobStatus"] == "FAILED"
+    assert message in job["FailureInfo"]["ErrorMessage"]
+    assert "FailedRecordsS3Url" not in job["FailureInfo"]
+    assert contacts(moto_url) == {}
+
+
+# -------------------------------------------------------------------------------- suppression list
+
+
+def test_suppression_csv_put_and_delete(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    put_body = "a@example.com,BOUNCE\nb@example.com, COMPLAINT\nc@example.com,SPAM\nnot-an-address,BOUNCE\n"
+    job = wait_final(moto_url, suppression_job(moto_url, put_source(moto_url, "s.csv", put_body), "CSV"))
+    assert (job["ProcessedRecordsCount"], job["FailedRecordsCount"]) == (2, 2)
+    assert emulator.suppression_list == {"a@example.com": "BOUNCE", "b@example.com": "COMPLAINT"}
+    assert [row["lineNumber"] for row in failed_rows(job)] == ["3", "4"]
+
+    client = sesv2(moto_url)
+    found = client.get_suppressed_destination(EmailAddress="b@example.com")["SuppressedDestination"]
+    assert found["Reason"] == "COMPLAINT"
+    listed = client.list_suppressed_destinations(Reasons=["BOUNCE"])["SuppressedDestinationSummaries"]
+    assert [entry["EmailAddress"] for entry in listed] == ["a@example.com"]
+
+    delete_body = "a@example.com\nnobody@example.com\n"
+    job = wait_final(moto_url, suppression_job(moto_url, put_source(moto_url, "d.csv", delete_body), "CSV", "DELETE"))
+    assert (job["ProcessedRecordsCount"], job["FailedRecordsCount"]) == (1, 1)
+    assert emulator.suppression_list == {"b@example.com": "COMPLAINT"}
+    with pytest.raises(client.exceptions.NotFoundException):
+        client.get_suppressed_destination(EmailAddress="a@example.com")
+
+
+def test_suppression_json_put_and_delete(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    put_body = "\n".join([
+        json.dumps({"emailAddress": "a@example.com", "reason": "BOUNCE"}),
+        json.dumps({"emailAddress": "b@example.com", "reason": "COMPLAINT"}),
+        json.dumps({"emailAddress": "c@example.com"}),
+    ])
+    job = wait_final(moto_url, suppression_job(moto_url, put_source(moto_url, "s.jsonl", put_body), "JSON"))
+    assert (job["ProcessedRecordsCount"], job["FailedRecordsCount"]) == (2, 1)
+    assert "reason must be BOUNCE or COMPLAINT" in failed_rows(job)[0]["error"]
+
+    job = wait_final(moto_url, suppression_job(
+        moto_url, put_source(moto_url, "d.jsonl", '{"emailAddress": "b@example.com"}'), "JSON", "DELETE"
+    ))
+    assert job["JobStatus"] == "COMPLETED"
+    assert emulator.suppression_list == {"a@example.com": "BOUNCE"}
+
+
+def test_list_suppressed_destinations_pages(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    body = "".join(f"user{n}@example.com,BOUNCE\n" for n in range(5))
+    wait_final(moto_url, suppression_job(moto_url, put_source(moto_url, "s.csv", body), "CSV"))
+    client = sesv2(moto_url)
+    first = client.list_suppressed_destinations(PageSize=3)
+    second = client.list_suppressed_destinations(PageSize=3, NextToken=first["NextToken"])
+    addresses = [e["EmailAddress"] for e in first["SuppressedDestinationSummaries"]]
+    addresses += [e["EmailAddress"] for e in second["SuppressedDestinationSummaries"]]
+    assert addresses == [f"user{n}@example.com" for n in range(5)]
+    assert "NextToken" not in second
+    with pytest.raises(client.exceptions.InvalidNextTokenException):
+        client.list_suppressed_destinations(NextToken="garbage")
+
+
+# -------------------------------------------------------------------------------------- validation
+
+
+def test_request_validation(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    create_list(moto_url)
+    unchecked = sesv2(moto_url, parameter_validation=False)
+    source = {"S3Url": f"s3://{BUCKET}/x.csv", "DataFormat": "CSV"}
+    put_contacts = {"ContactListName": LIST, "ContactListImportAction": "PUT"}
+    put_suppression = {"SuppressionListImportAction": "PUT"}
+    bad_requests = [
+        ({"ImportDestination": {"ContactListDestination": put_contacts}}, "ImportDataSource"),
+        ({"ImportDestination": {"ContactListDestination": put_contacts,
+                                "SuppressionListDestination": put_suppression},
+          "ImportDataSource": source}, "exactly one"),
+        ({"ImportDestination": {}, "ImportDataSource": source}, "exactly one"),
+        ({"ImportDestination": {"SuppressionListDestination": put_suppression},
+          "ImportDataSource": {"S3Url": f"s3://{BUCKET}/x.csv", "DataFormat": "XML"}}, "valid values: CSV, JSON"),
+        ({"ImportDestination": {"SuppressionListDestination": {"SuppressionListImportAction": "UPSERT"}},
+          "ImportDataSource": source}, "SuppressionListImportAction"),
+        ({"ImportDestination": {"SuppressionListDestination": put_suppression},
+          "ImportDataSource": {"S3Url": "https://example.com/x.csv", "DataFormat": "CSV"}}, "S3Url"),
+        ({"ImportDestination": {"SuppressionListDestination": put_suppression},
+          "ImportDataSource": {**source, "Extra": 1}}, "Unknown parameter"),
+    ]
+    for params, message in bad_requests:
+        with pytest.raises(unchecked.exceptions.BadRequestException, match=message):
+            unchecked.create_import_job(**params)
+    with pytest.raises(unchecked.exceptions.NotFoundException, match="doesn't exist"):
+        unchecked.create_import_job(
+            ImportDestination={"ContactListDestination": {**put_contacts, "ContactListName": "missing"}},
+            ImportDataSource=source,
+        )
+    with pytest.raises(unchecked.exceptions.BadRequestException, match="ImportDestinationType"):
+        unchecked.list_import_jobs(ImportDestinationType="EVERYTHING")
+    assert unchecked.list_import_jobs()["ImportJobs"] == []
+
+
+# ------------------------------------------------------------------------------- S3 access by SES
+
+
+@pytest.mark.parametrize(("policy", "expected"), [
+    (None, "does not allow ses.amazonaws.com s3:GetObject"),
+    (ses_read_policy(BUCKET, principal={"Service": "lambda.amazonaws.com"}), "does not allow"),
+    (ses_read_policy(BUCKET, action="s3:PutObject"), "does not allow"),
+    (ses_read_policy(BUCKET, resource=f"arn:aws:s3:::{BUCKET}/other/*"), "does not allow"),
+    ({"Statement": [*ses_read_policy(BUCKET)["Statement"],
+                    {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": f"arn:aws:s3:::{BUCKET}/*"}]},
+     "explicitly denies"),
+    ({"Statement": [{**ses_read_policy(BUCKET)["Statement"][0],
+                     "Condition": {"StringEquals": {"aws:SourceAccount": "999999999999"}}}]}, "does not allow"),
+])
+def test_bucket_policy_must_let_ses_read(
+    emulator: SesImportJobEmulator, moto_url: str, policy: dict[str, Any] | None, expected: str
+) -> None:
+    s3_url = put_source(moto_url, "s.csv", "a@example.com,BOUNCE\n", policy=policy, grant=False)
+    job = wait_final(moto_url, suppression_job(moto_url, s3_url, "CSV"))
+    assert job["JobStatus"] == "FAILED"
+    assert job["FailureInfo"]["ErrorMessage"].startswith(f"Access denied reading {s3_url}: the bucket policy")
+    assert expected in job["FailureInfo"]["ErrorMessage"]
+    assert emulator.suppression_list == {}
+
+
+def test_wildcard_grant_with_conditions_reads_latest_version(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    policy = ses_read_policy(BUCKET, principal={"Service": ["ses.amazonaws.com"]}, action=["s3:Get*"],
+                             resource=f"arn:aws:s3:::{BUCKET}/imports/*")
+    policy["Statement"][0]["Condition"] = {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    put_source(moto_url, "imports/s.csv", "old@example.com,BOUNCE\n", policy=policy)
+    s3(moto_url).put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    s3_url = put_source(moto_url, "imports/s.csv", "new@example.com,COMPLAINT\n", policy=policy)
+    job = wait_final(moto_url, suppression_job(moto_url, s3_url, "CSV"))
+    assert job["JobStatus"] == "COMPLETED"
+    assert emulator.suppression_list == {"new@example.com": "COMPLAINT"}
+
+
+def test_missing_object_fails_the_job(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    put_source(moto_url, "present.csv", "a@example.com,BOUNCE\n")
+    job = wait_final(moto_url, suppression_job(moto_url, f"s3://{BUCKET}/absent.csv", "CSV"))
+    assert job["JobStatus"] == "FAILED"
+    assert job["FailureInfo"]["ErrorMessage"] == f"Cannot read s3://{BUCKET}/absent.csv: the object does not exist"
+    assert (job["ProcessedRecordsCount"], job["FailedRecordsCount"]) == (0, 0)
+
+
+# ------------------------------------------------------------------------------------------- limits
+
+
+def test_record_limits_fail_the_job(
+    emulator: SesImportJobEmulator, moto_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sesv2_import_jobs, "SUPPRESSION_DELETE_RECORD_LIMIT", 2)
+    monkeypatch.setattr(sesv2_import_jobs, "CONTACT_LIST_RECORD_LIMIT", 2)
+    create_list(moto_url)
+    addresses = "a@example.com\nb@example.com\nc@example.com\n"
+    delete_job = suppression_job(moto_url, put_source(moto_url, "d.csv", addresses), "CSV", "DELETE")
+    at_limit = contact_job(moto_url, put_source(moto_url, "ok.csv", "emailAddress\na@example.com\nb@example.com\n"),
+                           "CSV")
+    over_limit = contact_job(moto_url, put_source(moto_url, "big.csv", f"emailAddress\n{addresses}"), "CSV")
+
+    failed = wait_final(moto_url, delete_job)
+    assert failed["JobStatus"] == "FAILED"
+    assert "suppression list DELETE import accepts at most 2" in failed["FailureInfo"]["ErrorMessage"]
+    assert wait_final(moto_url, at_limit)["JobStatus"] == "COMPLETED"  # the header is not a record
+    over = wait_final(moto_url, over_limit)
+    assert over["JobStatus"] == "FAILED"
+    assert "contact list import accepts at most 2" in over["FailureInfo"]["ErrorMessage"]
+
+
+# ------------------------------------------------------------------------------------- ListImportJobs
+
+
+def test_list_import_jobs_filters_and_pages(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    create_list(moto_url)
+    s3_url = put_source(moto_url, "c.csv", "emailAddress\na@example.com\n")
+    contact_ids = [contact_job(moto_url, s3_url, "CSV") for _ in range(3)]
+    suppression_ids = [suppression_job(moto_url, s3_url, "CSV") for _ in range(2)]
+    client = sesv2(moto_url)
+
+    first = client.list_import_jobs(ImportDestinationType="CONTACT_LIST", PageSize=2)
+    second = client.list_import_jobs(ImportDestinationType="CONTACT_LIST", PageSize=2, NextToken=first["NextToken"])
+    assert [j["JobId"] for j in first["ImportJobs"] + second["ImportJobs"]] == contact_ids
+    assert "NextToken" not in second
+    summary = first["ImportJobs"][0]
+    assert set(summary) == {"JobId", "ImportDestination", "JobStatus", "CreatedTimestamp",
+                            "ProcessedRecordsCount", "FailedRecordsCount"}
+    suppression = client.list_import_jobs(ImportDestinationType="SUPPRESSION_LIST")["ImportJobs"]
+    assert [j["JobId"] for j in suppression] == suppression_ids
+    assert len(client.list_import_jobs()["ImportJobs"]) == 5
+    with pytest.raises(client.exceptions.BadRequestException):
+        client.list_import_jobs(ImportDestinationType="SUPPRESSION_LIST", NextToken=first["NextToken"])
+    for job_id in contact_ids + suppression_ids:
+        assert emulator.job(job_id).wait(5)
