@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
@@ -12,8 +14,18 @@ from infra.config import ListdropConfig
 from infra.stack import ListdropStack
 
 
+CDK_JSON = Path(__file__).resolve().parent / "cdk.json"
+
+
+def cdk_json_context() -> dict[str, object]:
+    """cdk.json's context, so `python app.py` (tests, local cloud) synthesizes what `cdk synth` does."""
+    context: dict[str, object] = json.loads(CDK_JSON.read_text())["context"]
+    return context
+
+
 def build_app(outdir: str | None = None, context: dict[str, object] | None = None) -> cdk.App:
-    app = cdk.App(outdir=outdir, context=context)
+    """Context from the CLI wins over `context`, which wins over cdk.json's."""
+    app = cdk.App(outdir=outdir, context={**cdk_json_context(), **(context or {})})
     config = ListdropConfig.from_context(app.node)
     stack_name = str(app.node.try_get_context("listdrop:stackName") or "Listdrop")
     ListdropStack(
