@@ -13,7 +13,6 @@ from cdk_nag import AwsSolutionsChecks
 from infra.config import ListdropConfig
 from infra.stack import ListdropStack
 
-
 CDK_JSON = Path(__file__).resolve().parent / "cdk.json"
 
 

@@ -14,8 +14,8 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra.config import ListdropConfig
 from infra import nag
+from infra.config import ListdropConfig
 from infra.constants import IMPORTS_PREFIX, LAMBDA_HANDLERS
 from infra.constructs.function import ListdropFunction
 
@@ -54,7 +54,9 @@ class Ingest(Construct):
             "Queue",
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
-            visibility_timeout=Duration.seconds(STARTER_TIMEOUT.to_seconds() * 6),  # AWS guidance for SQS sources
+            visibility_timeout=Duration.seconds(
+                STARTER_TIMEOUT.to_seconds() * 6
+            ),  # AWS guidance for SQS sources
             retention_period=Duration.days(14),
             dead_letter_queue=sqs.DeadLetterQueue(
                 queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVE_COUNT

@@ -278,7 +278,12 @@ class EmulatedImportJob:
         return self._done.wait(timeout)
 
     def finish(
-        self, *, status: str, processed: int = 0, failed: int = 0, error: str | None = None,
+        self,
+        *,
+        status: str,
+        processed: int = 0,
+        failed: int = 0,
+        error: str | None = None,
         report_key: str | None = None,
     ) -> None:
         with self._lock:
@@ -362,7 +367,8 @@ def _names_ses(principal: Any) -> bool:
         return True
     if not isinstance(principal, dict):
         return False
-    return SES_SERVICE_PRINCIPAL in _as_list(principal.get("Service")) or "*" in _as_list(principal.get("AWS"))
+    services, accounts = _as_list(principal.get("Service")), _as_list(principal.get("AWS"))
+    return SES_SERVICE_PRINCIPAL in services or "*" in accounts
 
 
 def _principal_matches(statement: dict[str, Any]) -> bool:
@@ -379,14 +385,16 @@ def _element_matches(statement: dict[str, Any], element: str, value: str, *, ign
     return not hit if negated in statement else hit
 
 
+def _string_like(actual: str, expected: list[str]) -> bool:
+    return any(_wildcard_match(pattern, actual, ignore_case=False) for pattern in expected)
+
+
 _CONDITION_TESTS: dict[str, Callable[[str, list[str]], bool]] = {
     "StringEquals": lambda actual, expected: actual in expected,
     "StringNotEquals": lambda actual, expected: actual not in expected,
     "StringEqualsIgnoreCase": lambda actual, expected: actual.lower() in [e.lower() for e in expected],
-    "StringLike": lambda actual, expected: any(_wildcard_match(e, actual, ignore_case=False) for e in expected),
-    "StringNotLike": lambda actual, expected: not any(
-        _wildcard_match(e, actual, ignore_case=False) for e in expected
-    ),
+    "StringLike": _string_like,
+    "StringNotLike": lambda actual, expected: not _string_like(actual, expected),
     "Bool": lambda actual, expected: actual in [e.lower() for e in expected],
 }
 
@@ -424,7 +432,8 @@ def _statement_applies(statement: dict[str, Any], effect: str, location: S3Locat
         "aws:securetransport": "true",
     }
     held = _conditions_hold(statement.get("Condition"), context)
-    # Conditions we cannot evaluate are resolved in SES's favour: they neither block an Allow nor trigger a Deny.
+    # Conditions we cannot evaluate are resolved in SES's favour: they neither block an Allow
+    # nor trigger a Deny.
     return held is not False if effect == "Allow" else held is True
 
 
@@ -436,7 +445,7 @@ def _access_denied_reason(policy: bytes | str | None, location: S3Location, acco
     except ValueError:
         document = None
     if not isinstance(document, dict):
-        return f"{prefix} does not allow {SES_SERVICE_PRINCIPAL} s3:GetObject (the bucket has no usable policy)"
+        return f"{prefix} does not allow {SES_SERVICE_PRINCIPAL} s3:GetObject (no usable bucket policy)"
     statements = [s for s in _as_list(document.get("Statement")) if isinstance(s, dict)]
     if any(_statement_applies(s, "Deny", location, account_id) for s in statements):
         return f"{prefix} explicitly denies {SES_SERVICE_PRINCIPAL} s3:GetObject"
@@ -516,7 +525,8 @@ class JobSpec:
         data_format = job.source["DataFormat"]
         contacts = job.destination.get("ContactListDestination")
         if contacts:
-            return cls("CONTACT_LIST", contacts["ContactListImportAction"], data_format, contacts["ContactListName"])
+            action, name = contacts["ContactListImportAction"], contacts["ContactListName"]
+            return cls("CONTACT_LIST", action, data_format, name)
         action = job.destination["SuppressionListDestination"]["SuppressionListImportAction"]
         return cls("SUPPRESSION_LIST", action, data_format)
 
@@ -665,7 +675,9 @@ def _contact_from_json(line: SourceLine, spec: JobSpec, topics: frozenset[str]) 
     preferences = item.get("topicPreferences", [])
     if not isinstance(preferences, list) or not all(isinstance(p, dict) for p in preferences):
         raise RecordError("topicPreferences must be a list of {topicName, subscriptionStatus} objects")
-    parsed = tuple(_topic_preference(p.get("topicName"), p.get("subscriptionStatus"), topics) for p in preferences)
+    parsed = tuple(
+        _topic_preference(p.get("topicName"), p.get("subscriptionStatus"), topics) for p in preferences
+    )
     if len({topic for topic, _ in parsed}) != len(parsed):
         raise RecordError("topicPreferences names a topic twice")
     return ContactRecord(email, unsubscribe_all, _attributes_data(item.get("attributesData")), parsed)
@@ -704,7 +716,9 @@ def _parse_records(
     parse: Callable[[SourceLine], Record]
     if spec.destination_type == "CONTACT_LIST" and spec.data_format == "CSV":
         if not lines:
-            raise JobFailure("The file is empty: a contact list CSV needs a header row with an emailAddress column")
+            raise JobFailure(
+                "The file is empty: a contact list CSV needs a header row with an emailAddress column"
+            )
         columns = _contact_csv_columns(lines[0])
         lines = lines[1:]
         parse = partial(_contact_from_csv, columns=columns, spec=spec, topics=topics)
@@ -789,7 +803,12 @@ class SuppressionListTarget:
 
 
 def _paginate(
-    items: list[Any], *, page_size: int | None, token: str | None, scope: str, default_size: int,
+    items: list[Any],
+    *,
+    page_size: int | None,
+    token: str | None,
+    scope: str,
+    default_size: int,
     error: type[ApiError],
 ) -> tuple[list[Any], str | None]:
     """One page and the token for the next; the token is bound to the query that produced it."""
@@ -819,8 +838,13 @@ class SesImportJobEmulator:
     """SES v2 import jobs (and suppression-list reads) served by moto's in-process HTTP server."""
 
     def __init__(
-        self, *, endpoint_url: str, account_id: str = "123456789012", region: str = "us-east-1",
-        processing_after: float = 0.3, complete_after: float = 1.0,
+        self,
+        *,
+        endpoint_url: str,
+        account_id: str = "123456789012",
+        region: str = "us-east-1",
+        processing_after: float = 0.3,
+        complete_after: float = 1.0,
         reports_bucket: str = "listdrop-localcloud-ses-failed-records",
     ) -> None:
         if not 0 <= processing_after <= complete_after:
@@ -906,8 +930,8 @@ class SesImportJobEmulator:
 
     def _create_import_job(self, params: dict[str, Any]) -> dict[str, Any]:
         destination, source = params["ImportDestination"], params["ImportDataSource"]
-        present = [name for name in ("ContactListDestination", "SuppressionListDestination") if name in destination]
-        if len(present) != 1:
+        kinds = ("ContactListDestination", "SuppressionListDestination")
+        if sum(kind in destination for kind in kinds) != 1:
             raise BadRequestError(
                 "ImportDestination must contain exactly one of ContactListDestination and "
                 "SuppressionListDestination."
@@ -929,7 +953,9 @@ class SesImportJobEmulator:
             self._jobs[job.job_id] = job
             self._timers[job.job_id] = timer
         timer.start()
-        LOGGER.info("SES import job %s created (%s %s)", job.job_id, job.destination_type, source["DataFormat"])
+        LOGGER.info(
+            "SES import job %s created (%s %s)", job.job_id, job.destination_type, source["DataFormat"]
+        )
         return {"JobId": job.job_id}
 
     def _get_import_job(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -945,8 +971,12 @@ class SesImportJobEmulator:
         with self._state_lock:
             jobs = [job for job in self._jobs.values() if wanted in (None, job.destination_type)]
         page, token = _paginate(
-            jobs, page_size=params.get("PageSize"), token=params.get("NextToken"), scope=f"jobs:{wanted}",
-            default_size=DEFAULT_IMPORT_JOBS_PAGE_SIZE, error=BadRequestError,
+            jobs,
+            page_size=params.get("PageSize"),
+            token=params.get("NextToken"),
+            scope=f"jobs:{wanted}",
+            default_size=DEFAULT_IMPORT_JOBS_PAGE_SIZE,
+            error=BadRequestError,
         )
         response: dict[str, Any] = {"ImportJobs": [job.summary() for job in page]}
         if token:
@@ -961,7 +991,8 @@ class SesImportJobEmulator:
         if entry is None:
             raise NotFoundError(f"Email address {address} does not exist on your suppression list.")
         reason, updated = entry
-        return {"SuppressedDestination": {"EmailAddress": address, "Reason": reason, "LastUpdateTime": updated}}
+        summary = {"EmailAddress": address, "Reason": reason, "LastUpdateTime": updated}
+        return {"SuppressedDestination": summary}
 
     def _list_suppressed_destinations(self, params: dict[str, Any]) -> dict[str, Any]:
         self._check_tenant(params)
@@ -977,8 +1008,12 @@ class SesImportJobEmulator:
             ]
         scope = f"suppressed:{sorted(reasons)}:{start}:{end}"
         page, token = _paginate(
-            entries, page_size=params.get("PageSize"), token=params.get("NextToken"), scope=scope,
-            default_size=DEFAULT_SUPPRESSION_PAGE_SIZE, error=InvalidNextTokenError,
+            entries,
+            page_size=params.get("PageSize"),
+            token=params.get("NextToken"),
+            scope=scope,
+            default_size=DEFAULT_SUPPRESSION_PAGE_SIZE,
+            error=InvalidNextTokenError,
         )
         response: dict[str, Any] = {"SuppressedDestinationSummaries": page}
         if token:
@@ -1011,7 +1046,10 @@ class SesImportJobEmulator:
                 job.finish(status="COMPLETED", processed=processed, failed=failed, report_key=report_key)
         LOGGER.info(
             "SES import job %s %s: %d processed, %d failed",
-            job_id, job.final_status, job.processed_records_count, job.failed_records_count,
+            job_id,
+            job.final_status,
+            job.processed_records_count,
+            job.failed_records_count,
         )
 
     def _process(self, job: EmulatedImportJob) -> tuple[int, int, str | None]:
@@ -1067,14 +1105,18 @@ class SesImportJobEmulator:
         with self._state_lock:
             if self._s3_client is None:
                 self._s3_client = boto3.session.Session().client(
-                    "s3", endpoint_url=self.endpoint_url, region_name=self.region,
-                    aws_access_key_id="testing", aws_secret_access_key="testing",
+                    "s3",
+                    endpoint_url=self.endpoint_url,
+                    region_name=self.region,
+                    # moto does not check signatures; a pre-signed URL only needs some credentials.
+                    aws_access_key_id="testing",
+                    aws_secret_access_key="testing",  # noqa: S106
                     config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
                 )
             client = self._s3_client
-        return str(client.generate_presigned_url(
-            "get_object", Params={"Bucket": self.reports_bucket, "Key": key}, ExpiresIn=PRESIGNED_URL_TTL_SECONDS
-        ))
+        params = {"Bucket": self.reports_bucket, "Key": key}
+        url = client.generate_presigned_url("get_object", Params=params, ExpiresIn=PRESIGNED_URL_TTL_SECONDS)
+        return str(url)
 
 
 # ------------------------------------------------------------------------------------- moto integration

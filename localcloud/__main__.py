@@ -1,0 +1,5 @@
+import sys
+
+from localcloud.demo import main
+
+sys.exit(main())

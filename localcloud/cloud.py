@@ -1,0 +1,373 @@
+"""Start the local endpoint and provision it from the synthesized template."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import socket
+import urllib.request
+import warnings
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from infra import constants
+from localcloud import patches
+from localcloud.runtime import LocalFunction, SqsEventSource
+from localcloud.template import Resolver, synthesize
+
+log = logging.getLogger("localcloud")
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+NOTIFICATIONS_QUEUE = "listdrop-local-notifications"
+
+# Context for the local synthesis: the same stack, with waits short enough to watch.
+LOCAL_CONTEXT: dict[str, object] = {
+    "listdrop:pollInitialWaitSeconds": 1,
+    "listdrop:pollMaxWaitSeconds": 2,
+    "listdrop:jobMaxDurationSeconds": 120,
+}
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Names of the provisioned resources, from the template's outputs."""
+
+    bucket: str
+    queue_url: str
+    dead_letter_queue_url: str
+    table: str
+    state_machine_arn: str
+    event_bus: str
+    completed_topic_arn: str
+    failed_topic_arn: str
+    notifications_queue_url: str
+
+
+class LocalCloud:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 4566,
+        *,
+        context: dict[str, object] | None = None,
+        template: dict[str, Any] | None = None,
+        ses_processing_after: float = 0.3,
+        ses_complete_after: float = 1.0,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.endpoint_url = f"http://{host}:{port}"
+        self._context = {**LOCAL_CONTEXT, **(context or {})}
+        self._template = template
+        self._ses_timing = (ses_processing_after, ses_complete_after)
+        self._server: Any = None
+        self._sources: list[SqsEventSource] = []
+        self.functions: dict[str, LocalFunction] = {}
+        self.resolver: Resolver | None = None
+        self.endpoints: Endpoints | None = None
+        self.ses: Any = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def start(self) -> LocalCloud:
+        template = self._template or synthesize(self._context)
+        self._configure_process()
+        from moto.server import ThreadedMotoServer
+
+        from localcloud.emulators.sesv2_import_jobs import SesImportJobEmulator
+
+        patches.apply()
+        processing_after, complete_after = self._ses_timing
+        self.ses = SesImportJobEmulator(
+            endpoint_url=self.endpoint_url,
+            account_id=ACCOUNT,
+            region=REGION,
+            processing_after=processing_after,
+            complete_after=complete_after,
+        )
+        self.ses.install()
+        self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
+        self._server.start()
+        self.resolver = Resolver(template, ACCOUNT, REGION, endpoint_url=self.endpoint_url)
+        self._provision(self.resolver)
+        return self
+
+    def stop(self) -> None:
+        for source in self._sources:
+            source.stop()
+        for source in self._sources:
+            source.join(timeout=5)
+        self._sources.clear()
+        for function in self.functions.values():
+            patches.LAMBDA_DISPATCH.pop(function.name, None)
+        if self._server is not None:
+            # Forget every resource, so a later LocalCloud in this process starts empty.
+            request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")
+            with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - our own loopback endpoint
+                pass
+            self.ses.reset()
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> LocalCloud:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint_url, region_name=REGION)
+
+    def _configure_process(self) -> None:
+        """Everything in this process talks to the local endpoint with throwaway credentials."""
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
+        os.environ.update(
+            {
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_SESSION_TOKEN": "testing",
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+                "AWS_ENDPOINT_URL": self.endpoint_url,
+                "MOTO_PORT": str(self.port),  # moto's Step Functions engine calls back to this port
+                "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
+                "POWERTOOLS_METRICS_DISABLED": "true",  # EMF lines would drown the demo's output
+                "POWERTOOLS_DEV": "false",
+            }
+        )
+        from moto.core.config import default_user_config
+
+        default_user_config["stepfunctions"]["execute_state_machine"] = True
+        default_user_config["lambda"]["use_docker"] = False
+
+    # -- provisioning ------------------------------------------------------------------------------
+
+    def _provision(self, resolver: Resolver) -> None:
+        self._create_buckets(resolver)
+        self._create_queues(resolver)
+        self._create_tables(resolver)
+        self._create_topics(resolver)
+        self._create_buses_and_rules(resolver)
+        self._create_functions(resolver)
+        self._create_state_machines(resolver)
+        self._create_bucket_notifications(resolver)
+        notifications_url = self._create_notifications_queue()
+        self.endpoints = Endpoints(
+            bucket=resolver.output(constants.OUTPUT_BUCKET),
+            queue_url=resolver.output(constants.OUTPUT_QUEUE),
+            dead_letter_queue_url=resolver.output(constants.OUTPUT_DLQ),
+            table=resolver.output(constants.OUTPUT_TABLE),
+            state_machine_arn=resolver.output(constants.OUTPUT_STATE_MACHINE),
+            event_bus=resolver.output(constants.OUTPUT_EVENT_BUS),
+            completed_topic_arn=resolver.output(constants.OUTPUT_COMPLETED_TOPIC),
+            failed_topic_arn=resolver.output(constants.OUTPUT_FAILED_TOPIC),
+            notifications_queue_url=notifications_url,
+        )
+        self._start_event_sources(resolver)
+
+    def _create_buckets(self, resolver: Resolver) -> None:
+        s3 = self.client("s3")
+        for logical_id, resource in resolver.of_type("AWS::S3::Bucket").items():
+            properties = resource.get("Properties", {})
+            name = resolver.names[logical_id]
+            s3.create_bucket(Bucket=name)
+            if properties.get("VersioningConfiguration", {}).get("Status") == "Enabled":
+                s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+            encryption = properties.get("BucketEncryption")
+            if encryption:
+                s3.put_bucket_encryption(
+                    Bucket=name,
+                    ServerSideEncryptionConfiguration={
+                        "Rules": [
+                            {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+                            for rule in encryption["ServerSideEncryptionConfiguration"]
+                        ]
+                    },
+                )
+        for resource in resolver.of_type("AWS::S3::BucketPolicy").values():
+            properties = resolver.resolve(resource["Properties"])
+            document = without_tls_only_denies(properties["PolicyDocument"])
+            s3.put_bucket_policy(Bucket=properties["Bucket"], Policy=json.dumps(document))
+
+    def _create_queues(self, resolver: Resolver) -> None:
+        sqs = self.client("sqs")
+        queues = resolver.of_type("AWS::SQS::Queue")
+        # Dead-letter queues first: a redrive policy must name an existing queue.
+        ordered = sorted(queues.items(), key=lambda item: "RedrivePolicy" in item[1].get("Properties", {}))
+        for logical_id, resource in ordered:
+            properties = resolver.resolve(resource.get("Properties", {}))
+            attributes = {
+                name: str(properties[name])
+                for name in ("VisibilityTimeout", "MessageRetentionPeriod")
+                if name in properties
+            }
+            if "RedrivePolicy" in properties:
+                attributes["RedrivePolicy"] = json.dumps(properties["RedrivePolicy"])
+            sqs.create_queue(QueueName=resolver.names[logical_id], Attributes=attributes)
+
+    def _create_tables(self, resolver: Resolver) -> None:
+        dynamodb = self.client("dynamodb")
+        for logical_id, resource in resolver.of_type("AWS::DynamoDB::GlobalTable").items():
+            properties = resource["Properties"]
+            dynamodb.create_table(
+                TableName=resolver.names[logical_id],
+                KeySchema=properties["KeySchema"],
+                AttributeDefinitions=properties["AttributeDefinitions"],
+                BillingMode="PAY_PER_REQUEST",
+            )
+
+    def _create_topics(self, resolver: Resolver) -> None:
+        sns = self.client("sns")
+        for logical_id in resolver.of_type("AWS::SNS::Topic"):
+            sns.create_topic(Name=resolver.names[logical_id])
+        for resource in resolver.of_type("AWS::SNS::Subscription").values():
+            properties = resolver.resolve(resource["Properties"])
+            log.info(
+                "Skipping %s subscription (no mail here); read the notifications queue",
+                properties["Protocol"],
+            )
+
+    def _create_buses_and_rules(self, resolver: Resolver) -> None:
+        events = self.client("events")
+        for logical_id in resolver.of_type("AWS::Events::EventBus"):
+            events.create_event_bus(Name=resolver.names[logical_id])
+        for logical_id, resource in resolver.of_type("AWS::Events::Rule").items():
+            properties = resolver.resolve(resource["Properties"])
+            bus = properties.get("EventBusName", "default")
+            name = resolver.names[logical_id]
+            events.put_rule(
+                Name=name,
+                EventBusName=bus,
+                EventPattern=json.dumps(properties["EventPattern"]),
+                State=properties.get("State", "ENABLED"),
+            )
+            events.put_targets(Rule=name, EventBusName=bus, Targets=properties["Targets"])
+
+    def _create_functions(self, resolver: Resolver) -> None:
+        lambda_client = self.client("lambda")
+        iam = self.client("iam")
+        role = iam.create_role(RoleName="listdrop-local-lambda", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        package = io.BytesIO()
+        with zipfile.ZipFile(package, "w") as archive:
+            archive.writestr(
+                "README.txt", "listdrop runs this function in-process; see localcloud/runtime.py"
+            )
+        shared_env: dict[str, str] = {}
+        for logical_id, resource in resolver.of_type("AWS::Lambda::Function").items():
+            properties = resolver.resolve(resource["Properties"])
+            handler = properties["Handler"]
+            if not handler.startswith("listdrop."):
+                continue  # CDK's own helper functions (bucket notifications) have no work to do here
+            name = resolver.names[logical_id]
+            environment = properties.get("Environment", {}).get("Variables", {})
+            _merge_environment(shared_env, environment, name)
+            function = LocalFunction(
+                name=name,
+                arn=resolver.get_att(logical_id, "Arn"),
+                handler=handler,
+                environment=environment,
+                timeout_seconds=int(properties.get("Timeout", 3)),
+                memory_mb=int(properties.get("MemorySize", 128)),
+            )
+            lambda_client.create_function(
+                FunctionName=name,
+                Runtime=properties["Runtime"],
+                Role=role,
+                Handler=handler,
+                Code={"ZipFile": package.getvalue()},
+                Timeout=function.timeout_seconds,
+            )
+            self.functions[name] = function
+            patches.LAMBDA_DISPATCH[name] = function.invoke
+        # The handlers read os.environ, which one process shares: the template's variables must agree.
+        os.environ.update(shared_env)
+
+    def _create_state_machines(self, resolver: Resolver) -> None:
+        sfn = self.client("stepfunctions")
+        for logical_id, resource in resolver.of_type("AWS::StepFunctions::StateMachine").items():
+            properties = resolver.resolve(resource["Properties"])
+            sfn.create_state_machine(
+                name=resolver.names[logical_id],
+                definition=properties["DefinitionString"],
+                roleArn=properties["RoleArn"],
+                type=properties.get("StateMachineType", "STANDARD"),
+            )
+
+    def _create_bucket_notifications(self, resolver: Resolver) -> None:
+        s3 = self.client("s3")
+        for resource in resolver.of_type("Custom::S3BucketNotifications").values():
+            properties = resolver.resolve(resource["Properties"])
+            configuration = properties["NotificationConfiguration"]
+            s3.put_bucket_notification_configuration(
+                Bucket=properties["BucketName"],
+                NotificationConfiguration={
+                    "QueueConfigurations": [
+                        {"QueueArn": q["QueueArn"], "Events": q["Events"], "Filter": q.get("Filter", {})}
+                        for q in configuration.get("QueueConfigurations", [])
+                    ]
+                },
+            )
+
+    def _create_notifications_queue(self) -> str:
+        """A local queue subscribed to every topic, so people and tests can read the notifications."""
+        sqs, sns = self.client("sqs"), self.client("sns")
+        url = sqs.create_queue(QueueName=NOTIFICATIONS_QUEUE)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        for topic in sns.list_topics()["Topics"]:
+            sns.subscribe(TopicArn=topic["TopicArn"], Protocol="sqs", Endpoint=arn)
+        return str(url)
+
+    def _start_event_sources(self, resolver: Resolver) -> None:
+        sqs = self.client("sqs")
+        for resource in resolver.of_type("AWS::Lambda::EventSourceMapping").values():
+            properties = resolver.resolve(resource["Properties"])
+            function = self.functions[properties["FunctionName"]]
+            queue_arn = properties["EventSourceArn"]
+            queue_name = queue_arn.rsplit(":", 1)[-1]
+            source = SqsEventSource(
+                sqs,
+                queue_url=f"{self.endpoint_url}/{ACCOUNT}/{queue_name}",
+                queue_arn=queue_arn,
+                function=function,
+                batch_size=int(properties.get("BatchSize", 10)),
+                region=REGION,
+            )
+            source.start()
+            self._sources.append(source)
+
+
+def without_tls_only_denies(document: dict[str, Any]) -> dict[str, Any]:
+    """The local endpoint is plain HTTP on loopback, so statements denying non-TLS (or old-TLS) requests
+    are left out (moto enforces them). Every other statement, the SES read grant included, applies as synthesized."""
+
+    def tls_only(statement: dict[str, Any]) -> bool:
+        condition = statement.get("Condition", {})
+        text = json.dumps(condition)
+        return statement.get("Effect") == "Deny" and (
+            "aws:SecureTransport" in text or "s3:TlsVersion" in text
+        )
+
+    return {**document, "Statement": [s for s in document["Statement"] if not tls_only(s)]}
+
+
+def _merge_environment(shared: dict[str, str], environment: dict[str, str], function: str) -> None:
+    for name, value in environment.items():
+        if name in shared and shared[name] != value:
+            raise RuntimeError(
+                f"{function} sets {name}={value!r} but another function sets {shared[name]!r}; "
+                "in-process handlers share one environment"
+            )
+        shared[name] = str(value)

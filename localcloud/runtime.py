@@ -1,0 +1,139 @@
+"""Runs the Lambda handlers in-process, and feeds SQS messages to them as Lambda's event source would."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("localcloud.runtime")
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the Lambda context object that Powertools and the handlers read."""
+
+    function_name: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    timeout_seconds: int
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    _deadline: float = field(default=0.0)
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.timeout_seconds
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@dataclass
+class LocalFunction:
+    name: str
+    arn: str
+    handler: str  # module.path.function, as in the template's Handler property
+    environment: dict[str, str]
+    timeout_seconds: int
+    memory_mb: int
+    # One execution environment per function: invocations of one function run one at a time, which also
+    # keeps the handlers' cached boto3 resources (not thread-safe) to one thread at a time.
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def invoke(self, event: Any) -> Any:
+        module_name, _, attribute = self.handler.rpartition(".")
+        entry = getattr(importlib.import_module(module_name), attribute)
+        context = LambdaContext(self.name, self.arn, self.memory_mb, self.timeout_seconds)
+        with self._lock:
+            return entry(event, context)
+
+
+class SqsEventSource(threading.Thread):
+    """Lambda's SQS event source mapping: receive a batch, invoke, delete what succeeded.
+
+    Messages the function reports as failed (ReportBatchItemFailures) become visible again after
+    `retry_after_seconds` (in AWS: the queue's visibility timeout), so redrive to the dead-letter
+    queue after maxReceiveCount works as configured.
+    """
+
+    def __init__(
+        self,
+        sqs: Any,
+        queue_url: str,
+        queue_arn: str,
+        function: LocalFunction,
+        batch_size: int,
+        region: str,
+        retry_after_seconds: int = 2,
+    ) -> None:
+        super().__init__(name=f"sqs-source-{function.name}", daemon=True)
+        self._sqs = sqs
+        self._queue_url = queue_url
+        self._queue_arn = queue_arn
+        self._function = function
+        self._batch_size = min(batch_size, 10)
+        self._region = region
+        self._retry_after = retry_after_seconds
+        self._stop_event = threading.Event()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            try:
+                self._poll_once()
+            except Exception:
+                if self._stop_event.is_set():
+                    return
+                log.exception("SQS event source for %s failed; retrying", self._function.name)
+                time.sleep(1)
+
+    def _poll_once(self) -> None:
+        response = self._sqs.receive_message(
+            QueueUrl=self._queue_url,
+            MaxNumberOfMessages=self._batch_size,
+            WaitTimeSeconds=1,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        messages = response.get("Messages", [])
+        if not messages:
+            return
+        event = {"Records": [self._record(message) for message in messages]}
+        try:
+            result = self._function.invoke(event) or {}
+            failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
+        except Exception:
+            log.exception("%s failed for a whole batch; every message will be retried", self._function.name)
+            failed = {message["MessageId"] for message in messages}
+        for message in messages:
+            if message["MessageId"] in failed:
+                self._sqs.change_message_visibility(
+                    QueueUrl=self._queue_url,
+                    ReceiptHandle=message["ReceiptHandle"],
+                    VisibilityTimeout=self._retry_after,
+                )
+            else:
+                self._sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
+        body = message["Body"]
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": body,
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": message.get("MessageAttributes", {}),
+            "md5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324 - the SQS wire format
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self._queue_arn,
+            "awsRegion": self._region,
+        }

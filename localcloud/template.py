@@ -1,0 +1,144 @@
+"""Synthesize the CDK app and resolve the template's intrinsic functions to local names and ARNs."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUTDIR = ROOT / ".build" / "cdk.out"
+
+
+def synthesize(context: dict[str, object] | None = None, outdir: Path = DEFAULT_OUTDIR) -> dict[str, Any]:
+    """Run the real CDK app (with cdk-nag) and return the stack's template."""
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    from app import build_app  # imported late: loading the CDK takes seconds
+
+    app = build_app(outdir=str(outdir), context=context)
+    assembly = app.synth()
+    (stack,) = assembly.stacks
+    return json.loads(Path(stack.template_full_path).read_text())
+
+
+def _physical_name(stack: str, logical_id: str, limit: int = 63) -> str:
+    name = re.sub(r"[^a-z0-9-]", "-", f"{stack}-{logical_id}".lower())
+    return name[:limit].strip("-")
+
+
+@dataclass
+class Resolver:
+    """Maps logical ids to the names and ARNs their resources get in the local cloud."""
+
+    template: dict[str, Any]
+    account: str
+    region: str
+    stack_name: str = "listdrop-local"
+    endpoint_url: str = "http://127.0.0.1:4566"
+    names: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for logical_id, resource in self.resources.items():
+            properties = resource.get("Properties", {})
+            explicit = properties.get("Name") if resource["Type"] == "AWS::Events::EventBus" else None
+            self.names[logical_id] = explicit or _physical_name(self.stack_name, logical_id)
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        resources: dict[str, dict[str, Any]] = self.template["Resources"]
+        return resources
+
+    def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {lid: r for lid, r in self.resources.items() if r["Type"] == resource_type}
+
+    def output(self, output_id: str) -> Any:
+        return self.resolve(self.template["Outputs"][output_id]["Value"])
+
+    # -- intrinsic functions -----------------------------------------------------------------------
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((function, argument),) = value.items()
+            if function == "Ref":
+                return self.ref(argument)
+            if function == "Fn::GetAtt":
+                logical_id, attribute = argument if isinstance(argument, list) else argument.split(".", 1)
+                return self.get_att(logical_id, attribute)
+            if function == "Fn::Join":
+                separator, items = argument
+                return separator.join(str(self.resolve(item)) for item in items)
+            if function == "Fn::Select":
+                index, items = argument
+                return self.resolve(items)[int(index)]
+            if function == "Fn::Split":
+                separator, text = argument
+                return str(self.resolve(text)).split(separator)
+            if function == "Fn::Sub":
+                return self._sub(argument)
+        return {key: self.resolve(item) for key, item in value.items()}
+
+    def ref(self, name: str) -> str:
+        pseudo = {
+            "AWS::Partition": "aws",
+            "AWS::Region": self.region,
+            "AWS::AccountId": self.account,
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": self.stack_name,
+            "AWS::NoValue": "",
+        }
+        if name in pseudo:
+            return pseudo[name]
+        resource_type = self.resources[name]["Type"]
+        if resource_type in ("AWS::SQS::Queue",):
+            return self.get_att(name, "QueueUrl")
+        if resource_type in ("AWS::SNS::Topic", "AWS::StepFunctions::StateMachine"):
+            return self.get_att(name, "Arn")
+        return self.names[name]
+
+    def get_att(self, logical_id: str, attribute: str) -> str:
+        resource_type = self.resources[logical_id]["Type"]
+        name = self.names[logical_id]
+        a, r = self.account, self.region
+        arns = {
+            "AWS::S3::Bucket": f"arn:aws:s3:::{name}",
+            "AWS::SQS::Queue": f"arn:aws:sqs:{r}:{a}:{name}",
+            "AWS::SNS::Topic": f"arn:aws:sns:{r}:{a}:{name}",
+            "AWS::DynamoDB::GlobalTable": f"arn:aws:dynamodb:{r}:{a}:table/{name}",
+            "AWS::DynamoDB::Table": f"arn:aws:dynamodb:{r}:{a}:table/{name}",
+            "AWS::Events::EventBus": f"arn:aws:events:{r}:{a}:event-bus/{name}",
+            "AWS::Events::Rule": f"arn:aws:events:{r}:{a}:rule/{name}",
+            "AWS::Lambda::Function": f"arn:aws:lambda:{r}:{a}:function:{name}",
+            "AWS::StepFunctions::StateMachine": f"arn:aws:states:{r}:{a}:stateMachine:{name}",
+            "AWS::IAM::Role": f"arn:aws:iam::{a}:role/{name}",
+            "AWS::KMS::Key": f"arn:aws:kms:{r}:{a}:key/{name}",
+            "AWS::Logs::LogGroup": f"arn:aws:logs:{r}:{a}:log-group:{name}:*",
+        }
+        if attribute == "Arn" or attribute == "TopicArn":
+            return arns[resource_type]
+        if attribute == "QueueUrl":
+            return f"{self.endpoint_url}/{a}/{name}"
+        if attribute in ("QueueName", "TopicName", "Name", "StreamArn"):
+            return name
+        raise KeyError(f"unsupported attribute {logical_id}.{attribute} ({resource_type})")
+
+    def _sub(self, argument: Any) -> str:
+        text, variables = (argument, {}) if isinstance(argument, str) else argument
+        variables = {key: self.resolve(value) for key, value in variables.items()}
+
+        def replace(match: re.Match[str]) -> str:
+            token = match.group(1)
+            if token in variables:
+                return str(variables[token])
+            if "." in token:
+                logical_id, attribute = token.split(".", 1)
+                return self.get_att(logical_id, attribute)
+            return self.ref(token)
+
+        return re.sub(r"\$\{([^}!]+)\}", replace, text)
