@@ -32,9 +32,7 @@ def build_app(outdir: str | None = None, context: dict[str, object] | None = Non
         stack_name,
         config=config,
         description="listdrop: S3-dropped files imported into SES, with outcome notifications",
-        env=cdk.Environment(
-            account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")
-        ),
+        env=cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")),
     )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))  # type: ignore[arg-type]
     return app

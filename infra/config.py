@@ -48,9 +48,7 @@ class ListdropConfig:
             poll_initial_wait_seconds=_as_int(
                 get("pollInitialWaitSeconds", cls.poll_initial_wait_seconds), "pollInitialWaitSeconds"
             ),
-            poll_max_wait_seconds=_as_int(
-                get("pollMaxWaitSeconds", cls.poll_max_wait_seconds), "pollMaxWaitSeconds"
-            ),
+            poll_max_wait_seconds=_as_int(get("pollMaxWaitSeconds", cls.poll_max_wait_seconds), "pollMaxWaitSeconds"),
             job_max_duration_seconds=_as_int(
                 get("jobMaxDurationSeconds", cls.job_max_duration_seconds), "jobMaxDurationSeconds"
             ),

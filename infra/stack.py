@@ -19,18 +19,14 @@ from infra.constructs.workflow import JobWorkflow
 
 
 class ListdropStack(Stack):
-    def __init__(
-        self, scope: Construct, construct_id: str, *, config: ListdropConfig, **kwargs: object
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, config: ListdropConfig, **kwargs: object) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         retention = _retention(config.log_retention_days)
         layer = lambda_.LayerVersion.from_layer_version_arn(
             self, "PowertoolsLayer", powertools_layer_arn(config.powertools_layer_version)
         )
 
-        storage = UploadStorage(
-            self, "Storage", noncurrent_version_expiry_days=config.noncurrent_version_expiry_days
-        )
+        storage = UploadStorage(self, "Storage", noncurrent_version_expiry_days=config.noncurrent_version_expiry_days)
         jobs = JobTable(self, "JobTable")
         notifications = Notifications(self, "Notifications", emails=config.notification_emails)
         poller = Poller(

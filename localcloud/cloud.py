@@ -115,8 +115,8 @@ class LocalCloud:
             patches.LAMBDA_DISPATCH.pop(function.name, None)
         if self._server is not None:
             # Forget every resource, so a later LocalCloud in this process starts empty.
-            request = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")
-            with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - our own loopback endpoint
+            reset = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")  # noqa: S310
+            with urllib.request.urlopen(reset, timeout=10):  # noqa: S310 - our own loopback endpoint
                 pass
             self.ses.reset()
             self._server.stop()
@@ -134,6 +134,10 @@ class LocalCloud:
     def _configure_process(self) -> None:
         """Everything in this process talks to the local endpoint with throwaway credentials."""
         warnings.filterwarnings("ignore", message="No application metrics to publish")
+        # moto's Step Functions engine logs every evaluation it recovers from (an IsPresent test on a
+        # missing field, a caught error) at ERROR level; the workflow's own outcome says what matters.
+        logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         os.environ.update(
             {
                 "AWS_ACCESS_KEY_ID": "testing",
@@ -262,9 +266,7 @@ class LocalCloud:
         role = iam.create_role(RoleName="listdrop-local-lambda", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
         package = io.BytesIO()
         with zipfile.ZipFile(package, "w") as archive:
-            archive.writestr(
-                "README.txt", "listdrop runs this function in-process; see localcloud/runtime.py"
-            )
+            archive.writestr("README.txt", "listdrop runs this function in-process; see localcloud/runtime.py")
         shared_env: dict[str, str] = {}
         for logical_id, resource in resolver.of_type("AWS::Lambda::Function").items():
             properties = resolver.resolve(resource["Properties"])
@@ -356,9 +358,7 @@ def without_tls_only_denies(document: dict[str, Any]) -> dict[str, Any]:
     def tls_only(statement: dict[str, Any]) -> bool:
         condition = statement.get("Condition", {})
         text = json.dumps(condition)
-        return statement.get("Effect") == "Deny" and (
-            "aws:SecureTransport" in text or "s3:TlsVersion" in text
-        )
+        return statement.get("Effect") == "Deny" and ("aws:SecureTransport" in text or "s3:TlsVersion" in text)
 
     return {**document, "Statement": [s for s in document["Statement"] if not tls_only(s)]}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -120,11 +121,13 @@ def main(argv: list[str] | None = None) -> int:
         help="run the examples, check every notification against examples/expected.json, "
         "exit 0 if all match and 1 otherwise",
     )
-    parser.add_argument(
-        "--no-examples", action="store_true", help="start and serve without dropping examples"
-    )
+    parser.add_argument("--no-examples", action="store_true", help="start and serve without dropping examples")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for each phase")
+    parser.add_argument("--verbose", action="store_true", help="also print the functions' own log lines")
     args = parser.parse_args(argv)
+    if not args.verbose:
+        # Read when the handlers' Logger is created, so before the local cloud imports them.
+        os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
 
     print("Synthesizing the CDK app and starting the local cloud...", flush=True)
     cloud = LocalCloud(args.host, args.port).start()

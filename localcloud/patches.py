@@ -79,9 +79,7 @@ def render_input(target: dict[str, Any], event: dict[str, Any]) -> str:
     transformer = target.get("InputTransformer")
     if not transformer:
         return json.dumps(event)
-    values: dict[str, Any] = {
-        name: _lookup(event, path) for name, path in transformer.get("InputPathsMap", {}).items()
-    }
+    values: dict[str, Any] = {name: _lookup(event, path) for name, path in transformer.get("InputPathsMap", {}).items()}
     values["aws.events.event.json"] = event
     values["aws.events.event"] = event
 
@@ -91,9 +89,7 @@ def render_input(target: dict[str, Any], event: dict[str, Any]) -> str:
         return value if isinstance(value, str) else json.dumps(value)
 
     def fill(template: str) -> str:
-        return _PLACEHOLDER.sub(
-            lambda m: text(values[m.group(1)]) if m.group(1) in values else m.group(0), template
-        )
+        return _PLACEHOLDER.sub(lambda m: text(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
 
     template = transformer["InputTemplate"]
     lines = template.split("\n")

@@ -98,8 +98,7 @@ def _check_csv(route: Route, lines: list[str]) -> FileShape:
         if len(row) != expected:
             raise RejectedFile(
                 "WRONG_COLUMN_COUNT",
-                f"Line {number} has {len(row)} columns; suppression-list {route.action.value} "
-                f"files need {layout}.",
+                f"Line {number} has {len(row)} columns; suppression-list {route.action.value} files need {layout}.",
             )
         if route.action is Action.PUT and row[1].strip().upper() not in SUPPRESSION_REASONS:
             raise RejectedFile(

@@ -91,9 +91,7 @@ class JobStore:
     def mark_started(self, upload: Upload, execution_input: str, at: str) -> None:
         self._table.update_item(
             Key={"trackingId": upload.tracking_id},
-            UpdateExpression=(
-                "SET #s = :started, providerJobId = :job, executionInput = :input, updatedAt = :at"
-            ),
+            UpdateExpression=("SET #s = :started, providerJobId = :job, executionInput = :input, updatedAt = :at"),
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={
                 ":started": ClaimStatus.STARTED,
@@ -103,9 +101,7 @@ class JobStore:
             },
         )
 
-    def mark_not_started(
-        self, upload: Upload, *, status: str, code: str, reason: str, execution_input: str
-    ) -> None:
+    def mark_not_started(self, upload: Upload, *, status: str, code: str, reason: str, execution_input: str) -> None:
         """The upload ends before any job runs (rejected, or refused by the job API)."""
         self._table.put_item(
             Item={

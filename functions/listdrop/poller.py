@@ -52,9 +52,7 @@ class Poller:
         if not status.state.is_final:
             if now.timestamp() < poll["deadline"]:
                 remaining = max(1, int(poll["deadline"] - now.timestamp()))
-                poll["waitSeconds"] = min(
-                    int(poll["waitSeconds"]) * 2, int(poll["maxWaitSeconds"]), remaining
-                )
+                poll["waitSeconds"] = min(int(poll["waitSeconds"]) * 2, int(poll["maxWaitSeconds"]), remaining)
                 self._store.record_progress(upload.tracking_id, status, now.isoformat())
                 return {**state, "poll": poll}
             minutes = max(1, round((now - datetime.fromisoformat(upload.started_at)).total_seconds() / 60))

@@ -29,10 +29,7 @@ EXTENSIONS: dict[str, DataFormat] = {
 # and they keep the name safe inside an IAM ARN and a notification.
 _CONTACT_LIST_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
-EXAMPLES = (
-    "imports/ses/contact-lists/<ContactListName>/put/<file>.csv, "
-    "imports/ses/suppression-list/delete/<file>.json"
-)
+EXAMPLES = "imports/ses/contact-lists/<ContactListName>/put/<file>.csv, imports/ses/suppression-list/delete/<file>.json"
 
 
 def decode_key(raw_key: str) -> str:

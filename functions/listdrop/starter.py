@@ -163,12 +163,8 @@ class Starter:
         logger.info("Import job started", extra={"provider": upload.provider, "provider_job_id": job_id})
         return StartResult(Result.STARTED, upload.tracking_id)
 
-    def _end_before_start(
-        self, upload: Upload, outcome: Outcome, status: str, code: str, reason: str
-    ) -> StartResult:
-        event = build_event(
-            upload=upload, outcome=outcome, ended_at=self._clock(), reason_code=code, reason=reason
-        )
+    def _end_before_start(self, upload: Upload, outcome: Outcome, status: str, code: str, reason: str) -> StartResult:
+        event = build_event(upload=upload, outcome=outcome, ended_at=self._clock(), reason_code=code, reason=reason)
         execution_input = self._execution_input(upload, outcome=event)
         self._store.mark_not_started(
             upload,
@@ -179,9 +175,7 @@ class Starter:
         )
         self._start_execution(upload.tracking_id, execution_input)
         logger.info("Upload ended before any job started", extra={"outcome": outcome.value, "code": code})
-        return StartResult(
-            Result.REJECTED if outcome is Outcome.REJECTED else Result.REFUSED, upload.tracking_id
-        )
+        return StartResult(Result.REJECTED if outcome is Outcome.REJECTED else Result.REFUSED, upload.tracking_id)
 
     def _resume(self, record: JobRecord) -> StartResult:
         """A redelivery of an upload that already has its execution input: make sure it runs, once."""

@@ -54,22 +54,16 @@ class Ingest(Construct):
             "Queue",
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
-            visibility_timeout=Duration.seconds(
-                STARTER_TIMEOUT.to_seconds() * 6
-            ),  # AWS guidance for SQS sources
+            visibility_timeout=Duration.seconds(STARTER_TIMEOUT.to_seconds() * 6),  # AWS guidance for SQS sources
             retention_period=Duration.days(14),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVE_COUNT
-            ),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVE_COUNT),
         )
         bucket.add_event_notification(
             s3.EventType.OBJECT_CREATED,
             s3n.SqsDestination(self.queue),
             s3.NotificationKeyFilter(prefix=IMPORTS_PREFIX),
         )
-        self.starter = self._build_starter(
-            bucket, table, state_machine, config, powertools_layer, log_retention
-        )
+        self.starter = self._build_starter(bucket, table, state_machine, config, powertools_layer, log_retention)
 
     def _build_starter(
         self,

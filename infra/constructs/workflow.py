@@ -50,9 +50,7 @@ class JobWorkflow(Construct):
         )
         wait.next(poll).next(decide)
 
-        self.log_group = logs.LogGroup(
-            self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY
-        )
+        self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY)
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
@@ -61,9 +59,7 @@ class JobWorkflow(Construct):
             state_machine_type=sfn.StateMachineType.STANDARD,
             timeout=max_duration.plus(Duration.hours(1)),
             tracing_enabled=True,
-            logs=sfn.LogOptions(
-                destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False
-            ),
+            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
         )
         nag.wildcard(
             self.state_machine.role,

@@ -675,9 +675,7 @@ def _contact_from_json(line: SourceLine, spec: JobSpec, topics: frozenset[str]) 
     preferences = item.get("topicPreferences", [])
     if not isinstance(preferences, list) or not all(isinstance(p, dict) for p in preferences):
         raise RecordError("topicPreferences must be a list of {topicName, subscriptionStatus} objects")
-    parsed = tuple(
-        _topic_preference(p.get("topicName"), p.get("subscriptionStatus"), topics) for p in preferences
-    )
+    parsed = tuple(_topic_preference(p.get("topicName"), p.get("subscriptionStatus"), topics) for p in preferences)
     if len({topic for topic, _ in parsed}) != len(parsed):
         raise RecordError("topicPreferences names a topic twice")
     return ContactRecord(email, unsubscribe_all, _attributes_data(item.get("attributesData")), parsed)
@@ -716,9 +714,7 @@ def _parse_records(
     parse: Callable[[SourceLine], Record]
     if spec.destination_type == "CONTACT_LIST" and spec.data_format == "CSV":
         if not lines:
-            raise JobFailure(
-                "The file is empty: a contact list CSV needs a header row with an emailAddress column"
-            )
+            raise JobFailure("The file is empty: a contact list CSV needs a header row with an emailAddress column")
         columns = _contact_csv_columns(lines[0])
         lines = lines[1:]
         parse = partial(_contact_from_csv, columns=columns, spec=spec, topics=topics)
@@ -772,8 +768,7 @@ class ContactListTarget:
                 "UnsubscribeAll": record.unsubscribe_all,
                 "AttributesData": record.attributes_data,
                 "TopicPreferences": [
-                    {"TopicName": topic, "SubscriptionStatus": status}
-                    for topic, status in record.topic_preferences
+                    {"TopicName": topic, "SubscriptionStatus": status} for topic, status in record.topic_preferences
                 ],
             },
         )
@@ -933,8 +928,7 @@ class SesImportJobEmulator:
         kinds = ("ContactListDestination", "SuppressionListDestination")
         if sum(kind in destination for kind in kinds) != 1:
             raise BadRequestError(
-                "ImportDestination must contain exactly one of ContactListDestination and "
-                "SuppressionListDestination."
+                "ImportDestination must contain exactly one of ContactListDestination and SuppressionListDestination."
             )
         contacts = destination.get("ContactListDestination")
         if contacts and self._contact_list(contacts["ContactListName"]) is None:
@@ -953,9 +947,7 @@ class SesImportJobEmulator:
             self._jobs[job.job_id] = job
             self._timers[job.job_id] = timer
         timer.start()
-        LOGGER.info(
-            "SES import job %s created (%s %s)", job.job_id, job.destination_type, source["DataFormat"]
-        )
+        LOGGER.info("SES import job %s created (%s %s)", job.job_id, job.destination_type, source["DataFormat"])
         return {"JobId": job.job_id}
 
     def _get_import_job(self, params: dict[str, Any]) -> dict[str, Any]:

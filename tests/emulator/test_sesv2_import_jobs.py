@@ -44,18 +44,18 @@ def ses_read_policy(
 ) -> dict[str, Any]:
     return {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": principal or {"Service": "ses.amazonaws.com"},
-            "Action": action,
-            "Resource": resource or f"arn:aws:s3:::{bucket}/*",
-        }],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": principal or {"Service": "ses.amazonaws.com"},
+                "Action": action,
+                "Resource": resource or f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
     }
 
 
-def put_source(
-    url: str, key: str, body: str, *, policy: dict[str, Any] | None = None, grant: bool = True
-) -> str:
+def put_source(url: str, key: str, body: str, *, policy: dict[str, Any] | None = None, grant: bool = True) -> str:
     """Upload an import file to BUCKET, then a bucket policy (granting SES unless told otherwise).
 
     The object goes first because moto enforces bucket policies on its own clients ignoring Principal, so a
@@ -74,9 +74,7 @@ def put_source(
 def create_list(url: str, topics: tuple[str, ...] = ("news", "offers")) -> None:
     sesv2(url).create_contact_list(
         ContactListName=LIST,
-        Topics=[
-            {"TopicName": t, "DisplayName": t.title(), "DefaultSubscriptionStatus": "OPT_OUT"} for t in topics
-        ],
+        Topics=[{"TopicName": t, "DisplayName": t.title(), "DefaultSubscriptionStatus": "OPT_OUT"} for t in topics],
     )
 
 
@@ -158,44 +156,53 @@ def test_request_for_other_region_is_rejected(emulator: SesImportJobEmulator, mo
 
 
 def test_status_goes_created_processing_completed(emulator: SesImportJobEmulator, moto_url: str) -> None:
-    create_list(moto_url)
-    s3_url = put_source(moto_url, "c.csv", "emailAddress\nalice@example.com\n")
-    job_id = contact_job(moto_url, s3_url, "CSV")
-    client = sesv2(moto_url)
-    seen: list[str] = []
-    first = client.get_import_job(JobId=job_id)
-    assert "CompletedTimestamp" not in first
-    while not seen or seen[-1] not in ("COMPLETED", "FAILED"):
-        status = client.get_import_job(JobId=job_id)["JobStatus"]
-        if not seen or seen[-1] != status:
-            seen.append(status)
-        time.sleep(0.005)
-    assert list(dict.fromkeys([first["JobStatus"], *seen])) == ["CREATED", "PROCESSING", "COMPLETED"]
-    final = client.get_import_job(JobId=job_id)
-    assert final["CompletedTimestamp"] >= final["CreatedTimestamp"]
-    assert emulator.job(job_id).status == "COMPLETED"
-    assert emulator.job(job_id).processed_records_count == 1
+    """Its own emulator with wide windows, so a loaded machine cannot skip a state between two polls."""
+    slow = SesImportJobEmulator(endpoint_url=moto_url, processing_after=0.3, complete_after=0.8)
+    slow.install()
+    try:
+        create_list(moto_url)
+        s3_url = put_source(moto_url, "c.csv", "emailAddress\nalice@example.com\n")
+        job_id = contact_job(moto_url, s3_url, "CSV")
+        client = sesv2(moto_url)
+        first = client.get_import_job(JobId=job_id)
+        assert (first["JobStatus"], first["ProcessedRecordsCount"]) == ("CREATED", 0)
+        assert "CompletedTimestamp" not in first
+        seen = [first["JobStatus"]]
+        while seen[-1] not in ("COMPLETED", "FAILED"):
+            time.sleep(0.01)
+            seen.append(client.get_import_job(JobId=job_id)["JobStatus"])
+        assert list(dict.fromkeys(seen)) == ["CREATED", "PROCESSING", "COMPLETED"]
+        final = client.get_import_job(JobId=job_id)
+        assert final["CompletedTimestamp"] >= final["CreatedTimestamp"]
+        assert slow.job(job_id).processed_records_count == 1
+        with pytest.raises(KeyError):
+            emulator.job(job_id)  # the session emulator was not serving while this one was installed
+    finally:
+        emulator.install()
 
 
 # ----------------------------------------------------------------------------------- contact lists
 
 
-CONTACT_CSV = "\n".join([
-    "emailAddress,unsubscribeAll,attributesData,topicPreferences.news,topicPreferences.offers",
-    'alice@example.com,false,"{""name"": ""Alice""}",OPT_IN,OPT_OUT',
-    "bob@example.com,TRUE,,OPT_OUT,",
-    "",
-    "not-an-email,false,,OPT_IN,",
-    "carol@example.com,maybe,,,",
-    "dave@example.com,false,{not json},,",
-    "erin@example.com,false,,SOMETIMES,",
-    "frank@example.com,false",
-]) + "\n"
+CONTACT_CSV = (
+    "\n".join(
+        [
+            "emailAddress,unsubscribeAll,attributesData,topicPreferences.news,topicPreferences.offers",
+            'alice@example.com,false,"{""name"": ""Alice""}",OPT_IN,OPT_OUT',
+            "bob@example.com,TRUE,,OPT_OUT,",
+            "",
+            "not-an-email,false,,OPT_IN,",
+            "carol@example.com,maybe,,,",
+            "dave@example.com,false,{not json},,",
+            "erin@example.com,false,,SOMETIMES,",
+            "frank@example.com,false",
+        ]
+    )
+    + "\n"
+)
 
 
-def test_contact_csv_put_applies_valid_rows_and_reports_the_rest(
-    emulator: SesImportJobEmulator, moto_url: str
-) -> None:
+def test_contact_csv_put_applies_valid_rows_and_reports_the_rest(emulator: SesImportJobEmulator, moto_url: str) -> None:
     create_list(moto_url)
     job_id = contact_job(moto_url, put_source(moto_url, "contacts.csv", CONTACT_CSV), "CSV")
     job = wait_final(moto_url, job_id)
@@ -228,29 +235,35 @@ def test_contact_csv_put_applies_valid_rows_and_reports_the_rest(
 
 def test_contact_json_put(emulator: SesImportJobEmulator, moto_url: str) -> None:
     create_list(moto_url)
-    body = "\n".join([
-        json.dumps({
-            "emailAddress": "alice@example.com",
-            "unsubscribeAll": False,
-            "attributesData": '{"tier": "gold"}',
-            "topicPreferences": [{"topicName": "news", "subscriptionStatus": "OPT_IN"}],
-        }),
-        "",
-        json.dumps({"emailAddress": "bob@example.com", "unsubscribeAll": True}),
-        '["not", "an", "object"]',
-        json.dumps({"emailAddress": "carol@example.com",
-                    "topicPreferences": [{"topicName": "sports", "subscriptionStatus": "OPT_IN"}]}),
-        json.dumps({"emailAddress": "dave@example.com", "attributesData": "[1, 2]"}),
-        "{broken json",
-    ])
+    body = "\n".join(
+        [
+            json.dumps(
+                {
+                    "emailAddress": "alice@example.com",
+                    "unsubscribeAll": False,
+                    "attributesData": '{"tier": "gold"}',
+                    "topicPreferences": [{"topicName": "news", "subscriptionStatus": "OPT_IN"}],
+                }
+            ),
+            "",
+            json.dumps({"emailAddress": "bob@example.com", "unsubscribeAll": True}),
+            '["not", "an", "object"]',
+            json.dumps(
+                {
+                    "emailAddress": "carol@example.com",
+                    "topicPreferences": [{"topicName": "sports", "subscriptionStatus": "OPT_IN"}],
+                }
+            ),
+            json.dumps({"emailAddress": "dave@example.com", "attributesData": "[1, 2]"}),
+            "{broken json",
+        ]
+    )
     job = wait_final(moto_url, contact_job(moto_url, put_source(moto_url, "c.jsonl", body), "JSON"))
 
     assert (job["JobStatus"], job["ProcessedRecordsCount"], job["FailedRecordsCount"]) == ("COMPLETED", 2, 4)
     stored = contacts(moto_url)
     assert set(stored) == {"alice@example.com", "bob@example.com"}
-    assert stored["alice@example.com"]["TopicPreferences"] == [
-        {"TopicName": "news", "SubscriptionStatus": "OPT_IN"}
-    ]
+    assert stored["alice@example.com"]["TopicPreferences"] == [{"TopicName": "news", "SubscriptionStatus": "OPT_IN"}]
     alice = sesv2(moto_url).get_contact(ContactListName=LIST, EmailAddress="alice@example.com")
     assert alice["AttributesData"] == '{"tier": "gold"}'
     rows = failed_rows(job)
@@ -292,17 +305,23 @@ def test_contact_delete(emulator: SesImportJobEmulator, moto_url: str) -> None:
 def test_contact_json_delete(emulator: SesImportJobEmulator, moto_url: str) -> None:
     create_list(moto_url)
     sesv2(moto_url).create_contact(ContactListName=LIST, EmailAddress="alice@example.com")
-    job = wait_final(moto_url, contact_job(
-        moto_url, put_source(moto_url, "d.jsonl", '{"emailAddress": "alice@example.com"}\n'), "JSON", "DELETE"
-    ))
+    job = wait_final(
+        moto_url,
+        contact_job(
+            moto_url, put_source(moto_url, "d.jsonl", '{"emailAddress": "alice@example.com"}\n'), "JSON", "DELETE"
+        ),
+    )
     assert (job["JobStatus"], job["ProcessedRecordsCount"]) == ("COMPLETED", 1)
     assert contacts(moto_url) == {}
 
 
-@pytest.mark.parametrize(("header", "message"), [
-    ("email,unsubscribeAll", "no emailAddress column"),
-    ("emailAddress,nickname", "Unknown column 'nickname'"),
-])
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("email,unsubscribeAll", "no emailAddress column"),
+        ("emailAddress,nickname", "Unknown column 'nickname'"),
+    ],
+)
 def test_bad_contact_csv_header_fails_the_job(
     emulator: SesImportJobEmulator, moto_url: str, header: str, message: str
 ) -> None:
@@ -341,18 +360,23 @@ def test_suppression_csv_put_and_delete(emulator: SesImportJobEmulator, moto_url
 
 
 def test_suppression_json_put_and_delete(emulator: SesImportJobEmulator, moto_url: str) -> None:
-    put_body = "\n".join([
-        json.dumps({"emailAddress": "a@example.com", "reason": "BOUNCE"}),
-        json.dumps({"emailAddress": "b@example.com", "reason": "COMPLAINT"}),
-        json.dumps({"emailAddress": "c@example.com"}),
-    ])
+    put_body = "\n".join(
+        [
+            json.dumps({"emailAddress": "a@example.com", "reason": "BOUNCE"}),
+            json.dumps({"emailAddress": "b@example.com", "reason": "COMPLAINT"}),
+            json.dumps({"emailAddress": "c@example.com"}),
+        ]
+    )
     job = wait_final(moto_url, suppression_job(moto_url, put_source(moto_url, "s.jsonl", put_body), "JSON"))
     assert (job["ProcessedRecordsCount"], job["FailedRecordsCount"]) == (2, 1)
     assert "reason must be BOUNCE or COMPLAINT" in failed_rows(job)[0]["error"]
 
-    job = wait_final(moto_url, suppression_job(
-        moto_url, put_source(moto_url, "d.jsonl", '{"emailAddress": "b@example.com"}'), "JSON", "DELETE"
-    ))
+    job = wait_final(
+        moto_url,
+        suppression_job(
+            moto_url, put_source(moto_url, "d.jsonl", '{"emailAddress": "b@example.com"}'), "JSON", "DELETE"
+        ),
+    )
     assert job["JobStatus"] == "COMPLETED"
     assert emulator.suppression_list == {"a@example.com": "BOUNCE"}
 
@@ -382,16 +406,38 @@ def test_request_validation(emulator: SesImportJobEmulator, moto_url: str) -> No
     put_suppression = {"SuppressionListImportAction": "PUT"}
     bad_requests = [
         ({"ImportDestination": {"ContactListDestination": put_contacts}}, "ImportDataSource"),
-        ({"ImportDestination": {"ContactListDestination": put_contacts,
-                                "SuppressionListDestination": put_suppression},
-          "ImportDataSource": source}, "exactly one"),
+        (
+            {
+                "ImportDestination": {
+                    "ContactListDestination": put_contacts,
+                    "SuppressionListDestination": put_suppression,
+                },
+                "ImportDataSource": source,
+            },
+            "exactly one",
+        ),
         ({"ImportDestination": {}, "ImportDataSource": source}, "exactly one"),
-        ({"ImportDestination": {"SuppressionListDestination": put_suppression},
-          "ImportDataSource": {**source, "DataFormat": "XML"}}, "valid values: CSV, JSON"),
-        ({"ImportDestination": {"SuppressionListDestination": {"SuppressionListImportAction": "UPSERT"}},
-          "ImportDataSource": source}, "SuppressionListImportAction"),
-        ({"ImportDestination": {"SuppressionListDestination": put_suppression},
-          "ImportDataSource": {**source, "S3Url": "https://example.com/x.csv"}}, "S3Url"),
+        (
+            {
+                "ImportDestination": {"SuppressionListDestination": put_suppression},
+                "ImportDataSource": {**source, "DataFormat": "XML"},
+            },
+            "valid values: CSV, JSON",
+        ),
+        (
+            {
+                "ImportDestination": {"SuppressionListDestination": {"SuppressionListImportAction": "UPSERT"}},
+                "ImportDataSource": source,
+            },
+            "SuppressionListImportAction",
+        ),
+        (
+            {
+                "ImportDestination": {"SuppressionListDestination": put_suppression},
+                "ImportDataSource": {**source, "S3Url": "https://example.com/x.csv"},
+            },
+            "S3Url",
+        ),
     ]
     for params, message in bad_requests:
         with pytest.raises(unchecked.exceptions.BadRequestException, match=message):
@@ -420,12 +466,21 @@ def raw_post(url: str, path: str, body: bytes) -> tuple[int, dict[str, str], byt
         return error.code, dict(error.headers), error.read()
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    (json.dumps({"ImportDestination": {"SuppressionListDestination": {"SuppressionListImportAction": "PUT"}},
-                 "ImportDataSource": {"S3Url": "s3://b/k.csv", "DataFormat": "CSV", "Extra": 1}}).encode(),
-     'Unknown parameter in ImportDataSource: "Extra"'),
-    (b"{not json", "The request body is not valid JSON."),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            json.dumps(
+                {
+                    "ImportDestination": {"SuppressionListDestination": {"SuppressionListImportAction": "PUT"}},
+                    "ImportDataSource": {"S3Url": "s3://b/k.csv", "DataFormat": "CSV", "Extra": 1},
+                }
+            ).encode(),
+            'Unknown parameter in ImportDataSource: "Extra"',
+        ),
+        (b"{not json", "The request body is not valid JSON."),
+    ],
+)
 def test_malformed_request_gets_rest_json_bad_request(
     emulator: SesImportJobEmulator, moto_url: str, body: bytes, message: str
 ) -> None:
@@ -438,18 +493,35 @@ def test_malformed_request_gets_rest_json_bad_request(
 # ------------------------------------------------------------------------------- S3 access by SES
 
 
-@pytest.mark.parametrize(("policy", "expected"), [
-    (None, "does not allow ses.amazonaws.com s3:GetObject"),
-    (ses_read_policy(BUCKET, principal={"Service": "lambda.amazonaws.com"}), "does not allow"),
-    (ses_read_policy(BUCKET, action="s3:PutObject"), "does not allow"),
-    (ses_read_policy(BUCKET, resource=f"arn:aws:s3:::{BUCKET}/other/*"), "does not allow"),
-    ({"Statement": [*ses_read_policy(BUCKET)["Statement"], {**ses_read_policy(BUCKET)["Statement"][0],
-                                                             "Effect": "Deny"}]},
-     "explicitly denies"),
-    ({"Statement": [{**ses_read_policy(BUCKET)["Statement"][0],
-                     "Condition": {"StringEquals": {"aws:SourceAccount": "999999999999"}}}]},
-     "does not allow"),
-])
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        (None, "does not allow ses.amazonaws.com s3:GetObject"),
+        (ses_read_policy(BUCKET, principal={"Service": "lambda.amazonaws.com"}), "does not allow"),
+        (ses_read_policy(BUCKET, action="s3:PutObject"), "does not allow"),
+        (ses_read_policy(BUCKET, resource=f"arn:aws:s3:::{BUCKET}/other/*"), "does not allow"),
+        (
+            {
+                "Statement": [
+                    *ses_read_policy(BUCKET)["Statement"],
+                    {**ses_read_policy(BUCKET)["Statement"][0], "Effect": "Deny"},
+                ]
+            },
+            "explicitly denies",
+        ),
+        (
+            {
+                "Statement": [
+                    {
+                        **ses_read_policy(BUCKET)["Statement"][0],
+                        "Condition": {"StringEquals": {"aws:SourceAccount": "999999999999"}},
+                    }
+                ]
+            },
+            "does not allow",
+        ),
+    ],
+)
 def test_bucket_policy_must_let_ses_read(
     emulator: SesImportJobEmulator, moto_url: str, policy: dict[str, Any] | None, expected: str
 ) -> None:
@@ -461,11 +533,13 @@ def test_bucket_policy_must_let_ses_read(
     assert emulator.suppression_list == {}
 
 
-def test_wildcard_grant_with_conditions_reads_latest_version(
-    emulator: SesImportJobEmulator, moto_url: str
-) -> None:
-    policy = ses_read_policy(BUCKET, principal={"Service": ["ses.amazonaws.com"]}, action=["s3:Get*"],
-                             resource=f"arn:aws:s3:::{BUCKET}/imports/*")
+def test_wildcard_grant_with_conditions_reads_latest_version(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    policy = ses_read_policy(
+        BUCKET,
+        principal={"Service": ["ses.amazonaws.com"]},
+        action=["s3:Get*"],
+        resource=f"arn:aws:s3:::{BUCKET}/imports/*",
+    )
     policy["Statement"][0]["Condition"] = {"StringEquals": {"aws:SourceAccount": "123456789012"}}
     put_source(moto_url, "imports/s.csv", "old@example.com,BOUNCE\n", policy=policy)
     s3(moto_url).put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
@@ -519,14 +593,18 @@ def test_list_import_jobs_filters_and_pages(emulator: SesImportJobEmulator, moto
     client = sesv2(moto_url)
 
     first = client.list_import_jobs(ImportDestinationType="CONTACT_LIST", PageSize=2)
-    second = client.list_import_jobs(
-        ImportDestinationType="CONTACT_LIST", PageSize=2, NextToken=first["NextToken"]
-    )
+    second = client.list_import_jobs(ImportDestinationType="CONTACT_LIST", PageSize=2, NextToken=first["NextToken"])
     assert [j["JobId"] for j in first["ImportJobs"] + second["ImportJobs"]] == contact_ids
     assert "NextToken" not in second
     summary = first["ImportJobs"][0]
-    assert set(summary) == {"JobId", "ImportDestination", "JobStatus", "CreatedTimestamp",
-                            "ProcessedRecordsCount", "FailedRecordsCount"}
+    assert set(summary) == {
+        "JobId",
+        "ImportDestination",
+        "JobStatus",
+        "CreatedTimestamp",
+        "ProcessedRecordsCount",
+        "FailedRecordsCount",
+    }
     suppression = client.list_import_jobs(ImportDestinationType="SUPPRESSION_LIST")["ImportJobs"]
     assert [j["JobId"] for j in suppression] == suppression_ids
     assert len(client.list_import_jobs()["ImportJobs"]) == 5

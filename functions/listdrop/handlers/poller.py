@@ -37,12 +37,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     outcome = state.get("outcome")
     if outcome is not None:
         detail = outcome["detail"]
-        metrics.add_metric(
-            name=f"Imports{detail['outcome'].title().replace('_', '')}", unit=MetricUnit.Count, value=1
-        )
-        metrics.add_metric(
-            name="RecordsProcessed", unit=MetricUnit.Count, value=detail["records"]["processed"]
-        )
+        metrics.add_metric(name=f"Imports{detail['outcome'].title().replace('_', '')}", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="RecordsProcessed", unit=MetricUnit.Count, value=detail["records"]["processed"])
         metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=detail["records"]["failed"])
         metrics.add_metric(name="SecondsToOutcome", unit=MetricUnit.Seconds, value=detail["durationSeconds"])
     return state

@@ -71,9 +71,7 @@ class SesImportProvider:
             job = self._ses.get_import_job(JobId=job_id)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "NotFoundException":
-                return JobStatus(
-                    JobState.FAILED, "NOT_FOUND", error_message="The import job no longer exists."
-                )
+                return JobStatus(JobState.FAILED, "NOT_FOUND", error_message="The import job no longer exists.")
             raise classify_client_error(error, "GetImportJob") from error
         provider_status = str(job.get("JobStatus", "CREATED"))
         failure = job.get("FailureInfo") or {}

@@ -1,0 +1,56 @@
+# listdrop: every entry point for people and CI. `make run` and `make test` set everything up themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+PORT ?= 4566
+HOST ?= 127.0.0.1
+PYTEST_ARGS ?=
+
+.PHONY: help install run demo test lint typecheck synth cfn-lint clean
+
+help:
+	@echo "make run        start the embedded local cloud, drop the examples, serve until Ctrl-C (HOST=, PORT=)"
+	@echo "make demo       run the examples once; exit non-zero if a notification is missing or wrong"
+	@echo "make test       the whole test suite (unit, infrastructure, emulator, end to end)"
+	@echo "make lint       ruff and mypy"
+	@echo "make synth      synthesize the CloudFormation template into cdk.out/ (pinned CDK CLI)"
+	@echo "make clean      remove the virtual environment, node_modules and build output"
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.2"
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) $(NPM_STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m localcloud --host $(HOST) --port $(PORT)
+
+demo: $(STAMP)
+	$(BIN)/python -m localcloud --host $(HOST) --port $(PORT) --once
+
+test: $(STAMP) $(NPM_STAMP)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+synth: $(STAMP) $(NPM_STAMP)
+	npx cdk synth --quiet
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,77 @@
+"""Fakes for the starter's and poller's collaborators: small, honest, with the behaviour the logic relies on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from listdrop.checks import FileShape
+from listdrop.errors import RejectedFile
+from listdrop.models import JobState, JobStatus, Route
+from listdrop.providers.base import ImportRequest
+
+
+@dataclass
+class FakeStepFunctions:
+    """Start-execution semantics that matter here: a name is used once, ever."""
+
+    executions: dict[str, str] = field(default_factory=dict)
+    calls: int = 0
+    fail_next: bool = False
+
+    def start_execution(self, *, stateMachineArn: str, name: str, input: str) -> dict[str, Any]:
+        self.calls += 1
+        if self.fail_next:
+            self.fail_next = False
+            raise RuntimeError("simulated crash before the execution started")
+        if name in self.executions:
+            raise ClientError({"Error": {"Code": "ExecutionAlreadyExists", "Message": name}}, "StartExecution")
+        self.executions[name] = input
+        return {"executionArn": f"{stateMachineArn}:{name}"}
+
+
+@dataclass
+class FakeProvider:
+    name: str = "ses-import"
+    started: list[ImportRequest] = field(default_factory=list)
+    statuses: list[JobStatus] = field(default_factory=list)
+    missing_lists: set[str] = field(default_factory=set)
+    start_error: Exception | None = None
+
+    def verify_destination(self, route: Route, shape: FileShape) -> None:
+        if route.destination.name in self.missing_lists:
+            raise RejectedFile(
+                "UNKNOWN_CONTACT_LIST", f"The SES contact list '{route.destination.name}' does not exist."
+            )
+
+    def start(self, request: ImportRequest) -> str:
+        if self.start_error is not None:
+            raise self.start_error
+        self.started.append(request)
+        return f"job-{len(self.started)}"
+
+    def status(self, job_id: str) -> JobStatus:
+        return self.statuses.pop(0) if self.statuses else JobStatus(JobState.RUNNING, "PROCESSING")
+
+
+@dataclass
+class FakeReports:
+    copied: list[tuple[str, str]] = field(default_factory=list)
+    error: Exception | None = None
+
+    def copy(self, url: str, tracking_id: str, file_name: str = "failed-records.csv") -> str:
+        if self.error is not None:
+            raise self.error
+        self.copied.append((url, tracking_id))
+        return f"s3://bucket/reports/{tracking_id}/{file_name}"
+
+
+def s3_event(bucket: str, key: str, version: str | None = "v1", size: int = 10, name: str = "ObjectCreated:Put"):
+    from urllib.parse import quote_plus
+
+    obj: dict[str, Any] = {"key": quote_plus(key), "size": size, "sequencer": "00A1"}
+    if version:
+        obj["versionId"] = version
+    return {"Records": [{"eventName": name, "s3": {"bucket": {"name": bucket}, "object": obj}}]}

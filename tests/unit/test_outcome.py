@@ -1,0 +1,67 @@
+from datetime import UTC, datetime, timedelta
+
+from listdrop.models import DETAIL_TYPES, JobState, JobStatus, Outcome, S3Object
+from listdrop.outcome import build_event
+from listdrop.routing import route
+from listdrop.upload import Upload
+
+STARTED = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+SOURCE = S3Object("bucket", "imports/ses/contact-lists/News/put/a.csv", "v1", 120)
+
+
+def upload(key=SOURCE.key):
+    source = S3Object("bucket", key, "v1", 120)
+    return Upload.accepted("t" * 40, route(key), source, STARTED.isoformat()).with_job("job-1")
+
+
+def event(outcome, status=None, **kwargs):
+    return build_event(
+        upload=upload(), outcome=outcome, ended_at=STARTED + timedelta(seconds=95), status=status, **kwargs
+    )
+
+
+def test_every_outcome_has_its_own_detail_type():
+    assert len(set(DETAIL_TYPES.values())) == len(Outcome)
+    assert event(Outcome.TIMED_OUT)["detailType"] == "Import Timed Out"
+
+
+def test_success_event_holds_the_documented_fields():
+    status = JobStatus(JobState.SUCCEEDED, "COMPLETED", processed=10, failed=0)
+    detail = event(Outcome.SUCCEEDED, status)["detail"]
+    assert detail["schemaVersion"] == "1"
+    assert detail["trackingId"] == "t" * 40
+    assert detail["provider"] == "ses-import"
+    assert detail["providerJobId"] == "job-1"
+    assert detail["destination"] == {"type": "SES_CONTACT_LIST", "name": "News", "label": "SES contact list 'News'"}
+    assert detail["action"] == "PUT"
+    assert detail["source"]["uri"] == "s3://bucket/imports/ses/contact-lists/News/put/a.csv"
+    assert detail["source"]["versionId"] == "v1"
+    assert detail["records"] == {"processed": 10, "failed": 0}
+    assert detail["durationSeconds"] == 95
+    assert detail["summary"].startswith("SUCCEEDED: PUT into SES contact list 'News'")
+
+
+def test_failed_records_are_visible_in_the_first_line():
+    status = JobStatus(JobState.SUCCEEDED, "COMPLETED", processed=10, failed=3)
+    detail = event(Outcome.SUCCEEDED, status, failure_report="s3://bucket/reports/t/failed-records.csv")["detail"]
+    assert detail["summary"].startswith("COMPLETED WITH 3 FAILED RECORDS:")
+    assert detail["notice"]["report"] == "s3://bucket/reports/t/failed-records.csv"
+    assert detail["notice"]["records"] == "10 processed, 3 failed"
+
+
+def test_failure_reason_comes_from_the_provider_and_addresses_are_redacted():
+    status = JobStatus(JobState.FAILED, "FAILED", error_message="Row for ana@example.com is invalid")
+    detail = event(Outcome.FAILED, status, reason_code="JOB_FAILED")["detail"]
+    assert "ana@example.com" not in str(detail)
+    assert "<redacted-address>" in detail["reason"]
+    assert detail["summary"].startswith("FAILED:")
+
+
+def test_cancelled_jobs_say_so():
+    status = JobStatus(JobState.CANCELLED, "CANCELLED", error_message="Cancelled by the account owner")
+    assert event(Outcome.FAILED, status)["detail"]["summary"].startswith("CANCELLED:")
+
+
+def test_notice_fields_are_never_empty_so_templates_always_render():
+    notice = event(Outcome.REJECTED, reason_code="EMPTY_FILE", reason="The file is empty.")["detail"]["notice"]
+    assert all(isinstance(value, str) and value for value in notice.values())

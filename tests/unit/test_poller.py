@@ -1,0 +1,104 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from listdrop.errors import ProviderUnavailable
+from listdrop.models import JobState, JobStatus, S3Object
+from listdrop.poller import Poller
+from listdrop.routing import route
+from listdrop.upload import Upload
+from tests.unit.fakes import FakeProvider, FakeReports
+
+STARTED = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+KEY = "imports/ses/contact-lists/News/put/a.csv"
+
+
+@pytest.fixture
+def env(aws):
+    provider, reports = FakeProvider(), FakeReports()
+    clock = {"now": STARTED + timedelta(seconds=30)}
+    poller = Poller(aws["store"], reports, lambda name: provider, clock=lambda: clock["now"])
+    upload = Upload.accepted("t1", route(KEY), S3Object("uploads", KEY, "v1", 10), STARTED.isoformat()).with_job("j")
+    aws["store"].claim(upload, now=int(STARTED.timestamp()), lease_seconds=60)
+    state = {
+        "upload": upload.to_state(),
+        "poll": {
+            "state": "RUNNING",
+            "attempt": 0,
+            "waitSeconds": 5,
+            "maxWaitSeconds": 12,
+            "deadline": int(STARTED.timestamp()) + 600,
+        },
+    }
+    return {**aws, "provider": provider, "reports": reports, "clock": clock, "poller": poller, "state": state}
+
+
+def test_a_running_job_waits_longer_each_time_up_to_the_cap(env):
+    state = env["state"]
+    waits = []
+    for _ in range(3):
+        state = env["poller"].poll(state)
+        waits.append(state["poll"]["waitSeconds"])
+    assert waits == [10, 12, 12]
+    assert state["poll"]["state"] == "RUNNING"
+    assert state["poll"]["attempt"] == 3
+    assert "outcome" not in state
+    assert env["table"].get_item(Key={"trackingId": "t1"})["Item"]["providerStatus"] == "PROCESSING"
+
+
+def test_the_wait_never_overshoots_the_deadline(env):
+    env["clock"]["now"] = STARTED + timedelta(seconds=597)
+    assert env["poller"].poll(env["state"])["poll"]["waitSeconds"] == 3
+
+
+def test_completion_with_failed_records_copies_the_report_and_says_so(env):
+    env["provider"].statuses.append(
+        JobStatus(JobState.SUCCEEDED, "COMPLETED", processed=9, failed=1, failed_records_url="https://ses/x")
+    )
+    state = env["poller"].poll(env["state"])
+    assert state["poll"]["state"] == "SUCCEEDED"
+    detail = state["outcome"]["detail"]
+    assert state["outcome"]["detailType"] == "Import Succeeded"
+    assert detail["failureReport"] == "s3://bucket/reports/t1/failed-records.csv"
+    assert detail["records"] == {"processed": 9, "failed": 1}
+    assert env["reports"].copied == [("https://ses/x", "t1")]
+    item = env["table"].get_item(Key={"trackingId": "t1"})["Item"]
+    assert (item["status"], item["failedRecords"], item["failureReport"]) == (
+        "SUCCEEDED",
+        1,
+        "s3://bucket/reports/t1/failed-records.csv",
+    )
+
+
+def test_a_failed_job_reports_the_providers_reason(env):
+    env["provider"].statuses.append(JobStatus(JobState.FAILED, "FAILED", error_message="Too many records"))
+    detail = env["poller"].poll(env["state"])["outcome"]["detail"]
+    assert (detail["outcome"], detail["reasonCode"], detail["reason"]) == ("FAILED", "JOB_FAILED", "Too many records")
+
+
+def test_a_job_still_running_at_the_deadline_times_out(env):
+    env["clock"]["now"] = STARTED + timedelta(seconds=601)
+    state = env["poller"].poll(env["state"])
+    assert state["outcome"]["detailType"] == "Import Timed Out"
+    assert state["outcome"]["detail"]["reason"].startswith("The job was still PROCESSING after 10 minutes")
+    assert env["table"].get_item(Key={"trackingId": "t1"})["Item"]["status"] == "TIMED_OUT"
+
+
+def test_a_report_that_cannot_be_copied_is_named_in_the_reason_not_lost_silently(env):
+    env["reports"].error = ProviderUnavailable("connection reset")
+    env["provider"].statuses.append(
+        JobStatus(JobState.SUCCEEDED, "COMPLETED", processed=2, failed=1, failed_records_url="https://ses/x")
+    )
+    detail = env["poller"].poll(env["state"])["outcome"]["detail"]
+    assert detail["failureReport"] is None
+    assert "could not be copied" in detail["reason"]
+
+
+def test_provider_outages_propagate_so_the_workflow_retries(env):
+    class Down(FakeProvider):
+        def status(self, job_id):
+            raise ProviderUnavailable("GetImportJob failed transiently")
+
+    poller = Poller(env["store"], env["reports"], lambda name: Down())
+    with pytest.raises(ProviderUnavailable):
+        poller.poll(env["state"])

@@ -1,0 +1,175 @@
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from listdrop.errors import ProviderRequestRejected, UploadInProgress
+from listdrop.settings import StarterSettings
+from listdrop.starter import Result, Starter
+from listdrop.upload import tracking_id_for
+from tests.unit.conftest import BUCKET
+from tests.unit.fakes import FakeProvider, FakeStepFunctions, s3_event
+
+KEY = "imports/ses/contact-lists/News/put/new contacts.csv"
+CSV = b"emailAddress,unsubscribeAll\na@example.com,false\n"
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self):
+        self.now = NOW
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def env(aws):
+    sfn, provider, clock = FakeStepFunctions(), FakeProvider(), Clock()
+    settings = StarterSettings.from_env(
+        {
+            "JOBS_TABLE_NAME": "jobs",
+            "STATE_MACHINE_ARN": "arn:sm",
+            "POLL_INITIAL_WAIT_SECONDS": "5",
+            "POLL_MAX_WAIT_SECONDS": "60",
+            "JOB_MAX_DURATION_SECONDS": "3600",
+            "CLAIM_LEASE_SECONDS": "120",
+            "MAX_FILE_BYTES": "1000000",
+        }
+    )
+    starter = Starter(settings, aws["store"], aws["s3"], sfn, lambda name: provider, clock=clock)
+    return {**aws, "sfn": sfn, "provider": provider, "clock": clock, "starter": starter, "settings": settings}
+
+
+def upload(env, key=KEY, body=CSV):
+    response = env["s3"].put_object(Bucket=BUCKET, Key=key, Body=body)
+    return s3_event(BUCKET, key, response["VersionId"], len(body)), response["VersionId"]
+
+
+def test_a_new_upload_starts_one_job_and_one_named_execution(env):
+    event, version = upload(env)
+    [result] = env["starter"].handle_notification(event)
+    assert result.result == Result.STARTED
+    tracking_id = tracking_id_for(BUCKET, KEY, version)
+    assert result.tracking_id == tracking_id
+    [request] = env["provider"].started
+    assert request.source.key == KEY, "the key must be URL-decoded"
+    state = json.loads(env["sfn"].executions[tracking_id])
+    assert state["upload"]["jobId"] == "job-1"
+    assert state["poll"] == {
+        "state": "RUNNING",
+        "attempt": 0,
+        "waitSeconds": 5,
+        "maxWaitSeconds": 60,
+        "deadline": int(NOW.timestamp()) + 3600,
+    }
+    item = env["table"].get_item(Key={"trackingId": tracking_id})["Item"]
+    assert item["status"] == "STARTED"
+    assert item["providerJobId"] == "job-1"
+
+
+def test_duplicate_deliveries_start_no_second_job(env):
+    event, _ = upload(env)
+    results = [env["starter"].handle_notification(event)[0].result for _ in range(3)]
+    assert results == [Result.STARTED, Result.DUPLICATE, Result.DUPLICATE]
+    assert len(env["provider"].started) == 1
+    assert len(env["sfn"].executions) == 1
+
+
+def test_a_new_version_of_the_same_key_is_a_new_upload(env):
+    first, _ = upload(env)
+    second, _ = upload(env, body=CSV + b"b@example.com,false\n")
+    env["starter"].handle_notification(first)
+    env["starter"].handle_notification(second)
+    assert len(env["provider"].started) == 2
+    assert len(env["sfn"].executions) == 2
+
+
+def test_crash_after_recording_the_job_resumes_without_a_second_job(env):
+    event, _ = upload(env)
+    env["sfn"].fail_next = True
+    with pytest.raises(RuntimeError):
+        env["starter"].handle_notification(event)
+    [result] = env["starter"].handle_notification(event)  # the queue redelivers
+    assert result.result == Result.DUPLICATE
+    assert len(env["provider"].started) == 1
+    assert len(env["sfn"].executions) == 1
+
+
+def test_a_live_claim_by_another_delivery_means_retry_later(env):
+    event, _ = upload(env)
+    env["provider"].start_error = RuntimeError("crash between claim and provider call")
+    with pytest.raises(RuntimeError):
+        env["starter"].handle_notification(event)
+    env["provider"].start_error = None
+    with pytest.raises(UploadInProgress):
+        env["starter"].handle_notification(event)
+    env["clock"].now = NOW.replace(minute=5)  # the 120 s lease has expired: take over
+    [result] = env["starter"].handle_notification(event)
+    assert result.result == Result.STARTED
+    assert len(env["provider"].started) == 1
+
+
+def test_a_rejected_file_goes_through_the_workflow_with_its_outcome(env):
+    event, version = upload(env, key="imports/ses/contact-lists/News/put/bad.csv", body=b"a@example.com\n")
+    [result] = env["starter"].handle_notification(event)
+    assert result.result == Result.REJECTED
+    assert env["provider"].started == []
+    tracking_id = tracking_id_for(BUCKET, "imports/ses/contact-lists/News/put/bad.csv", version)
+    state = json.loads(env["sfn"].executions[tracking_id])
+    assert state["outcome"]["detailType"] == "Import Rejected"
+    assert state["outcome"]["detail"]["reasonCode"] == "MISSING_HEADER"
+    item = env["table"].get_item(Key={"trackingId": tracking_id})["Item"]
+    assert (item["status"], item["reasonCode"]) == ("REJECTED", "MISSING_HEADER")
+    # and a duplicate of a rejected upload sends nothing new
+    assert env["starter"].handle_notification(event)[0].result == Result.DUPLICATE
+    assert len(env["sfn"].executions) == 1
+
+
+def test_unknown_contact_list_is_rejected(env):
+    env["provider"].missing_lists.add("News")
+    event, _ = upload(env)
+    assert env["starter"].handle_notification(event)[0].result == Result.REJECTED
+
+
+def test_a_refused_job_request_ends_as_a_failure(env):
+    env["provider"].start_error = ProviderRequestRejected("CreateImportJob was refused: BadRequestException")
+    event, version = upload(env)
+    assert env["starter"].handle_notification(event)[0].result == Result.REFUSED
+    state = json.loads(env["sfn"].executions[tracking_id_for(BUCKET, KEY, version)])
+    assert state["outcome"]["detailType"] == "Import Failed"
+    assert state["outcome"]["detail"]["reasonCode"] == "PROVIDER_REFUSED"
+
+
+def test_contact_lists_outside_the_allowed_set_are_rejected(env):
+    settings = StarterSettings.from_env(
+        {"JOBS_TABLE_NAME": "jobs", "STATE_MACHINE_ARN": "arn:sm", "ALLOWED_CONTACT_LISTS": "Other, Second"}
+    )
+    starter = Starter(settings, env["store"], env["s3"], env["sfn"], lambda name: env["provider"])
+    event, version = upload(env)
+    assert starter.handle_notification(event)[0].result == Result.REJECTED
+    detail = json.loads(env["sfn"].executions[tracking_id_for(BUCKET, KEY, version)])["outcome"]["detail"]
+    assert detail["reasonCode"] == "CONTACT_LIST_NOT_ALLOWED"
+
+
+def test_a_version_deleted_before_processing_is_rejected_not_lost(env):
+    event, version = upload(env)
+    env["s3"].delete_object(Bucket=BUCKET, Key=KEY, VersionId=version)
+    assert env["starter"].handle_notification(event)[0].result == Result.REJECTED
+    detail = json.loads(env["sfn"].executions[tracking_id_for(BUCKET, KEY, version)])["outcome"]["detail"]
+    assert detail["reasonCode"] == "OBJECT_GONE"
+
+
+def test_folder_markers_test_events_and_other_event_types_are_ignored(env):
+    starter = env["starter"]
+    assert starter.handle_notification({"Event": "s3:TestEvent", "Service": "Amazon S3"})[0].result == Result.IGNORED
+    folder = s3_event(BUCKET, "imports/ses/contact-lists/", size=0)
+    assert starter.handle_notification(folder)[0].result == Result.IGNORED
+    removed = s3_event(BUCKET, KEY, name="ObjectRemoved:Delete")
+    assert starter.handle_notification(removed)[0].result == Result.IGNORED
+    assert env["sfn"].calls == 0
+
+
+def test_a_message_that_is_not_an_s3_notification_is_an_error(env):
+    with pytest.raises(ValueError, match="not an S3 event notification"):
+        env["starter"].handle_notification({"hello": "world"})
