@@ -45,7 +45,10 @@ class Ingest(Construct):
             retention_period=Duration.days(14),
         )
         Validations.of(self.dead_letter_queue).acknowledge(
-            Acknowledgment(id="AwsSolutions-SQS3", reason="This queue is the dead-letter queue.")
+            Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="This queue is the dead-letter queue of the ingest queue; it has none of its own by design.",
+            )
         )
         # SSE-SQS rather than KMS: S3 event notifications cannot be delivered to a queue encrypted
         # with the AWS managed SQS key, and SSE-SQS needs no key policy for the s3 principal.

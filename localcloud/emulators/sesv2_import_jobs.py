@@ -878,7 +878,8 @@ class SesImportJobEmulator:
         _install(self)
 
     def reset(self) -> None:
-        """Forget all jobs (pending ones never run) and empty the local suppression list."""
+        """Forget all jobs and empty the local suppression list. Pending jobs never run; a job being
+        processed is finished first, so no stale result lands after the reset."""
         with self._state_lock:
             timers = list(self._timers.values())
             self._timers.clear()

@@ -1,0 +1,30 @@
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+
+def synthesize(tmp_path_factory, context=None) -> dict:
+    from app import build_app
+
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    assembly = build_app(outdir=str(outdir), context=context).synth()  # cdk-nag runs here and fails on findings
+    (stack,) = assembly.stacks
+    return json.loads(Path(stack.template_full_path).read_text()) | {"_path": stack.template_full_path}
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory) -> dict:
+    return synthesize(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def scoped_template(tmp_path_factory) -> dict:
+    return synthesize(
+        tmp_path_factory,
+        {"listdrop:allowedContactLists": ["Newsletter", "Customers"],
+         "listdrop:notificationEmails": ["ops@example.com"]},
+    )

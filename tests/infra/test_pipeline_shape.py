@@ -1,0 +1,145 @@
+"""The wiring: event patterns, the workflow's paths, the functions' environment contract, the outputs."""
+
+import importlib
+
+import pytest
+
+from infra import constants
+from listdrop.settings import PollerSettings, StarterSettings
+from tests.infra.helpers import definition, one, resources
+
+pytestmark = pytest.mark.infra
+
+
+def test_uploads_under_imports_reach_the_queue(template):
+    queue_id, _ = one(template, "AWS::SQS::Queue", "IngestQueue")
+    _, notification = one(template, "Custom::S3BucketNotifications")
+    [config] = notification["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    assert config["Events"] == ["s3:ObjectCreated:*"]
+    assert config["Filter"] == {"Key": {"FilterRules": [{"Name": "prefix", "Value": "imports/"}]}}
+    assert config["QueueArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+
+
+def test_starter_reports_partial_batch_failures(template):
+    _, mapping = one(template, "AWS::Lambda::EventSourceMapping")
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["Properties"]["BatchSize"] == 10
+
+
+def test_rules_route_each_outcome_to_its_topic_with_a_readable_message(template):
+    bus_id, _ = one(template, "AWS::Events::EventBus")
+    completed_id, _ = one(template, "AWS::SNS::Topic", "Completed")
+    failed_id, _ = one(template, "AWS::SNS::Topic", "Failed")
+    routes = {}
+    for rule in resources(template, "AWS::Events::Rule").values():
+        properties = rule["Properties"]
+        if properties.get("EventBusName") != {"Ref": bus_id}:
+            continue
+        assert properties["EventPattern"]["source"] == [constants.EVENT_SOURCE]
+        [target] = properties["Targets"]
+        routes[target["Arn"]["Ref"]] = sorted(properties["EventPattern"]["detail-type"])
+        text = target["InputTransformer"]["InputTemplate"]
+        assert text.startswith('"<detail-summary>"'), "the outcome sentence must be the first line"
+        assert "<aws.events.event.json>" in text, "machines get the structured event"
+    assert routes == {
+        completed_id: ["Import Succeeded"],
+        failed_id: ["Import Failed", "Import Rejected", "Import Timed Out"],
+    }
+
+
+def test_a_backstop_rule_reports_workflows_that_fail_themselves(template):
+    machine_id, _ = one(template, "AWS::StepFunctions::StateMachine")
+    backstop = [r["Properties"] for r in resources(template, "AWS::Events::Rule").values()
+                if r["Properties"]["EventPattern"].get("source") == ["aws.states"]]
+    assert len(backstop) == 1
+    pattern = backstop[0]["EventPattern"]
+    assert pattern["detail"]["status"] == ["FAILED", "TIMED_OUT", "ABORTED"]
+    assert pattern["detail"]["stateMachineArn"] == [{"Ref": machine_id}]
+
+
+def test_state_machine_polls_with_a_growing_wait_retries_and_catches(template):
+    states = definition(template)["States"]
+    assert states["Wait for job"]["SecondsPath"] == "$.poll.waitSeconds"
+    poll = states["Poll job"]
+    retry = {tuple(r["ErrorEquals"]): r for r in poll["Retry"]}
+    provider = retry[("ProviderUnavailable",)]
+    assert provider["BackoffRate"] == 2 and provider["JitterStrategy"] == "FULL" and provider["MaxAttempts"] >= 5
+    assert ("Lambda.ServiceException" in next(iter(k for k in retry if len(k) > 1)))
+    assert poll["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error",
+                              "Next": "Build status-unreadable outcome"}]
+    assert states["Job finished?"]["Choices"][0] == {
+        "Variable": "$.poll.state", "StringEquals": "RUNNING", "Next": "Wait for job"}
+
+
+def test_every_path_through_the_workflow_publishes_an_outcome(template):
+    """Walk the graph: no path reaches an end state without passing the PutEvents task."""
+    machine = definition(template)
+    states = machine["States"]
+
+    def successors(name):
+        state = states[name]
+        nexts = [state.get("Next"), state.get("Default")]
+        nexts += [c["Next"] for c in state.get("Choices", [])] + [c["Next"] for c in state.get("Catch", [])]
+        return [n for n in nexts if n]
+
+    def publishes(name):
+        return states[name].get("Resource", "").endswith(":states:::events:putEvents")
+
+    ends = []
+    stack = [(machine["StartAt"], False, ())]
+    while stack:
+        name, published, seen = stack.pop()
+        if name in seen:
+            continue  # the polling loop: already explored from here
+        published = published or publishes(name)
+        following = successors(name)
+        if not following:
+            ends.append((name, published))
+        stack.extend((n, published, (*seen, name)) for n in following)
+    assert ends and all(published for _, published in ends), ends
+    assert {states[name]["Type"] for name, _ in ends} == {"Succeed"}
+
+
+def test_state_machine_has_tracing_logging_and_a_time_limit(template):
+    _, machine = one(template, "AWS::StepFunctions::StateMachine")
+    properties = machine["Properties"]
+    assert properties["TracingConfiguration"] == {"Enabled": True}
+    assert properties["LoggingConfiguration"]["Level"] == "ALL"
+    assert properties["LoggingConfiguration"]["IncludeExecutionData"] is False
+    assert definition(template)["TimeoutSeconds"] == 21600 + 3600
+
+
+def _environment(template, fragment):
+    _, function = one(template, "AWS::Lambda::Function", fragment)
+    variables = function["Properties"]["Environment"]["Variables"]
+    return function, {name: value if isinstance(value, str) else "resolved-at-deploy" for name, value in variables.items()}
+
+
+def test_functions_satisfy_the_handlers_environment_contract(template):
+    _, starter_env = _environment(template, "IngestStarterFunction")
+    _, poller_env = _environment(template, "PollerFunction")
+    settings = StarterSettings.from_env(starter_env)
+    assert (settings.poll_initial_wait_seconds, settings.poll_max_wait_seconds) == (10, 300)
+    assert PollerSettings.from_env(poller_env).reports_prefix == "reports/"
+
+
+@pytest.mark.parametrize("fragment", ["IngestStarterFunction", "PollerFunction"])
+def test_functions_run_with_tracing_the_powertools_layer_and_an_importable_handler(template, fragment):
+    function, _ = _environment(template, fragment)
+    properties = function["Properties"]
+    assert properties["Runtime"] == "python3.13"
+    assert properties["TracingConfig"] == {"Mode": "Active"}
+    assert "AWSLambdaPowertoolsPythonV3-python313-x86_64:" in str(properties["Layers"])
+    module, _, attribute = properties["Handler"].rpartition(".")
+    assert callable(getattr(importlib.import_module(module), attribute))
+
+
+def test_outputs_use_the_shared_constants(template):
+    expected = {value for name, value in vars(constants).items() if name.startswith("OUTPUT_")}
+    assert expected <= set(template["Outputs"])
+
+
+def test_notification_emails_subscribe_to_both_topics(scoped_template):
+    subscriptions = [s["Properties"] for s in resources(scoped_template, "AWS::SNS::Subscription").values()]
+    assert len(subscriptions) == 2
+    assert all(s["Protocol"] == "email" and s["Endpoint"] == "ops@example.com" for s in subscriptions)

@@ -1,0 +1,170 @@
+"""Encryption, TLS, least privilege: properties of the synthesized template."""
+
+import json
+from pathlib import Path
+
+import cfnlint.data
+import pytest
+
+from tests.infra.helpers import (
+    actions_of,
+    as_list,
+    flat,
+    one,
+    resources,
+    statement_with,
+    statements_of_role,
+)
+
+pytestmark = pytest.mark.infra
+
+
+def iam_catalog() -> dict:
+    path = Path(cfnlint.data.__file__).parent / "AdditionalSpecs" / "Policies.json"
+    return json.loads(path.read_text())
+
+
+def all_policy_actions(template: dict) -> set[str]:
+    actions = set()
+    for resource in template["Resources"].values():
+        text = json.dumps(resource.get("Properties", {}))
+        for document in _documents(resource):
+            for statement in document.get("Statement", []):
+                actions.update(as_list(statement.get("Action", [])))
+        assert "sesv2:" not in text, "the IAM prefix of SES v2 is ses:, not sesv2:"
+    return actions
+
+
+def _documents(resource: dict) -> list[dict]:
+    properties = resource.get("Properties", {})
+    docs = [properties.get("PolicyDocument"), properties.get("KeyPolicy"), properties.get("AssumeRolePolicyDocument")]
+    return [d for d in docs if isinstance(d, dict)]
+
+
+def test_every_iam_action_exists_in_the_service_authorization_reference(template):
+    catalog = iam_catalog()
+    prefixes = {v.get("StringPrefix", k): v for k, v in catalog.items()}
+    unknown = []
+    for action in all_policy_actions(template):
+        prefix, _, name = action.partition(":")
+        service = prefixes.get(prefix)
+        if service is None:
+            unknown.append(action)
+            continue
+        known = {a.lower() for a in service["Actions"]}
+        if "*" in name:
+            stem = name.lower().rstrip("*")
+            if not any(a.startswith(stem) for a in known):
+                unknown.append(action)
+        elif name.lower() not in known:
+            unknown.append(action)
+    assert unknown == []
+
+
+def test_no_role_of_ours_grants_a_wildcard_action(template):
+    for fragment in ("StarterRole", "PollerFunctionRole", "StateMachineRole"):
+        for action in actions_of(statements_of_role(template, fragment)):
+            assert not action.endswith(":*") and action != "*", (fragment, action)
+
+
+def test_starter_role_is_least_privilege(template):
+    statements = statements_of_role(template, "StarterRole")
+    assert actions_of(statements) == {
+        "logs:CreateLogStream", "logs:PutLogEvents",
+        "xray:PutTraceSegments", "xray:PutTelemetryRecords",
+        "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl", "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "s3:GetObject", "s3:GetObjectVersion",
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+        "states:StartExecution",
+        "ses:GetContactList", "ses:CreateImportJob",
+    }
+    assert flat(statement_with(statements, "s3:GetObject")["Resource"]).endswith('"/imports/*"]]}')
+    assert statement_with(statements, "states:StartExecution")["Resource"] == {"Ref": one(
+        template, "AWS::StepFunctions::StateMachine")[0]}
+    assert "contact-list/*" in flat(statement_with(statements, "ses:GetContactList")["Resource"])
+    # CreateImportJob has no resource type in the Service Authorization Reference: '*' is the only valid value.
+    assert statement_with(statements, "ses:CreateImportJob")["Resource"] == "*"
+
+
+def test_allowed_contact_lists_scope_the_contact_list_permission(scoped_template):
+    statement = statement_with(statements_of_role(scoped_template, "StarterRole"), "ses:GetContactList")
+    resources_ = flat(statement["Resource"])
+    assert "contact-list/Newsletter" in resources_ and "contact-list/Customers" in resources_
+    assert "contact-list/*" not in resources_
+
+
+def test_poller_role_is_least_privilege(template):
+    statements = statements_of_role(template, "PollerFunctionRole")
+    assert actions_of(statements) == {
+        "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords",
+        "ses:GetImportJob", "dynamodb:UpdateItem", "s3:PutObject",
+    }
+    assert flat(statement_with(statements, "ses:GetImportJob")["Resource"]).endswith(':import-job/*"]]}')
+    assert flat(statement_with(statements, "s3:PutObject")["Resource"]).endswith('"/reports/*"]]}')
+
+
+def test_state_machine_role_invokes_the_poller_and_publishes_to_our_bus_only(template):
+    statements = statements_of_role(template, "StateMachineRole")
+    bus_id, _ = one(template, "AWS::Events::EventBus")
+    assert statement_with(statements, "events:PutEvents")["Resource"] == {"Fn::GetAtt": [bus_id, "Arn"]}
+    assert "PollerFunction" in flat(statement_with(statements, "lambda:InvokeFunction")["Resource"])
+
+
+def test_upload_bucket_is_private_encrypted_versioned_and_logged(template):
+    _, bucket = one(template, "AWS::S3::Bucket", "StorageUploads")
+    properties = bucket["Properties"]
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert properties["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    encryption = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert "LoggingConfiguration" in properties
+    assert bucket["DeletionPolicy"] == "Retain"
+
+
+def test_bucket_policy_lets_ses_read_only_the_ses_import_prefix_for_this_account(template):
+    bucket_id, _ = one(template, "AWS::S3::Bucket", "StorageUploads")
+    policies = [p for p in resources(template, "AWS::S3::BucketPolicy").values()
+                if p["Properties"]["Bucket"] == {"Ref": bucket_id}]
+    statements = policies[0]["Properties"]["PolicyDocument"]["Statement"]
+    ses = [s for s in statements if s.get("Principal") == {"Service": "ses.amazonaws.com"}]
+    assert len(ses) == 1
+    assert ses[0]["Effect"] == "Allow" and ses[0]["Action"] == "s3:GetObject"
+    assert flat(ses[0]["Resource"]).endswith('"/imports/ses/*"]]}')
+    assert ses[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    tls = [s for s in statements if s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s)]
+    assert len(tls) == 1
+
+
+def test_queues_are_encrypted_tls_only_and_redrive_to_the_dead_letter_queue(template):
+    queues = resources(template, "AWS::SQS::Queue")
+    assert all(q["Properties"]["SqsManagedSseEnabled"] for q in queues.values())
+    _, main = one(template, "AWS::SQS::Queue", "IngestQueue")
+    dlq_id, _ = one(template, "AWS::SQS::Queue", "DeadLetter")
+    assert main["Properties"]["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]}, "maxReceiveCount": 5}
+    for policy in resources(template, "AWS::SQS::QueuePolicy").values():
+        assert any(s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s)
+                   for s in policy["Properties"]["PolicyDocument"]["Statement"])
+
+
+def test_topics_are_encrypted_with_a_rotated_key_that_eventbridge_may_use(template):
+    key_id, key = one(template, "AWS::KMS::Key")
+    assert key["Properties"]["EnableKeyRotation"] is True
+    assert any(s.get("Principal") == {"Service": "events.amazonaws.com"}
+               for s in key["Properties"]["KeyPolicy"]["Statement"])
+    for topic in resources(template, "AWS::SNS::Topic").values():
+        assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    for policy in resources(template, "AWS::SNS::TopicPolicy").values():
+        assert any(s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s)
+                   for s in policy["Properties"]["PolicyDocument"]["Statement"])
+
+
+def test_job_table_is_encrypted_and_recoverable(template):
+    _, table = one(template, "AWS::DynamoDB::GlobalTable")
+    properties = table["Properties"]
+    assert properties["KeySchema"] == [{"AttributeName": "trackingId", "KeyType": "HASH"}]
+    assert properties["SSESpecification"]["SSEEnabled"] is True
+    assert properties["Replicas"][0]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert properties["Replicas"][0]["DeletionProtectionEnabled"] is True
