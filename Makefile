@@ -41,8 +41,12 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m localcloud --host $(HOST) --port $(PORT) --once
 
+# Each tier in its own process: moto's in-process mocks (unit) and the servers (emulator, local cloud)
+# share moto's global state, so they must not meet in one interpreter.
 test: $(STAMP) $(NPM_STAMP)
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 tests/unit tests/infra $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/emulator $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -15,6 +15,9 @@ from infra.constants import EVENT_SOURCE
 
 JsonPath = sfn.JsonPath
 
+# A JSON null in Parameters: CDK drops None values, and a literal null is part of the event schema.
+NULL = "States.StringToJson('null')"
+
 # Raised by the poller when the job API throttles or fails transiently (listdrop.errors.ProviderUnavailable).
 PROVIDER_UNAVAILABLE = "ProviderUnavailable"
 
@@ -128,30 +131,30 @@ class JobWorkflow(Construct):
                         "outcome": "FAILED",
                         "provider.$": "$.upload.provider",
                         "providerJobId.$": "$.upload.jobId",
-                        "providerStatus": None,
+                        "providerStatus.$": NULL,
                         "destination.$": "$.upload.destination",
                         "action.$": "$.upload.action",
                         "dataFormat.$": "$.upload.dataFormat",
                         "source.$": "$.upload.source",
                         "records": {"processed": 0, "failed": 0},
-                        "failureReport": None,
+                        "failureReport.$": NULL,
                         "startedAt.$": "$.upload.startedAt",
                         "endedAt.$": "$$.State.EnteredTime",
-                        "durationSeconds": None,
+                        "durationSeconds.$": NULL,
                         "reasonCode": "STATUS_UNREADABLE",
-                        "reason.$": reason,
-                        "summary.$": JsonPath.format(
-                            "FAILED: {} into {} from {}: the job status could not be read (job {}).",
+                        "reason": reason,
+                        # Only fields the starter always sets: States.Format fails on a null argument.
+                        "summary": JsonPath.format(
+                            "FAILED: {} into {} from {}: the job status could not be read.",
                             JsonPath.string_at("$.upload.action"),
                             JsonPath.string_at("$.upload.destination.label"),
                             JsonPath.string_at("$.upload.source.uri"),
-                            JsonPath.string_at("$.upload.jobId"),
                         ),
                         "notice": {
                             "destination.$": "$.upload.destination.label",
                             "records": "unknown",
                             "report": "none",
-                            "reason.$": reason,
+                            "reason": reason,
                         },
                     },
                 },

@@ -25,6 +25,8 @@ def template(tmp_path_factory) -> dict:
 def scoped_template(tmp_path_factory) -> dict:
     return synthesize(
         tmp_path_factory,
-        {"listdrop:allowedContactLists": ["Newsletter", "Customers"],
-         "listdrop:notificationEmails": ["ops@example.com"]},
+        {
+            "listdrop:allowedContactLists": ["Newsletter", "Customers"],
+            "listdrop:notificationEmails": ["ops@example.com"],
+        },
     )

@@ -56,7 +56,11 @@ def test_the_pinned_cdk_cli_reads_the_cloud_assembly(tmp_path):
     env = {**os.environ, "CDK_DISABLE_VERSION_CHECK": "1", "CDK_CLI_NOTICES": "false"}
     result = subprocess.run(
         [npx, "--no-install", "cdk", "synth", "--quiet", "--no-notices", "--output", str(tmp_path / "out")],
-        cwd=ROOT, capture_output=True, text=True, env=env, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert (tmp_path / "out" / "Listdrop.template.json").exists()

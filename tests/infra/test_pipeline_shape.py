@@ -49,8 +49,11 @@ def test_rules_route_each_outcome_to_its_topic_with_a_readable_message(template)
 
 def test_a_backstop_rule_reports_workflows_that_fail_themselves(template):
     machine_id, _ = one(template, "AWS::StepFunctions::StateMachine")
-    backstop = [r["Properties"] for r in resources(template, "AWS::Events::Rule").values()
-                if r["Properties"]["EventPattern"].get("source") == ["aws.states"]]
+    backstop = [
+        r["Properties"]
+        for r in resources(template, "AWS::Events::Rule").values()
+        if r["Properties"]["EventPattern"].get("source") == ["aws.states"]
+    ]
     assert len(backstop) == 1
     pattern = backstop[0]["EventPattern"]
     assert pattern["detail"]["status"] == ["FAILED", "TIMED_OUT", "ABORTED"]
@@ -64,11 +67,15 @@ def test_state_machine_polls_with_a_growing_wait_retries_and_catches(template):
     retry = {tuple(r["ErrorEquals"]): r for r in poll["Retry"]}
     provider = retry[("ProviderUnavailable",)]
     assert provider["BackoffRate"] == 2 and provider["JitterStrategy"] == "FULL" and provider["MaxAttempts"] >= 5
-    assert ("Lambda.ServiceException" in next(iter(k for k in retry if len(k) > 1)))
-    assert poll["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error",
-                              "Next": "Build status-unreadable outcome"}]
+    assert "Lambda.ServiceException" in next(iter(k for k in retry if len(k) > 1))
+    assert poll["Catch"] == [
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Build status-unreadable outcome"}
+    ]
     assert states["Job finished?"]["Choices"][0] == {
-        "Variable": "$.poll.state", "StringEquals": "RUNNING", "Next": "Wait for job"}
+        "Variable": "$.poll.state",
+        "StringEquals": "RUNNING",
+        "Next": "Wait for job",
+    }
 
 
 def test_every_path_through_the_workflow_publishes_an_outcome(template):
@@ -112,7 +119,9 @@ def test_state_machine_has_tracing_logging_and_a_time_limit(template):
 def _environment(template, fragment):
     _, function = one(template, "AWS::Lambda::Function", fragment)
     variables = function["Properties"]["Environment"]["Variables"]
-    return function, {name: value if isinstance(value, str) else "resolved-at-deploy" for name, value in variables.items()}
+    return function, {
+        name: value if isinstance(value, str) else "resolved-at-deploy" for name, value in variables.items()
+    }
 
 
 def test_functions_satisfy_the_handlers_environment_contract(template):
@@ -143,3 +152,23 @@ def test_notification_emails_subscribe_to_both_topics(scoped_template):
     subscriptions = [s["Properties"] for s in resources(scoped_template, "AWS::SNS::Subscription").values()]
     assert len(subscriptions) == 2
     assert all(s["Protocol"] == "email" and s["Endpoint"] == "ops@example.com" for s in subscriptions)
+
+
+def test_the_workflows_own_failure_event_has_the_same_schema_as_the_pollers(template):
+    from datetime import UTC, datetime
+
+    from listdrop.models import Outcome, S3Object
+    from listdrop.outcome import build_event
+    from listdrop.routing import route
+    from listdrop.upload import Upload
+
+    key = "imports/ses/suppression-list/put/a.csv"
+    upload = Upload.accepted("t", route(key), S3Object("b", key, "v", 1), datetime.now(UTC).isoformat())
+    python_detail = build_event(upload=upload, outcome=Outcome.FAILED, ended_at=datetime.now(UTC))["detail"]
+
+    def keys(parameters):
+        return {name.removesuffix(".$") for name in parameters}
+
+    asl_detail = definition(template)["States"]["Build status-unreadable outcome"]["Parameters"]["outcome"]["detail"]
+    assert keys(asl_detail) == set(python_detail)
+    assert keys(asl_detail["notice"]) == set(python_detail["notice"])

@@ -70,18 +70,28 @@ def test_no_role_of_ours_grants_a_wildcard_action(template):
 def test_starter_role_is_least_privilege(template):
     statements = statements_of_role(template, "StarterRole")
     assert actions_of(statements) == {
-        "logs:CreateLogStream", "logs:PutLogEvents",
-        "xray:PutTraceSegments", "xray:PutTelemetryRecords",
-        "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl", "sqs:DeleteMessage",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "sqs:ReceiveMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueUrl",
+        "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",
-        "s3:GetObject", "s3:GetObjectVersion",
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
         "states:StartExecution",
-        "ses:GetContactList", "ses:CreateImportJob",
+        "ses:GetContactList",
+        "ses:CreateImportJob",
     }
     assert flat(statement_with(statements, "s3:GetObject")["Resource"]).endswith('"/imports/*"]]}')
-    assert statement_with(statements, "states:StartExecution")["Resource"] == {"Ref": one(
-        template, "AWS::StepFunctions::StateMachine")[0]}
+    assert statement_with(statements, "states:StartExecution")["Resource"] == {
+        "Ref": one(template, "AWS::StepFunctions::StateMachine")[0]
+    }
     assert "contact-list/*" in flat(statement_with(statements, "ses:GetContactList")["Resource"])
     # CreateImportJob has no resource type in the Service Authorization Reference: '*' is the only valid value.
     assert statement_with(statements, "ses:CreateImportJob")["Resource"] == "*"
@@ -97,8 +107,13 @@ def test_allowed_contact_lists_scope_the_contact_list_permission(scoped_template
 def test_poller_role_is_least_privilege(template):
     statements = statements_of_role(template, "PollerFunctionRole")
     assert actions_of(statements) == {
-        "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords",
-        "ses:GetImportJob", "dynamodb:UpdateItem", "s3:PutObject",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "ses:GetImportJob",
+        "dynamodb:UpdateItem",
+        "s3:PutObject",
     }
     assert flat(statement_with(statements, "ses:GetImportJob")["Resource"]).endswith(':import-job/*"]]}')
     assert flat(statement_with(statements, "s3:PutObject")["Resource"]).endswith('"/reports/*"]]}')
@@ -116,7 +131,11 @@ def test_upload_bucket_is_private_encrypted_versioned_and_logged(template):
     properties = bucket["Properties"]
     assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
     assert properties["PublicAccessBlockConfiguration"] == {
-        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
     encryption = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     assert "LoggingConfiguration" in properties
@@ -125,8 +144,11 @@ def test_upload_bucket_is_private_encrypted_versioned_and_logged(template):
 
 def test_bucket_policy_lets_ses_read_only_the_ses_import_prefix_for_this_account(template):
     bucket_id, _ = one(template, "AWS::S3::Bucket", "StorageUploads")
-    policies = [p for p in resources(template, "AWS::S3::BucketPolicy").values()
-                if p["Properties"]["Bucket"] == {"Ref": bucket_id}]
+    policies = [
+        p
+        for p in resources(template, "AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": bucket_id}
+    ]
     statements = policies[0]["Properties"]["PolicyDocument"]["Statement"]
     ses = [s for s in statements if s.get("Principal") == {"Service": "ses.amazonaws.com"}]
     assert len(ses) == 1
@@ -143,22 +165,29 @@ def test_queues_are_encrypted_tls_only_and_redrive_to_the_dead_letter_queue(temp
     _, main = one(template, "AWS::SQS::Queue", "IngestQueue")
     dlq_id, _ = one(template, "AWS::SQS::Queue", "DeadLetter")
     assert main["Properties"]["RedrivePolicy"] == {
-        "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]}, "maxReceiveCount": 5}
+        "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+        "maxReceiveCount": 5,
+    }
     for policy in resources(template, "AWS::SQS::QueuePolicy").values():
-        assert any(s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s)
-                   for s in policy["Properties"]["PolicyDocument"]["Statement"])
+        assert any(
+            s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s)
+            for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        )
 
 
 def test_topics_are_encrypted_with_a_rotated_key_that_eventbridge_may_use(template):
     key_id, key = one(template, "AWS::KMS::Key")
     assert key["Properties"]["EnableKeyRotation"] is True
-    assert any(s.get("Principal") == {"Service": "events.amazonaws.com"}
-               for s in key["Properties"]["KeyPolicy"]["Statement"])
+    assert any(
+        s.get("Principal") == {"Service": "events.amazonaws.com"} for s in key["Properties"]["KeyPolicy"]["Statement"]
+    )
     for topic in resources(template, "AWS::SNS::Topic").values():
         assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     for policy in resources(template, "AWS::SNS::TopicPolicy").values():
-        assert any(s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s)
-                   for s in policy["Properties"]["PolicyDocument"]["Statement"])
+        assert any(
+            s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s)
+            for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        )
 
 
 def test_job_table_is_encrypted_and_recoverable(template):

@@ -32,7 +32,8 @@ def test_accepts_contact_list_csv_and_returns_its_topics():
 
 def test_accepts_contact_list_json_lines_and_collects_topics():
     content = (
-        b'{"emailAddress": "a@example.com", "topicPreferences": [{"topicName": "t1", "subscriptionStatus": "OPT_IN"}]}\n'
+        b'{"emailAddress": "a@example.com", '
+        b'"topicPreferences": [{"topicName": "t1", "subscriptionStatus": "OPT_IN"}]}\n'
         b'\n{"emailAddress": "b@example.com"}\n'
     )
     assert check(CONTACTS_JSON, content).topics == ("t1",)

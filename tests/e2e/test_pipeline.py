@@ -1,0 +1,265 @@
+"""A file dropped into the local bucket, a notification received: the whole path, as in AWS."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.parse
+
+import pytest
+
+from listdrop.upload import tracking_id_for
+from localcloud import demo
+
+pytestmark = pytest.mark.e2e
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+def create_list(clients, name, topics=("weekly",)):
+    clients["sesv2"].create_contact_list(
+        ContactListName=name,
+        Topics=[{"TopicName": t, "DisplayName": t, "DefaultSubscriptionStatus": "OPT_OUT"} for t in topics],
+    )
+
+
+def drop(cloud, clients, key, body) -> str:
+    response = clients["s3"].put_object(Bucket=cloud.endpoints.bucket, Key=key, Body=body)
+    return response["VersionId"]
+
+
+def job_record(cloud, clients, key, version):
+    tracking_id = tracking_id_for(cloud.endpoints.bucket, key, version)
+    item = clients["dynamodb"].get_item(TableName=cloud.endpoints.table, Key={"trackingId": {"S": tracking_id}})
+    return {name: next(iter(value.values())) for name, value in item["Item"].items()}
+
+
+def addresses_in(text: str) -> list[str]:
+    return EMAIL.findall(text)
+
+
+def test_contact_list_csv_import_reports_failed_rows_and_updates_the_list(cloud, clients, inbox):
+    create_list(clients, "E2eCsv", topics=("weekly", "offers"))
+    key = "imports/ses/contact-lists/E2eCsv/put/spring signup.csv"
+    body = (
+        "emailAddress,unsubscribeAll,attributesData,topicPreferences.weekly\n"
+        'ana@example.com,false,"{""plan"":""gold""}",OPT_IN\n'
+        "bo@example.com,false,,OPT_OUT\n"
+        "cy@example.org,true,,OPT_IN\n"
+        "not-an-address,false,,OPT_IN\n"
+    )
+    version = drop(cloud, clients, key, body)
+
+    [notification] = inbox.wait_for(key)
+    assert notification.topic_arn == cloud.endpoints.completed_topic_arn
+    assert notification.first_line.startswith("COMPLETED WITH 1 FAILED RECORDS: PUT into SES contact list 'E2eCsv'")
+    assert addresses_in(notification.text) == [], "no e-mail address may appear in a notification"
+    detail = notification.detail
+    assert detail["records"] == {"processed": 3, "failed": 1}
+    assert detail["source"]["versionId"] == version
+
+    contacts = clients["sesv2"].list_contacts(ContactListName="E2eCsv")["Contacts"]
+    assert sorted(c["EmailAddress"] for c in contacts) == ["ana@example.com", "bo@example.com", "cy@example.org"]
+    ana = clients["sesv2"].get_contact(ContactListName="E2eCsv", EmailAddress="ana@example.com")
+    assert json.loads(ana["AttributesData"]) == {"plan": "gold"}
+    assert ana["TopicPreferences"] == [{"TopicName": "weekly", "SubscriptionStatus": "OPT_IN"}]
+
+    report = urllib.parse.urlparse(detail["failureReport"])
+    assert report.path.lstrip("/").startswith(f"reports/{detail['trackingId']}/")
+    copied = clients["s3"].get_object(Bucket=report.netloc, Key=report.path.lstrip("/"))["Body"].read().decode()
+    assert "not-an-address" in copied
+
+    record = job_record(cloud, clients, key, version)
+    assert record["status"] == "SUCCEEDED"
+    assert record["providerJobId"] == detail["providerJobId"]
+    assert (record["processedRecords"], record["failedRecords"]) == ("3", "1")
+
+
+def test_contact_list_json_lines_import(cloud, clients, inbox):
+    create_list(clients, "E2eJson")
+    key = "imports/ses/contact-lists/E2eJson/put/crm.ndjson"
+    lines = [
+        {
+            "emailAddress": "dee@example.com",
+            "unsubscribeAll": False,
+            "attributesData": '{"tier": 2}',
+            "topicPreferences": [{"topicName": "weekly", "subscriptionStatus": "OPT_IN"}],
+        },
+        {"emailAddress": "eli@example.com", "unsubscribeAll": True},
+    ]
+    drop(cloud, clients, key, "\n".join(json.dumps(line) for line in lines) + "\n")
+    [notification] = inbox.wait_for(key)
+    assert notification.first_line.startswith("SUCCEEDED: PUT into SES contact list 'E2eJson'")
+    assert notification.detail["records"] == {"processed": 2, "failed": 0}
+    dee = clients["sesv2"].get_contact(ContactListName="E2eJson", EmailAddress="dee@example.com")
+    assert json.loads(dee["AttributesData"]) == {"tier": 2}
+
+
+def test_suppression_list_put_then_delete(cloud, clients, inbox):
+    put_key = "imports/ses/suppression-list/put/e2e-bounces.csv"
+    drop(cloud, clients, put_key, "gone@example.com,BOUNCE\nmad@example.org,COMPLAINT\n")
+    [put] = inbox.wait_for(put_key)
+    assert put.detail["destination"]["type"] == "SES_SUPPRESSION_LIST"
+    assert put.detail["records"] == {"processed": 2, "failed": 0}
+    found = clients["sesv2"].get_suppressed_destination(EmailAddress="mad@example.org")
+    assert found["SuppressedDestination"]["Reason"] == "COMPLAINT"
+
+    delete_key = "imports/ses/suppression-list/delete/e2e-reinstate.jsonl"
+    drop(cloud, clients, delete_key, '{"emailAddress": "mad@example.org"}\n')
+    [deleted] = inbox.wait_for(delete_key)
+    assert deleted.first_line.startswith("SUCCEEDED: DELETE into SES account suppression list")
+    with pytest.raises(clients["sesv2"].exceptions.NotFoundException):
+        clients["sesv2"].get_suppressed_destination(EmailAddress="mad@example.org")
+    assert cloud.ses.suppression_list == {"gone@example.com": "BOUNCE"}
+
+
+def test_a_rejected_file_is_reported_and_kept(cloud, clients, inbox):
+    key = "imports/ses/contact-lists/E2eCsv/archive/my old list.csv"
+    version = drop(cloud, clients, key, "emailAddress\nzed@example.com\n")
+    [notification] = inbox.wait_for(key)
+    assert notification.topic_arn == cloud.endpoints.failed_topic_arn
+    assert notification.first_line.startswith("REJECTED: s3://")
+    assert "'archive' is not an action" in notification.first_line
+    assert notification.event["detail-type"] == "Import Rejected"
+    assert notification.detail["reasonCode"] == "UNKNOWN_ACTION"
+    head = clients["s3"].head_object(Bucket=cloud.endpoints.bucket, Key=key)
+    assert head["VersionId"] == version, "a rejected object is never deleted"
+    assert job_record(cloud, clients, key, version)["status"] == "REJECTED"
+
+
+def test_duplicate_s3_events_start_one_job_and_send_one_notification(cloud, clients, inbox):
+    create_list(clients, "E2eDup")
+    key = "imports/ses/contact-lists/E2eDup/put/once.csv"
+    version = drop(cloud, clients, key, "emailAddress\nfay@example.com\n")
+    inbox.wait_for(key)
+    jobs_before = len(clients["sesv2"].list_import_jobs(ImportDestinationType="CONTACT_LIST")["ImportJobs"])
+
+    duplicate = {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "eventName": "ObjectCreated:Put",
+                "s3": {
+                    "bucket": {"name": cloud.endpoints.bucket},
+                    "object": {
+                        "key": urllib.parse.quote_plus(key),
+                        "size": 31,
+                        "versionId": version,
+                        "sequencer": "00FF",
+                    },
+                },
+            }
+        ]
+    }
+    for _ in range(3):
+        clients["sqs"].send_message(QueueUrl=cloud.endpoints.queue_url, MessageBody=json.dumps(duplicate))
+    inbox.settle(6)
+
+    assert len(inbox.about(key)) == 1
+    jobs_after = len(clients["sesv2"].list_import_jobs(ImportDestinationType="CONTACT_LIST")["ImportJobs"])
+    assert jobs_after == jobs_before
+    executions = clients["stepfunctions"].list_executions(stateMachineArn=cloud.endpoints.state_machine_arn)
+    name = tracking_id_for(cloud.endpoints.bucket, key, version)
+    assert [e["name"] for e in executions["executions"]].count(name) == 1
+
+
+def test_a_new_version_of_a_key_is_a_new_upload(cloud, clients, inbox):
+    create_list(clients, "E2eVersions")
+    key = "imports/ses/contact-lists/E2eVersions/put/weekly.csv"
+    drop(cloud, clients, key, "emailAddress\ngil@example.com\n")
+    inbox.wait_for(key, count=1)
+    drop(cloud, clients, key, "emailAddress\ngil@example.com\nhal@example.com\n")
+    first, second = inbox.wait_for(key, count=2)
+    assert first.detail["trackingId"] != second.detail["trackingId"]
+    assert sorted(n.detail["records"]["processed"] for n in (first, second)) == [1, 2]
+
+
+def test_folder_markers_are_ignored(cloud, clients, inbox):
+    key = "imports/ses/contact-lists/E2eCsv/put/"
+    drop(cloud, clients, key, b"")
+    inbox.settle(4)
+    assert inbox.about(key) == []
+
+
+def test_a_job_that_fails_is_reported_with_the_providers_reason(cloud, clients, inbox):
+    key = "imports/ses/suppression-list/delete/too-many.csv"
+    drop(cloud, clients, key, "".join(f"user{i}@example.com\n" for i in range(10_001)))
+    [notification] = inbox.wait_for(key)
+    assert notification.topic_arn == cloud.endpoints.failed_topic_arn
+    assert notification.event["detail-type"] == "Import Failed"
+    assert notification.first_line.startswith("FAILED: DELETE into SES account suppression list")
+    assert "10,000" in notification.detail["reason"] or "10000" in notification.detail["reason"]
+    assert notification.detail["reasonCode"] == "JOB_FAILED"
+
+
+def _start_execution(cloud, clients, name, key, job_id, deadline):
+    upload = {
+        "trackingId": name,
+        "provider": "ses-import",
+        "jobId": job_id,
+        "destination": {"type": "SES_SUPPRESSION_LIST", "name": None, "label": "SES account suppression list"},
+        "action": "PUT",
+        "dataFormat": "CSV",
+        "source": {
+            "bucket": cloud.endpoints.bucket,
+            "key": key,
+            "versionId": "v",
+            "sizeBytes": 1,
+            "uri": f"s3://{cloud.endpoints.bucket}/{key}",
+        },
+        "startedAt": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+    }
+    poll = {"state": "RUNNING", "attempt": 0, "waitSeconds": 1, "maxWaitSeconds": 1, "deadline": deadline}
+    clients["stepfunctions"].start_execution(
+        stateMachineArn=cloud.endpoints.state_machine_arn,
+        name=name,
+        input=json.dumps({"upload": upload, "poll": poll}),
+    )
+
+
+def test_a_job_still_running_at_the_deadline_ends_as_timed_out(cloud, clients, inbox):
+    key = "imports/ses/suppression-list/put/slow.csv"
+    drop(cloud, clients, key, "slow@example.com,BOUNCE\n")
+    inbox.wait_for(key)  # the pipeline's own job for this file is done; now start a slow one on it
+    cloud.ses.complete_after = 30  # this job will outlive the workflow's deadline
+    try:
+        job_id = clients["sesv2"].create_import_job(
+            ImportDestination={"SuppressionListDestination": {"SuppressionListImportAction": "PUT"}},
+            ImportDataSource={"S3Url": f"s3://{cloud.endpoints.bucket}/{key}", "DataFormat": "CSV"},
+        )["JobId"]
+    finally:
+        cloud.ses.complete_after = 0.5
+    _start_execution(
+        cloud,
+        clients,
+        "e2e-timeout",
+        "imports/ses/suppression-list/put/slow-direct.csv",
+        job_id,
+        deadline=int(time.time()) + 2,
+    )
+    [notification] = inbox.wait_for("imports/ses/suppression-list/put/slow-direct.csv", timeout=30)
+    assert notification.event["detail-type"] == "Import Timed Out"
+    assert notification.first_line.startswith("TIMED OUT:")
+
+
+def test_a_status_that_cannot_be_read_still_ends_in_a_failure_event(cloud, clients, inbox):
+    """The poller fails for good (here: no job id); the workflow's catch path builds and publishes the event."""
+    key = "imports/ses/suppression-list/put/unreadable.csv"
+    _start_execution(cloud, clients, "e2e-unreadable", key, None, deadline=int(time.time()) + 60)
+    [notification] = inbox.wait_for(key, timeout=30)
+    assert notification.event["detail-type"] == "Import Failed"
+    assert notification.detail["reasonCode"] == "STATUS_UNREADABLE"
+    assert notification.first_line.startswith("FAILED: PUT into SES account suppression list")
+    detail = notification.detail
+    assert detail["reason"].startswith("listdrop could not read the job status")
+    # the same schema as every other outcome event, nulls included
+    assert {"providerStatus", "failureReport", "durationSeconds", "records", "notice"} <= set(detail)
+    assert detail["failureReport"] is None and detail["notice"]["reason"] == detail["reason"]
+
+
+def test_the_make_run_examples_all_end_in_their_expected_notification(cloud):
+    demo.seed(cloud, json.loads((demo.EXAMPLES / "setup.json").read_text()))
+    reader = demo.NotificationReader(cloud.client("sqs"), cloud.endpoints.notifications_queue_url)
+    problems = demo.run_examples(cloud, reader, demo.load_phases(demo.EXAMPLES / "expected.json"), timeout=60)
+    assert problems == []
