@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,14 +16,36 @@ DEFAULT_OUTDIR = ROOT / ".build" / "cdk.out"
 
 
 def synthesize(context: dict[str, object] | None = None, outdir: Path = DEFAULT_OUTDIR) -> dict[str, Any]:
-    """Run the real CDK app (with cdk-nag) and return the stack's template."""
-    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    from app import build_app  # imported late: loading the CDK takes seconds
+    """Run the real CDK app (with cdk-nag) and return the stack's template.
 
-    app = build_app(outdir=str(outdir), context=context)
-    assembly = app.synth()
-    (stack,) = assembly.stacks
-    return json.loads(Path(stack.template_full_path).read_text())
+    Synthesis runs in a child process so that the serving process never loads jsii's Node runtime
+    (which would also receive the user's Ctrl-C and complain on exit).
+    """
+    outdir.mkdir(parents=True, exist_ok=True)
+    script = (
+        "import json, sys; from app import build_app; "
+        "build_app(outdir=sys.argv[1], context=json.loads(sys.argv[2])).synth()"
+    )
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script, str(outdir), json.dumps(context or {})],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"CDK synthesis failed:\n{result.stderr[-4000:]}")
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    (template_file,) = [
+        artifact["properties"]["templateFile"]
+        for artifact in manifest["artifacts"].values()
+        if artifact["type"] == "aws:cloudformation:stack"
+    ]
+    template: dict[str, Any] = json.loads((outdir / template_file).read_text())
+    return template
 
 
 def _physical_name(stack: str, logical_id: str, limit: int = 63) -> str:
