@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.constants import SES_IMPORTS_PREFIX
+
+# The baseline every listdrop bucket shares: encrypted, TLS 1.2+ only, never public, no ACLs.
+PRIVATE_BUCKET: dict[str, Any] = {
+    "encryption": s3.BucketEncryption.S3_MANAGED,
+    "enforce_ssl": True,
+    "minimum_tls_version": 1.2,
+    "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
+    "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+}
 
 
 class UploadStorage(Construct):
@@ -17,11 +28,7 @@ class UploadStorage(Construct):
         self.bucket = s3.Bucket(
             self,
             "Uploads",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            minimum_tls_version=1.2,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            **PRIVATE_BUCKET,
             versioned=True,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="uploads/",
@@ -40,11 +47,7 @@ class UploadStorage(Construct):
         bucket = s3.Bucket(
             self,
             "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            minimum_tls_version=1.2,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            **PRIVATE_BUCKET,
             removal_policy=RemovalPolicy.RETAIN,
             lifecycle_rules=[s3.LifecycleRule(id="expire-logs", expiration=Duration.days(365))],
         )
