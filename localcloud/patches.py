@@ -2,7 +2,7 @@
 
 1. S3 event notifications lack `versionId` and `sequencer`, which real S3 sends (listdrop keys its
    idempotency on the object version).
-2. EventBridge rules cannot target SNS topics (NotImplementedError): deliver to moto's SNS backend,
+2. EventBridge rules cannot target SNS topics (moto refuses the target type): deliver to moto's SNS backend,
    applying the target's input transformer, including CDK's multi-line text templates.
 3. Lambda invocations (here: the Step Functions task that calls the poller) need Docker: dispatch them
    to the in-process runtime instead.

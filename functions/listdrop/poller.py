@@ -8,9 +8,10 @@ poll, capped at `poll.maxWaitSeconds`; past `poll.deadline` a still-running job 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
+from listdrop.clock import utc_now
 from listdrop.errors import ProviderUnavailable
 from listdrop.job_store import JobStore
 from listdrop.models import JobStatus, Outcome
@@ -22,10 +23,6 @@ from listdrop.upload import Upload
 
 class Reports(Protocol):
     def copy(self, url: str, tracking_id: str, file_name: str = ...) -> str: ...
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Poller:

@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from listdrop import checks, routing
+from listdrop.clock import utc_now
 from listdrop.errors import ProviderRequestRejected, RejectedFile, UploadInProgress
 from listdrop.job_store import ClaimStatus, JobRecord, JobStore
 from listdrop.models import DestinationType, Outcome, Route, S3Object
@@ -41,10 +42,6 @@ class Result:
 class StartResult:
     result: str
     tracking_id: str | None = None
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Starter:
