@@ -50,3 +50,7 @@ def definition(template: dict) -> dict[str, Any]:
     _, machine = one(template, "AWS::StepFunctions::StateMachine")
     parts = machine["Properties"]["DefinitionString"]["Fn::Join"][1]
     return json.loads("".join(p if isinstance(p, str) else "PLACEHOLDER" for p in parts))
+
+
+def denies_non_tls(policy_document: dict[str, Any]) -> bool:
+    return any(s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s) for s in policy_document["Statement"])

@@ -172,3 +172,14 @@ def test_the_workflows_own_failure_event_has_the_same_schema_as_the_pollers(temp
     asl_detail = definition(template)["States"]["Build status-unreadable outcome"]["Parameters"]["outcome"]["detail"]
     assert keys(asl_detail) == set(python_detail)
     assert keys(asl_detail["notice"]) == set(python_detail["notice"])
+
+
+def test_the_rules_and_the_functions_agree_on_the_event_contract():
+    """infra/ does not import the Lambda package, so its copy of the contract is pinned here."""
+    from listdrop.models import DETAIL_TYPES, EVENT_SOURCE, Outcome
+
+    assert constants.EVENT_SOURCE == EVENT_SOURCE
+    assert [DETAIL_TYPES[Outcome.SUCCEEDED]] == constants.COMPLETED_DETAIL_TYPES
+    assert sorted(constants.FAILED_DETAIL_TYPES) == sorted(
+        DETAIL_TYPES[o] for o in (Outcome.FAILED, Outcome.REJECTED, Outcome.TIMED_OUT)
+    )

@@ -9,6 +9,7 @@ import pytest
 from tests.infra.helpers import (
     actions_of,
     as_list,
+    denies_non_tls,
     flat,
     one,
     resources,
@@ -155,8 +156,8 @@ def test_bucket_policy_lets_ses_read_only_the_ses_import_prefix_for_this_account
     assert ses[0]["Effect"] == "Allow" and ses[0]["Action"] == "s3:GetObject"
     assert flat(ses[0]["Resource"]).endswith('"/imports/ses/*"]]}')
     assert ses[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
-    tls = [s for s in statements if s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s)]
-    assert len(tls) == 1
+    assert denies_non_tls(policies[0]["Properties"]["PolicyDocument"])
+    assert len([s for s in statements if s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s)]) == 1
 
 
 def test_queues_are_encrypted_tls_only_and_redrive_to_the_dead_letter_queue(template):
@@ -169,10 +170,7 @@ def test_queues_are_encrypted_tls_only_and_redrive_to_the_dead_letter_queue(temp
         "maxReceiveCount": 5,
     }
     for policy in resources(template, "AWS::SQS::QueuePolicy").values():
-        assert any(
-            s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s)
-            for s in policy["Properties"]["PolicyDocument"]["Statement"]
-        )
+        assert denies_non_tls(policy["Properties"]["PolicyDocument"])
 
 
 def test_topics_are_encrypted_with_a_rotated_key_that_eventbridge_may_use(template):
@@ -184,10 +182,7 @@ def test_topics_are_encrypted_with_a_rotated_key_that_eventbridge_may_use(templa
     for topic in resources(template, "AWS::SNS::Topic").values():
         assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     for policy in resources(template, "AWS::SNS::TopicPolicy").values():
-        assert any(
-            s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s)
-            for s in policy["Properties"]["PolicyDocument"]["Statement"]
-        )
+        assert denies_non_tls(policy["Properties"]["PolicyDocument"])
 
 
 def test_job_table_is_encrypted_and_recoverable(template):
