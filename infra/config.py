@@ -29,6 +29,7 @@ class ListdropConfig:
     log_retention_days: int = 30
     noncurrent_version_expiry_days: int = 90
     powertools_layer_version: int = 27
+    max_invalid_row_percent: float = 10.0
 
     @classmethod
     def from_context(cls, node: Node) -> ListdropConfig:
@@ -60,6 +61,9 @@ class ListdropConfig:
             powertools_layer_version=_as_int(
                 get("powertoolsLayerVersion", cls.powertools_layer_version), "powertoolsLayerVersion"
             ),
+            max_invalid_row_percent=_as_float(
+                get("maxInvalidRowPercent", cls.max_invalid_row_percent), "maxInvalidRowPercent"
+            ),
         )
         config.validate()
         return config
@@ -75,6 +79,8 @@ class ListdropConfig:
             raise ConfigError(f"{PREFIX}pollMaxWaitSeconds must be >= pollInitialWaitSeconds")
         if self.job_max_duration_seconds > 360 * 24 * 3600:
             raise ConfigError(f"{PREFIX}jobMaxDurationSeconds exceeds a Standard workflow's one-year limit")
+        if not 0 <= self.max_invalid_row_percent <= 100:
+            raise ConfigError(f"{PREFIX}maxInvalidRowPercent must be between 0 and 100")
         for name in ("max_file_bytes", "poll_initial_wait_seconds", "log_retention_days"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{PREFIX}{name} must be positive")
@@ -93,3 +99,10 @@ def _as_int(value: Any, name: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{PREFIX}{name} must be an integer, got {value!r}") from None
+
+
+def _as_float(value: Any, name: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{PREFIX}{name} must be a number, got {value!r}") from None

@@ -13,6 +13,8 @@ EVENT_SOURCE = "listdrop"
 IMPORTS_PREFIX = "imports/"
 SES_IMPORTS_PREFIX = "imports/ses/"
 REPORTS_PREFIX = "reports/"
+STAGING_PREFIX = "staging/"  # normalized files, written by the starter, read by the import jobs
+SES_STAGING_PREFIX = "staging/ses-import/"
 
 COMPLETED_DETAIL_TYPES = ["Import Succeeded"]
 FAILED_DETAIL_TYPES = ["Import Failed", "Import Rejected", "Import Timed Out"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -65,6 +65,13 @@ class S3Object:
             "uri": self.uri,
             "sizeBytes": self.size,
         }
+
+
+@dataclass(frozen=True)
+class FileShape:
+    """What reading the file told us that the provider's destination check needs."""
+
+    topics: tuple[str, ...] = field(default_factory=tuple)
 
 
 class JobState(StrEnum):

@@ -52,6 +52,7 @@ def build_event(
         },
         "records": {"processed": processed, "failed": failed},
         "failureReport": failure_report,
+        "checks": upload.validation,
         "startedAt": upload.started_at,
         "endedAt": ended_at.isoformat(),
         "durationSeconds": max(0, round((ended_at - started).total_seconds())),
@@ -64,6 +65,8 @@ def build_event(
         "records": f"{processed} processed, {failed} failed" if status else NONE_TEXT,
         "report": failure_report or NONE_TEXT,
         "reason": reason or NONE_TEXT,
+        "rows": (upload.validation or {}).get("noticeRows") or NONE_TEXT,
+        "rowReport": (upload.validation or {}).get("noticeReport") or NONE_TEXT,
     }
     return {"detailType": outcome.detail_type, "detail": detail}
 
@@ -76,6 +79,20 @@ def summary_line(detail: dict[str, Any]) -> str:
     processed, failed = detail["records"]["processed"], detail["records"]["failed"]
     reason = detail["reason"] or "no reason given"
     outcome = detail["outcome"]
+    return _outcome_sentence(detail, outcome, where, action, uri, processed, failed, reason) + _left_out(detail)
+
+
+def _left_out(detail: dict[str, Any]) -> str:
+    checks = detail.get("checks") or {}
+    left_out = checks.get("rowsRejected") or 0
+    if not left_out:
+        return ""
+    return f" ({left_out:,} rows left out before import, see {checks.get('report')})"
+
+
+def _outcome_sentence(
+    detail: dict[str, Any], outcome: str, where: str, action: str, uri: str, processed: int, failed: int, reason: str
+) -> str:
     if outcome == Outcome.SUCCEEDED.value:
         if failed:
             return (

@@ -34,6 +34,24 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _percent(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not 0 <= value <= 100:
+        raise SettingsError(f"{name} must be between 0 and 100, got {value}")
+    return value
+
+
+def _prefix(env: Mapping[str, str], name: str, default: str) -> str:
+    prefix = env.get(name, "").strip() or default
+    return prefix if prefix.endswith("/") else prefix + "/"
+
+
 @dataclass(frozen=True)
 class StarterSettings:
     jobs_table: str
@@ -44,6 +62,9 @@ class StarterSettings:
     job_max_duration_seconds: int
     claim_lease_seconds: int
     allowed_contact_lists: frozenset[str]
+    max_invalid_row_percent: float = 10.0
+    staging_prefix: str = "staging/"
+    reports_prefix: str = "reports/"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> StarterSettings:
@@ -58,6 +79,9 @@ class StarterSettings:
             job_max_duration_seconds=_positive_int(env, "JOB_MAX_DURATION_SECONDS", 6 * 3600),
             claim_lease_seconds=_positive_int(env, "CLAIM_LEASE_SECONDS", 120),
             allowed_contact_lists=frozenset(allowed),
+            max_invalid_row_percent=_percent(env, "MAX_INVALID_ROW_PERCENT", 10.0),
+            staging_prefix=_prefix(env, "STAGING_PREFIX", "staging/"),
+            reports_prefix=_prefix(env, "REPORTS_PREFIX", "reports/"),
         )
         if settings.poll_max_wait_seconds < settings.poll_initial_wait_seconds:
             raise SettingsError("POLL_MAX_WAIT_SECONDS must be >= POLL_INITIAL_WAIT_SECONDS")
@@ -73,9 +97,8 @@ class PollerSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PollerSettings:
         env = os.environ if env is None else env
-        prefix = env.get("REPORTS_PREFIX", "reports/").strip() or "reports/"
         return cls(
             jobs_table=_require(env, "JOBS_TABLE_NAME"),
             bucket=_require(env, "BUCKET_NAME"),
-            reports_prefix=prefix if prefix.endswith("/") else prefix + "/",
+            reports_prefix=_prefix(env, "REPORTS_PREFIX", "reports/"),
         )

@@ -3,7 +3,9 @@
 Order of work, chosen so that any crash followed by a redelivery converges on one outcome:
 1. A record for this object version already exists with an execution input: (re)start that execution.
    Its name is the tracking id, so Step Functions itself refuses a second one.
-2. Route and check the file; a rejection is recorded and sent through the workflow like any outcome.
+2. Route the file and read it once, whole (validation/): the rows that pass are written normalized to the
+   staging prefix, the others to a report. A rejection is recorded and sent through the workflow like any
+   outcome. Staging and report keys derive from the tracking id, so a repeated check rewrites the same objects.
 3. Claim the upload with a conditional put (a lease), start the provider job, record the job id,
    start the execution.
 """
@@ -18,16 +20,44 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from listdrop import checks, routing
+from listdrop import routing
 from listdrop.clock import utc_now
 from listdrop.errors import ProviderRequestRejected, RejectedFile, UploadInProgress
 from listdrop.job_store import ClaimStatus, JobRecord, JobStore
-from listdrop.models import DestinationType, Outcome, Route, S3Object
+from listdrop.models import DataFormat, DestinationType, FileShape, Outcome, Route, S3Object
 from listdrop.observability import logger
 from listdrop.outcome import build_event
 from listdrop.providers.base import ImportRequest, JobProvider
 from listdrop.settings import StarterSettings
 from listdrop.upload import Upload, tracking_id_for
+from listdrop.validation import RowPolicy, ValidationResult, spec_for, validate
+from listdrop.validation.report import ReportWriter
+from listdrop.validation.sinks import S3Sink
+
+REPORT_NAME = "rejected-rows.csv"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The file as the job will read it, and what reading it found."""
+
+    result: ValidationResult
+    staged: S3Object | None
+    report_uri: str | None
+
+    def to_state(self) -> dict[str, Any]:
+        """The 'checks' of the outcome event, with the two notice lines precomputed for the workflow's ASL."""
+        result = self.result
+        left_out = result.rejected_rows
+        rows = f"{result.accepted_rows:,} of {result.total_rows:,} accepted"
+        if left_out:
+            rows += f", {left_out:,} left out ({result.duplicate_rows:,} duplicates)"
+        return {
+            **result.to_dict(),
+            "report": self.report_uri,
+            "noticeRows": rows,
+            "noticeReport": self.report_uri or "none",
+        }
 
 
 class Result:
@@ -92,24 +122,30 @@ class Starter:
 
         started_at = self._clock().isoformat()
         route: Route | None = None
+        checked: Checked | None = None
         try:
             route = routing.route(key)
             provider = self._providers(route.provider)
-            self._check(route, source, provider)
+            self._check_destination(route)
+            checked = self._read_whole_file(route, source, tracking_id)
+            if checked.result.rejection is not None:
+                raise checked.result.rejection
+            provider.verify_destination(route, FileShape(topics=checked.result.topics))
         except RejectedFile as rejection:
-            upload = Upload.rejected(tracking_id, route, source, started_at)
+            upload = self._with_checks(Upload.rejected(tracking_id, route, source, started_at), checked)
             return self._end_before_start(
                 upload, Outcome.REJECTED, ClaimStatus.REJECTED, rejection.code, rejection.reason
             )
 
-        upload = Upload.accepted(tracking_id, route, source, started_at)
+        assert checked is not None and checked.staged is not None
+        upload = self._with_checks(Upload.accepted(tracking_id, route, source, started_at), checked)
         if not claimed and not self._store.claim(upload, now=self._epoch(), lease_seconds=self._lease):
             return self._after_lost_claim(tracking_id)
-        return self._start(upload, ImportRequest(tracking_id, route, source), provider)
+        return self._start(upload, ImportRequest(tracking_id, route, checked.staged), provider)
 
     # -- steps -------------------------------------------------------------------------------------
 
-    def _check(self, route: Route, source: S3Object, provider: JobProvider) -> None:
+    def _check_destination(self, route: Route) -> None:
         allowed = self._settings.allowed_contact_lists
         if (
             route.destination.type is DestinationType.SES_CONTACT_LIST
@@ -121,30 +157,62 @@ class Starter:
                 f"listdrop is not configured to import into contact list '{route.destination.name}' "
                 "(see the allowedContactLists setting).",
             )
-        head = self._read_head(source) if source.size else b""
-        shape = checks.check_file(route, head, source.size, max_bytes=self._settings.max_file_bytes)
-        provider.verify_destination(route, shape)
 
-    def _read_head(self, source: S3Object) -> bytes:
-        request: dict[str, Any] = {
-            "Bucket": source.bucket,
-            "Key": source.key,
-            "Range": f"bytes=0-{checks.HEAD_BYTES - 1}",
-        }
+    def _read_whole_file(self, route: Route, source: S3Object, tracking_id: str) -> Checked:
+        if source.size > self._settings.max_file_bytes:
+            raise RejectedFile(
+                "FILE_TOO_LARGE",
+                f"The file is {source.size:,} bytes; the limit for one import is "
+                f"{self._settings.max_file_bytes:,} bytes.",
+            )
+        extension = "csv" if route.data_format is DataFormat.CSV else "jsonl"
+        staging = S3Sink(
+            self._s3,
+            source.bucket,
+            f"{self._settings.staging_prefix}{route.provider}/{tracking_id}.{extension}",
+            "text/csv" if extension == "csv" else "application/x-ndjson",
+        )
+        report_sink = S3Sink(
+            self._s3, source.bucket, f"{self._settings.reports_prefix}{tracking_id}/{REPORT_NAME}", "text/csv"
+        )
+        body = self._open(source)
+        try:
+            result = validate(
+                body.read,
+                spec_for(route),
+                output=staging,
+                report=ReportWriter(report_sink),
+                policy=RowPolicy(self._settings.max_invalid_row_percent),
+                progress=_log_progress(),
+            )
+        finally:
+            body.close()
+        report_uri = report_sink.uri if result.rejected_rows else None
+        staged = (
+            S3Object(source.bucket, staging.key, staging.version_id, staging.bytes_written) if result.accepted else None
+        )
+        logger.info("File checked", extra={"validation": result.to_dict(), "reportWritten": bool(report_uri)})
+        return Checked(result, staged, report_uri)
+
+    def _open(self, source: S3Object) -> Any:
+        request: dict[str, Any] = {"Bucket": source.bucket, "Key": source.key}
         if source.version_id:
             request["VersionId"] = source.version_id
         try:
-            body = self._s3.get_object(**request)["Body"]
-            try:
-                return bytes(body.read())
-            finally:
-                body.close()
+            return self._s3.get_object(**request)["Body"]
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "NoSuchVersion", "404"}:
                 raise RejectedFile(
                     "OBJECT_GONE", "The object version was deleted before it could be imported."
                 ) from None
             raise
+
+    @staticmethod
+    def _with_checks(upload: Upload, checked: Checked | None) -> Upload:
+        if checked is None:
+            return upload
+        staged = checked.staged.to_dict() if checked.staged is not None else None
+        return upload.with_validation(checked.to_state(), staged)
 
     def _start(self, upload: Upload, request: ImportRequest, provider: JobProvider) -> StartResult:
         try:
@@ -227,3 +295,16 @@ class Starter:
     @property
     def _lease(self) -> int:
         return self._settings.claim_lease_seconds
+
+
+def _log_progress(every_rows: int = 250_000) -> Callable[[int, int], None]:
+    """Log a line each time another every_rows rows are checked, so a long check shows it is moving."""
+    next_mark = every_rows
+
+    def progress(rows: int, bytes_read: int) -> None:
+        nonlocal next_mark
+        if rows >= next_mark:
+            logger.info("Checking file", extra={"rows_checked": rows, "bytes_read": bytes_read})
+            next_mark = rows + every_rows
+
+    return progress

@@ -28,6 +28,10 @@ class Upload:
     source: dict[str, Any]
     started_at: str
     job_id: str | None = None
+    # What reading the file found (rows, normalizations, the rejected-rows report) and the normalized file
+    # the job reads; see Checked.to_state in starter.py.
+    validation: dict[str, Any] | None = None
+    staged: dict[str, Any] | None = None
 
     @classmethod
     def accepted(cls, tracking_id: str, route: Route, source: S3Object, started_at: str) -> Upload:
@@ -59,6 +63,9 @@ class Upload:
     def with_job(self, job_id: str) -> Upload:
         return Upload(**{**self.__dict__, "job_id": job_id})
 
+    def with_validation(self, validation: dict[str, Any], staged: dict[str, Any] | None) -> Upload:
+        return Upload(**{**self.__dict__, "validation": validation, "staged": staged})
+
     def to_state(self) -> dict[str, Any]:
         return {
             "trackingId": self.tracking_id,
@@ -69,6 +76,8 @@ class Upload:
             "dataFormat": self.data_format,
             "source": self.source,
             "startedAt": self.started_at,
+            "validation": self.validation,
+            "staged": self.staged,
         }
 
     @classmethod
@@ -82,4 +91,6 @@ class Upload:
             source=state["source"],
             started_at=state["startedAt"],
             job_id=state.get("jobId"),
+            validation=state.get("validation"),
+            staged=state.get("staged"),
         )

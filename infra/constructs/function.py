@@ -35,6 +35,7 @@ class ListdropFunction(Construct):
         description: str,
         environment: dict[str, str],
         timeout: Duration,
+        memory_size: int = 256,
         powertools_layer: lambda_.ILayerVersion,
         log_retention: logs.RetentionDays,
         wildcard_reason: str = "",
@@ -66,7 +67,7 @@ class ListdropFunction(Construct):
             log_group=self.log_group,
             layers=[powertools_layer],
             tracing=lambda_.Tracing.ACTIVE,
-            memory_size=256,
+            memory_size=memory_size,
             timeout=timeout,
             environment={
                 "POWERTOOLS_SERVICE_NAME": "listdrop",

@@ -16,10 +16,13 @@ from constructs import Construct
 
 from infra import nag
 from infra.config import ListdropConfig
-from infra.constants import IMPORTS_PREFIX, LAMBDA_HANDLERS
+from infra.constants import IMPORTS_PREFIX, LAMBDA_HANDLERS, REPORTS_PREFIX, STAGING_PREFIX
 from infra.constructs.function import ListdropFunction
 
-STARTER_TIMEOUT = Duration.seconds(60)
+# The starter reads the whole file before a job starts: about 40 s per GB at 1,769 MB (one full vCPU), so
+# 5 minutes leaves room for a file at the 1 GB default size limit with attributes on every row.
+STARTER_TIMEOUT = Duration.minutes(5)
+STARTER_MEMORY_MB = 1769
 MAX_RECEIVE_COUNT = 5
 
 
@@ -91,8 +94,12 @@ class Ingest(Construct):
                 "JOB_MAX_DURATION_SECONDS": str(config.job_max_duration_seconds),
                 "CLAIM_LEASE_SECONDS": str(int(STARTER_TIMEOUT.to_seconds()) * 2),
                 "ALLOWED_CONTACT_LISTS": ",".join(config.allowed_contact_lists),
+                "MAX_INVALID_ROW_PERCENT": f"{config.max_invalid_row_percent:g}",
+                "STAGING_PREFIX": STAGING_PREFIX,
+                "REPORTS_PREFIX": REPORTS_PREFIX,
             },
             timeout=STARTER_TIMEOUT,
+            memory_size=STARTER_MEMORY_MB,
             powertools_layer=powertools_layer,
             log_retention=log_retention,
             wildcard_reason=(
@@ -113,6 +120,14 @@ class Ingest(Construct):
                 sid="ReadUploadedFiles",
                 actions=["s3:GetObject", "s3:GetObjectVersion"],
                 resources=[bucket.arn_for_objects(f"{IMPORTS_PREFIX}*")],
+            ),
+            iam.PolicyStatement(
+                sid="WriteCheckedFilesAndReports",
+                actions=["s3:PutObject", "s3:AbortMultipartUpload"],
+                resources=[
+                    bucket.arn_for_objects(f"{STAGING_PREFIX}*"),
+                    bucket.arn_for_objects(f"{REPORTS_PREFIX}*"),
+                ],
             ),
             iam.PolicyStatement(
                 sid="RecordJobs",
@@ -142,6 +157,13 @@ class Ingest(Construct):
             f"{nag.arn_of(bucket)}/{IMPORTS_PREFIX}*",
             "The starter reads whichever file is uploaded under the imports/ prefix, and only there.",
         )
+        for prefix, purpose in ((STAGING_PREFIX, "normalized copy"), (REPORTS_PREFIX, "rejected-rows report")):
+            nag.wildcard(
+                starter.role,
+                f"{nag.arn_of(bucket)}/{prefix}*",
+                f"The starter writes each upload's {purpose} under {prefix}<tracking id>, a key known only "
+                "once the upload arrives.",
+            )
         if not config.allowed_contact_lists:
             nag.wildcard(
                 starter.role,

@@ -25,6 +25,8 @@ def notification_text() -> events.RuleTargetInput:
                 "",
                 f"Destination: {field('$.detail.notice.destination')}",
                 f"File: {field('$.detail.source.uri')}",
+                f"Rows checked: {field('$.detail.notice.rows')}",
+                f"Rows left out: {field('$.detail.notice.rowReport')}",
                 f"Records: {field('$.detail.notice.records')}",
                 f"Failure report: {field('$.detail.notice.report')}",
                 f"Reason: {field('$.detail.notice.reason')}",

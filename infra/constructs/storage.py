@@ -9,7 +9,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra.constants import SES_IMPORTS_PREFIX
+from infra.constants import SES_STAGING_PREFIX, STAGING_PREFIX
 
 # The baseline every listdrop bucket shares: encrypted, TLS 1.2+ only, never public, no ACLs.
 PRIVATE_BUCKET: dict[str, Any] = {
@@ -19,6 +19,9 @@ PRIVATE_BUCKET: dict[str, Any] = {
     "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
     "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
 }
+
+
+STAGING_DAYS = 14
 
 
 class UploadStorage(Construct):
@@ -38,7 +41,12 @@ class UploadStorage(Construct):
                     id="expire-old-versions",
                     noncurrent_version_expiration=Duration.days(noncurrent_version_expiry_days),
                     abort_incomplete_multipart_upload_after=Duration.days(7),
-                )
+                ),
+                # The job has read its normalized copy long before this (jobMaxDurationSeconds <= 1 year is
+                # allowed, but SES jobs end in hours); the upload itself stays, versioned.
+                s3.LifecycleRule(
+                    id="expire-staged-files", prefix=STAGING_PREFIX, expiration=Duration.days(STAGING_DAYS)
+                ),
             ],
         )
         self._allow_ses_to_read_imports()
@@ -60,13 +68,16 @@ class UploadStorage(Construct):
         return bucket
 
     def _allow_ses_to_read_imports(self) -> None:
-        """SES import jobs read the file as the ses.amazonaws.com principal, on behalf of this account only."""
+        """SES import jobs read the normalized file as ses.amazonaws.com, on behalf of this account only.
+
+        Only the staging prefix: SES never reads an upload listdrop has not checked.
+        """
         self.bucket.add_to_resource_policy(
             iam.PolicyStatement(
-                sid="AllowSesImportJobsToReadSesImports",
+                sid="AllowSesImportJobsToReadCheckedFiles",
                 principals=[iam.ServicePrincipal("ses.amazonaws.com")],
                 actions=["s3:GetObject"],
-                resources=[self.bucket.arn_for_objects(f"{SES_IMPORTS_PREFIX}*")],
+                resources=[self.bucket.arn_for_objects(f"{SES_STAGING_PREFIX}*")],
                 conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
             )
         )

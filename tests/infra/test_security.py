@@ -82,6 +82,8 @@ def test_starter_role_is_least_privilege(template):
         "sqs:GetQueueAttributes",
         "s3:GetObject",
         "s3:GetObjectVersion",
+        "s3:PutObject",
+        "s3:AbortMultipartUpload",
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
@@ -90,6 +92,8 @@ def test_starter_role_is_least_privilege(template):
         "ses:CreateImportJob",
     }
     assert flat(statement_with(statements, "s3:GetObject")["Resource"]).endswith('"/imports/*"]]}')
+    writes = flat(statement_with(statements, "s3:PutObject")["Resource"])
+    assert '"/staging/*"' in writes and '"/reports/*"' in writes and "/imports/" not in writes
     assert statement_with(statements, "states:StartExecution")["Resource"] == {
         "Ref": one(template, "AWS::StepFunctions::StateMachine")[0]
     }
@@ -143,7 +147,7 @@ def test_upload_bucket_is_private_encrypted_versioned_and_logged(template):
     assert bucket["DeletionPolicy"] == "Retain"
 
 
-def test_bucket_policy_lets_ses_read_only_the_ses_import_prefix_for_this_account(template):
+def test_bucket_policy_lets_ses_read_only_checked_files_for_this_account(template):
     bucket_id, _ = one(template, "AWS::S3::Bucket", "StorageUploads")
     policies = [
         p
@@ -154,7 +158,7 @@ def test_bucket_policy_lets_ses_read_only_the_ses_import_prefix_for_this_account
     ses = [s for s in statements if s.get("Principal") == {"Service": "ses.amazonaws.com"}]
     assert len(ses) == 1
     assert ses[0]["Effect"] == "Allow" and ses[0]["Action"] == "s3:GetObject"
-    assert flat(ses[0]["Resource"]).endswith('"/imports/ses/*"]]}')
+    assert flat(ses[0]["Resource"]).endswith('"/staging/ses-import/*"]]}'), "SES reads only files listdrop checked"
     assert ses[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     assert denies_non_tls(policies[0]["Properties"]["PolicyDocument"])
     assert len([s for s in statements if s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s)]) == 1
@@ -192,3 +196,17 @@ def test_job_table_is_encrypted_and_recoverable(template):
     assert properties["SSESpecification"]["SSEEnabled"] is True
     assert properties["Replicas"][0]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert properties["Replicas"][0]["DeletionProtectionEnabled"] is True
+
+
+def test_staged_copies_expire_and_the_starter_has_time_to_read_a_large_file(template):
+    _, bucket = one(template, "AWS::S3::Bucket", "StorageUploads")
+    rules = {rule["Id"]: rule for rule in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-staged-files"]["Prefix"] == "staging/"
+    assert rules["expire-staged-files"]["ExpirationInDays"] > 0
+    _, starter = one(template, "AWS::Lambda::Function", "IngestStarter")
+    queue = next(q for logical_id, q in resources(template, "AWS::SQS::Queue").items() if "IngestQueue" in logical_id)
+    timeout = starter["Properties"]["Timeout"]
+    assert timeout >= 300 and starter["Properties"]["MemorySize"] >= 1769
+    assert queue["Properties"]["VisibilityTimeout"] >= 6 * timeout
+    variables = starter["Properties"]["Environment"]["Variables"]
+    assert variables["STAGING_PREFIX"] == "staging/" and float(variables["MAX_INVALID_ROW_PERCENT"]) == 10

@@ -7,9 +7,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from listdrop.checks import FileShape
 from listdrop.errors import RejectedFile
-from listdrop.models import JobState, JobStatus, Route
+from listdrop.models import FileShape, JobState, JobStatus, Route
 from listdrop.providers.base import ImportRequest
 
 

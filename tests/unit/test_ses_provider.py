@@ -6,9 +6,8 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from listdrop.checks import FileShape
 from listdrop.errors import ProviderRequestRejected, ProviderUnavailable, RejectedFile
-from listdrop.models import JobState, S3Object
+from listdrop.models import FileShape, JobState, S3Object
 from listdrop.providers.base import ImportRequest
 from listdrop.providers.ses_import import SesImportProvider
 from listdrop.routing import route

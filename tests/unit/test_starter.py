@@ -53,8 +53,13 @@ def test_a_new_upload_starts_one_job_and_one_named_execution(env):
     tracking_id = tracking_id_for(BUCKET, KEY, version)
     assert result.tracking_id == tracking_id
     [request] = env["provider"].started
-    assert request.source.key == KEY, "the key must be URL-decoded"
     state = json.loads(env["sfn"].executions[tracking_id])
+    assert state["upload"]["source"]["key"] == KEY, "the key must be URL-decoded"
+    assert request.source.key == f"staging/ses-import/{tracking_id}.csv", "the job reads the checked copy"
+    staged = env["s3"].get_object(Bucket=BUCKET, Key=request.source.key)["Body"].read()
+    assert staged == CSV
+    assert state["upload"]["staged"]["key"] == request.source.key
+    assert state["upload"]["validation"]["rowsAccepted"] == state["upload"]["validation"]["rowsTotal"] > 0
     assert state["upload"]["jobId"] == "job-1"
     assert state["poll"] == {
         "state": "RUNNING",
@@ -173,3 +178,34 @@ def test_folder_markers_test_events_and_other_event_types_are_ignored(env):
 def test_a_message_that_is_not_an_s3_notification_is_an_error(env):
     with pytest.raises(ValueError, match="not an S3 event notification"):
         env["starter"].handle_notification({"hello": "world"})
+
+
+def test_rows_left_out_are_reported_in_the_bucket_and_in_the_execution_input(env):
+    valid = b"".join(b"u%d@example.com,false\r\n" % i for i in range(9))  # 1 invalid of 11: under the 10% default
+    body = b"Email,unsubscribeAll\r\na@example.com,false\r\nnot-an-address,false\r\nb@example.com,TRUE\r\n" + valid
+    event, version = upload(env, body=body)
+    [result] = env["starter"].handle_notification(event)
+    assert result.result == Result.STARTED
+    tracking_id = tracking_id_for(BUCKET, KEY, version)
+    state = json.loads(env["sfn"].executions[tracking_id])["upload"]
+    assert state["validation"]["rowsAccepted"] == 11 and state["validation"]["rowsRejected"] == 1
+    assert state["validation"]["report"] == f"s3://{BUCKET}/reports/{tracking_id}/rejected-rows.csv"
+    report = env["s3"].get_object(Bucket=BUCKET, Key=f"reports/{tracking_id}/rejected-rows.csv")["Body"].read()
+    assert b"3,emailAddress,n***,INVALID_EMAIL" in report and b"not-an-address" not in report
+    staged = env["s3"].get_object(Bucket=BUCKET, Key=state["staged"]["key"])["Body"].read()
+    assert staged == b"emailAddress,unsubscribeAll\na@example.com,false\nb@example.com,true\n" + valid.replace(
+        b"\r\n", b"\n"
+    )
+
+
+def test_a_file_rejected_for_its_rows_leaves_no_staged_copy_and_starts_no_job(env):
+    event, version = upload(env, body=b"emailAddress\nbad\nworse\n")
+    [result] = env["starter"].handle_notification(event)
+    assert result.result == Result.REJECTED
+    assert env["provider"].started == []
+    tracking_id = tracking_id_for(BUCKET, KEY, version)
+    listed = env["s3"].list_objects_v2(Bucket=BUCKET, Prefix="staging/").get("KeyCount", 0)
+    assert listed == 0
+    state = json.loads(env["sfn"].executions[tracking_id])
+    assert state["outcome"]["detail"]["reasonCode"] == "NO_VALID_ROWS"
+    assert state["outcome"]["detail"]["notice"]["rowReport"].endswith("/rejected-rows.csv")

@@ -7,9 +7,8 @@ from typing import Protocol
 
 from botocore.exceptions import ClientError
 
-from listdrop.checks import FileShape
 from listdrop.errors import ProviderRequestRejected, ProviderUnavailable
-from listdrop.models import JobStatus, Route, S3Object
+from listdrop.models import FileShape, JobStatus, Route, S3Object
 
 # Error codes that mean "try again later" on any AWS API (throttling, limits, server faults).
 TRANSIENT_ERROR_CODES = frozenset(

@@ -6,9 +6,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from listdrop.checks import FileShape
 from listdrop.errors import RejectedFile
-from listdrop.models import Action, DestinationType, JobState, JobStatus, Route
+from listdrop.models import Action, DestinationType, FileShape, JobState, JobStatus, Route
 from listdrop.providers.base import ImportRequest, classify_client_error
 
 STATES: dict[str, JobState] = {

@@ -1,0 +1,127 @@
+"""Row-by-row checks and normalization: the exact path, used for every row the block fast path cannot vouch for.
+
+Each function returns the normalized value or raises RowProblem with a specific code and reason.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from listdrop.validation.formats import (
+    BOOLEANS,
+    EMAIL,
+    MAX_EMAIL_LENGTH,
+    REASONS,
+    SUBSCRIPTIONS,
+    Kind,
+)
+
+MAX_TOPIC_NAME = 1000
+
+
+class RowProblem(Exception):
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def email(value: Any) -> str:
+    if not isinstance(value, str):
+        raise RowProblem("INVALID_EMAIL", "The address is not text.")
+    address = value.strip()
+    if not address:
+        raise RowProblem("MISSING_EMAIL", "The address is empty.")
+    if len(address) > MAX_EMAIL_LENGTH:
+        raise RowProblem("INVALID_EMAIL", f"The address is longer than {MAX_EMAIL_LENGTH} characters.")
+    if not EMAIL.fullmatch(address):
+        raise RowProblem("INVALID_EMAIL", "Not a valid e-mail address (name@domain.tld, ASCII only).")
+    return address
+
+
+def boolean(value: Any) -> bool | None:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if not text:
+            return None
+        if text in BOOLEANS:
+            return text == "true"
+    raise RowProblem("INVALID_BOOLEAN", "unsubscribeAll must be true or false.")
+
+
+def subscription(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip().upper()
+        if not text:
+            return None
+        if text in SUBSCRIPTIONS:
+            return text
+    raise RowProblem("INVALID_SUBSCRIPTION_STATUS", "A topic preference must be OPT_IN or OPT_OUT.")
+
+
+def reason(value: Any) -> str:
+    if isinstance(value, str) and value.strip().upper() in REASONS:
+        return value.strip().upper()
+    raise RowProblem("INVALID_REASON", "The suppression reason must be BOUNCE or COMPLAINT.")
+
+
+def attributes(value: Any) -> str | None:
+    """attributesData travels as a string holding a JSON object; an object given directly is serialized."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if not isinstance(value, str):
+        raise RowProblem("INVALID_ATTRIBUTES", "attributesData must be a JSON object written as a string.")
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        parsed = json.loads(text)
+    except RecursionError:
+        raise RowProblem("INVALID_ATTRIBUTES", "attributesData is nested too deeply.") from None
+    except ValueError:
+        raise RowProblem("INVALID_ATTRIBUTES", "attributesData is not valid JSON.") from None
+    if not isinstance(parsed, dict):
+        raise RowProblem("INVALID_ATTRIBUTES", "attributesData must be a JSON object ({...}).")
+    return text
+
+
+def topic_preferences(value: Any) -> list[dict[str, str]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RowProblem("INVALID_TOPIC_PREFERENCES", "topicPreferences must be a list.")
+    result = []
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("topicName"), str):
+            raise RowProblem(
+                "INVALID_TOPIC_PREFERENCES", "Each topic preference needs a topicName and a subscriptionStatus."
+            )
+        name = item["topicName"].strip()
+        status = subscription(item.get("subscriptionStatus"))
+        if not name or len(name) > MAX_TOPIC_NAME or status is None or set(item) - {"topicName", "subscriptionStatus"}:
+            raise RowProblem(
+                "INVALID_TOPIC_PREFERENCES", "Each topic preference needs a topicName and a subscriptionStatus."
+            )
+        result.append({"topicName": name, "subscriptionStatus": status})
+    return result
+
+
+def csv_cell(kind: Kind, value: str) -> str:
+    """A CSV cell checked and written the way the API reads it."""
+    if kind is Kind.EMAIL:
+        return email(value)
+    if kind is Kind.BOOLEAN:
+        flag = boolean(value)
+        return "" if flag is None else ("true" if flag else "false")
+    if kind is Kind.SUBSCRIPTION:
+        return subscription(value) or ""
+    if kind is Kind.REASON:
+        return reason(value)
+    return attributes(value) or ""

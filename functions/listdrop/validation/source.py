@@ -1,0 +1,142 @@
+"""Turns a byte stream into text blocks of whole lines, UTF-8 with LF line ends, in bounded memory.
+
+Accepted as is: UTF-8. Converted, because unambiguous: a UTF-8 byte order mark (removed), UTF-16 with a byte
+order mark (decoded), CRLF and CR line ends (to LF). Rejected with the line where it happened: other
+encodings (bytes that are not UTF-8), NUL bytes (binary data), UTF-32.
+A line longer than max_line_chars is not buffered: it is reported as one bad row and skipped.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from listdrop.errors import RejectedFile
+
+BLOCK_BYTES = 1 << 20
+MAX_LINE_CHARS = 1 << 20
+
+UTF8_BOM = b"\xef\xbb\xbf"
+UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+@dataclass(frozen=True)
+class Block:
+    """Whole lines, each ending in '\\n'; first_line is the 1-based line number of the first."""
+
+    text: str
+    first_line: int
+
+
+@dataclass(frozen=True)
+class LongLine:
+    line: int
+
+
+@dataclass
+class SourceStats:
+    bytes_read: int = 0
+    normalizations: set[str] = field(default_factory=set)
+
+
+class TextBlocks:
+    def __init__(
+        self,
+        read: Callable[[int], bytes],
+        *,
+        block_bytes: int = BLOCK_BYTES,
+        max_line_chars: int = MAX_LINE_CHARS,
+        unsplit_if_starts_with: str | None = None,
+    ) -> None:
+        self._read = read
+        # A JSON array is often one long line: it is passed on in raw blocks and parsed as a stream.
+        self._unsplit_marker = unsplit_if_starts_with
+        self.split_lines = True
+        self._block_bytes = block_bytes
+        self._max_line = max_line_chars
+        self.stats = SourceStats()
+
+    def __iter__(self) -> Iterator[Block | LongLine]:
+        first = self._read_chunk()
+        decoder, first = self._decoder_for(first)
+        pending = ""
+        line = 1
+        skipping = False  # inside a line too long to keep
+        chunk = first
+        while True:
+            final = not chunk
+            text = pending + self._decode(decoder, chunk, final=final, line=line + pending.count("\n"))
+            if not final and text.endswith("\r"):
+                pending, text = "\r", text[:-1]  # a CRLF may straddle two chunks
+            else:
+                pending = ""
+            if "\x00" in text:
+                at = line + text.count("\n", 0, text.index("\x00"))
+                raise RejectedFile(
+                    "BINARY_CONTENT", f"Line {at} contains NUL bytes: the file is binary, not CSV or JSON text."
+                )
+            if "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+                self.stats.normalizations.add("converted CRLF or CR line ends to LF")
+            if line == 1 and self._unsplit_marker and text.lstrip().startswith(self._unsplit_marker):
+                self.split_lines = False
+            if not self.split_lines:
+                if text:
+                    yield Block(text, line)
+                    line += text.count("\n")
+                if final:
+                    return
+                chunk = self._read_chunk()
+                continue
+            if skipping:
+                end = text.find("\n")
+                if end < 0:
+                    text = ""
+                else:
+                    text, skipping = text[end + 1 :], False
+                    line += 1
+            cut = text.rfind("\n") + 1
+            if cut:
+                yield Block(text[:cut], line)
+                line += text.count("\n", 0, cut)
+            rest = text[cut:]
+            if final:
+                if rest and not skipping:
+                    yield Block(rest + "\n", line)
+                return
+            if len(rest) > self._max_line:
+                yield LongLine(line)
+                skipping = True
+                rest = ""
+            pending = rest + pending
+            chunk = self._read_chunk()
+
+    def _read_chunk(self) -> bytes:
+        data = self._read(self._block_bytes)
+        self.stats.bytes_read += len(data)
+        return data
+
+    def _decoder_for(self, head: bytes) -> tuple[codecs.IncrementalDecoder, bytes]:
+        if head.startswith(UTF32_BOMS):
+            raise RejectedFile("UNSUPPORTED_ENCODING", "The file is UTF-32; save it as UTF-8.")
+        if head.startswith(UTF8_BOM):
+            self.stats.normalizations.add("removed the UTF-8 byte order mark")
+            return codecs.getincrementaldecoder("utf-8")("strict"), head[len(UTF8_BOM) :]
+        if head.startswith(UTF16_BOMS):
+            self.stats.normalizations.add("converted from UTF-16 to UTF-8")
+            return codecs.getincrementaldecoder("utf-16")("strict"), head
+        return codecs.getincrementaldecoder("utf-8")("strict"), head
+
+    @staticmethod
+    def _decode(decoder: codecs.IncrementalDecoder, chunk: bytes, *, final: bool, line: int) -> str:
+        try:
+            return decoder.decode(chunk, final)
+        except UnicodeDecodeError as error:
+            at = line + chunk.count(b"\n", 0, max(0, error.start))
+            raise RejectedFile(
+                "NOT_UTF8",
+                f"Line {at} is not valid UTF-8. The file was probably saved in another encoding "
+                "(Windows-1252, Latin-1, Mac Roman); save it as UTF-8 (Excel: 'CSV UTF-8').",
+            ) from None
