@@ -26,6 +26,7 @@ class Expectation:
     processed: int | None = None
     failed: int | None = None
     reason_code: str | None = None
+    rows_left_out: int | None = None
 
     def problems(self, notification: Notification | None) -> list[str]:
         if notification is None:
@@ -38,6 +39,7 @@ class Expectation:
             ("processed", self.processed, detail["records"]["processed"]),
             ("failed", self.failed, detail["records"]["failed"]),
             ("reasonCode", self.reason_code, detail.get("reasonCode")),
+            ("rowsLeftOut", self.rows_left_out, (detail.get("checks") or {}).get("rowsRejected")),
         ):
             if want is not None and got != want:
                 found.append(f"{self.key}: {name} {got!r}, expected {want!r}")
@@ -54,6 +56,7 @@ def load_phases(path: Path) -> list[list[Expectation]]:
                 processed=item.get("processed"),
                 failed=item.get("failed"),
                 reason_code=item.get("reasonCode"),
+                rows_left_out=item.get("rowsLeftOut"),
             )
             for item in phase
         ]

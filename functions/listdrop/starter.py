@@ -127,6 +127,7 @@ class Starter:
             route = routing.route(key)
             provider = self._providers(route.provider)
             self._check_destination(route)
+            provider.verify_destination(route, FileShape())  # before reading: does the destination exist?
             checked = self._read_whole_file(route, source, tracking_id)
             if checked.result.rejection is not None:
                 raise checked.result.rejection

@@ -38,41 +38,64 @@ def addresses_in(text: str) -> list[str]:
     return EMAIL.findall(text)
 
 
-def test_contact_list_csv_import_reports_failed_rows_and_updates_the_list(cloud, clients, inbox):
+def test_contact_list_csv_rows_left_out_before_import_are_reported_and_the_rest_imported(cloud, clients, inbox):
     create_list(clients, "E2eCsv", topics=("weekly", "offers"))
     key = "imports/ses/contact-lists/E2eCsv/put/spring signup.csv"
+    readers = "".join(
+        f"reader{i}@example.com,false,,OPT_IN\r\n" for i in range(16)
+    )  # 2 of 20 rows left out: within the 10% default
     body = (
-        "emailAddress,unsubscribeAll,attributesData,topicPreferences.weekly\n"
-        'ana@example.com,false,"{""plan"":""gold""}",OPT_IN\n'
-        "bo@example.com,false,,OPT_OUT\n"
-        "cy@example.org,true,,OPT_IN\n"
-        "not-an-address,false,,OPT_IN\n"
+        "\ufeffEmail Address,unsubscribeAll,attributesData,topicPreferences.weekly\r\n"
+        'ana@example.com,false,"{""plan"":""gold""}",OPT_IN\r\n'
+        " bo@example.com ,FALSE,,opt_out\r\n"
+        "not-an-address,false,,OPT_IN\r\n"
+        "ANA@example.com,true,,OPT_IN\r\n" + readers
     )
-    version = drop(cloud, clients, key, body)
+    version = drop(cloud, clients, key, body.encode())
 
     [notification] = inbox.wait_for(key)
     assert notification.topic_arn == cloud.endpoints.completed_topic_arn
-    assert notification.first_line.startswith("COMPLETED WITH 1 FAILED RECORDS: PUT into SES contact list 'E2eCsv'")
+    assert notification.first_line.startswith("SUCCEEDED: PUT into SES contact list 'E2eCsv'")
+    assert "2 rows left out before import" in notification.first_line
+    assert "Rows checked: 18 of 20 accepted, 2 left out (1 duplicates)" in notification.text
     assert addresses_in(notification.text) == [], "no e-mail address may appear in a notification"
     detail = notification.detail
-    assert detail["records"] == {"processed": 3, "failed": 1}
+    assert detail["records"] == {"processed": 18, "failed": 0}
     assert detail["source"]["versionId"] == version
+    checks = detail["checks"]
+    assert (checks["rowsTotal"], checks["rowsAccepted"], checks["rowsRejected"], checks["duplicates"]) == (20, 18, 2, 1)
+    assert any("byte order mark" in note for note in checks["normalized"])
 
     contacts = clients["sesv2"].list_contacts(ContactListName="E2eCsv")["Contacts"]
-    assert sorted(c["EmailAddress"] for c in contacts) == ["ana@example.com", "bo@example.com", "cy@example.org"]
+    assert len(contacts) == 18
+    bo = clients["sesv2"].get_contact(ContactListName="E2eCsv", EmailAddress="bo@example.com")
+    assert bo["TopicPreferences"] == [{"TopicName": "weekly", "SubscriptionStatus": "OPT_OUT"}]
     ana = clients["sesv2"].get_contact(ContactListName="E2eCsv", EmailAddress="ana@example.com")
     assert json.loads(ana["AttributesData"]) == {"plan": "gold"}
-    assert ana["TopicPreferences"] == [{"TopicName": "weekly", "SubscriptionStatus": "OPT_IN"}]
 
-    report = urllib.parse.urlparse(detail["failureReport"])
-    assert report.path.lstrip("/").startswith(f"reports/{detail['trackingId']}/")
-    copied = clients["s3"].get_object(Bucket=report.netloc, Key=report.path.lstrip("/"))["Body"].read().decode()
-    assert "not-an-address" in copied
+    report = urllib.parse.urlparse(checks["report"])
+    assert report.path.lstrip("/") == f"reports/{detail['trackingId']}/rejected-rows.csv"
+    rows = clients["s3"].get_object(Bucket=report.netloc, Key=report.path.lstrip("/"))["Body"].read().decode()
+    assert "4,emailAddress,n***,INVALID_EMAIL" in rows
+    assert "5,emailAddress,A***@e***.com,DUPLICATE_ADDRESS" in rows
+    assert addresses_in(rows) == []
 
     record = job_record(cloud, clients, key, version)
     assert record["status"] == "SUCCEEDED"
-    assert record["providerJobId"] == detail["providerJobId"]
-    assert (record["processedRecords"], record["failedRecords"]) == ("3", "1")
+    assert (record["processedRecords"], record["failedRecords"]) == ("18", "0")
+
+
+def test_records_the_provider_fails_are_copied_into_a_failure_report(cloud, clients, inbox):
+    create_list(clients, "E2eDelete")
+    key = "imports/ses/contact-lists/E2eDelete/delete/unknown.csv"
+    drop(cloud, clients, key, "emailAddress\nnobody@example.com\n")
+    [notification] = inbox.wait_for(key)
+    assert notification.first_line.startswith("COMPLETED WITH 1 FAILED RECORDS: DELETE")
+    detail = notification.detail
+    report = urllib.parse.urlparse(detail["failureReport"])
+    assert report.path.lstrip("/").startswith(f"reports/{detail['trackingId']}/")
+    copied = clients["s3"].get_object(Bucket=report.netloc, Key=report.path.lstrip("/"))["Body"].read().decode()
+    assert "contact does not exist" in copied
 
 
 def test_contact_list_json_lines_import(cloud, clients, inbox):
@@ -182,15 +205,31 @@ def test_folder_markers_are_ignored(cloud, clients, inbox):
     assert inbox.about(key) == []
 
 
-def test_a_job_that_fails_is_reported_with_the_providers_reason(cloud, clients, inbox):
+def test_a_file_over_the_providers_record_limit_is_rejected_before_any_job(cloud, clients, inbox):
     key = "imports/ses/suppression-list/delete/too-many.csv"
     drop(cloud, clients, key, "".join(f"user{i}@example.com\n" for i in range(10_001)))
     [notification] = inbox.wait_for(key)
     assert notification.topic_arn == cloud.endpoints.failed_topic_arn
+    assert notification.detail["reasonCode"] == "TOO_MANY_RECORDS"
+    assert "10,000" in notification.detail["reason"]
+    assert notification.detail["providerJobId"] is None
+
+
+def test_a_job_that_fails_is_reported_with_the_providers_reason(cloud, clients, inbox):
+    """SES itself fails the job (here: it may not read an unchecked upload, by the bucket policy)."""
+    key = "imports/ses/suppression-list/put/unchecked.csv"
+    drop(cloud, clients, key, "x@example.com,BOUNCE\n")
+    inbox.wait_for(key)
+    job_id = clients["sesv2"].create_import_job(
+        ImportDestination={"SuppressionListDestination": {"SuppressionListImportAction": "PUT"}},
+        ImportDataSource={"S3Url": f"s3://{cloud.endpoints.bucket}/{key}", "DataFormat": "CSV"},
+    )["JobId"]
+    _start_execution(cloud, clients, "e2e-job-fails", "imports/ses/direct/unchecked.csv", job_id, int(time.time()) + 60)
+    [notification] = inbox.wait_for("imports/ses/direct/unchecked.csv", timeout=30)
     assert notification.event["detail-type"] == "Import Failed"
-    assert notification.first_line.startswith("FAILED: DELETE into SES account suppression list")
-    assert "10,000" in notification.detail["reason"] or "10000" in notification.detail["reason"]
+    assert notification.first_line.startswith("FAILED: PUT into SES account suppression list")
     assert notification.detail["reasonCode"] == "JOB_FAILED"
+    assert "denied" in notification.detail["reason"].lower()
 
 
 def _start_execution(cloud, clients, name, key, job_id, deadline):
@@ -209,6 +248,8 @@ def _start_execution(cloud, clients, name, key, job_id, deadline):
             "uri": f"s3://{cloud.endpoints.bucket}/{key}",
         },
         "startedAt": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+        "validation": {"rowsTotal": 1, "rowsAccepted": 1, "rowsRejected": 0, "duplicates": 0, "normalized": []}
+        | {"report": None, "noticeRows": "1 of 1 accepted", "noticeReport": "none"},
     }
     poll = {"state": "RUNNING", "attempt": 0, "waitSeconds": 1, "maxWaitSeconds": 1, "deadline": deadline}
     clients["stepfunctions"].start_execution(

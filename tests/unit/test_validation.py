@@ -224,7 +224,7 @@ def test_masking_keeps_enough_to_find_the_row_and_no_more():
 @pytest.mark.parametrize(
     ("key", "content", "code"),
     [
-        (CONTACTS, b"", "NO_RECORDS"),
+        (CONTACTS, b"", "EMPTY_FILE"),
         (CONTACTS, b"\n \n\r\n", "NO_RECORDS"),
         (CONTACTS, b"emailAddress,unsubscribeAll\n", "NO_RECORDS"),
         (CONTACTS, b"a@example.com,false\n", "MISSING_HEADER"),

@@ -136,7 +136,7 @@ class Checker:
                 self._check_csv(source)
             else:
                 self._check_json(source)
-            rejection = self._verdict()
+            rejection = self._verdict(source)
         except RejectedFile as error:
             rejection = error
         except RecursionError:
@@ -168,8 +168,10 @@ class Checker:
             rejection=rejection,
         )
 
-    def _verdict(self) -> RejectedFile | None:
+    def _verdict(self, source: TextBlocks) -> RejectedFile | None:
         counts = self._counts
+        if source.stats.bytes_read == 0:
+            return RejectedFile("EMPTY_FILE", "The file is empty (0 bytes).")
         if counts.total == 0:
             return RejectedFile("NO_RECORDS", "The file has no records (it is empty or has only a header).")
         if counts.accepted == 0:

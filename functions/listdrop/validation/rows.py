@@ -36,7 +36,10 @@ def email(value: Any) -> str:
     if len(address) > MAX_EMAIL_LENGTH:
         raise RowProblem("INVALID_EMAIL", f"The address is longer than {MAX_EMAIL_LENGTH} characters.")
     if not EMAIL.fullmatch(address):
-        raise RowProblem("INVALID_EMAIL", "Not a valid e-mail address (name@domain.tld, ASCII only).")
+        raise RowProblem(
+            "INVALID_EMAIL",
+            "Not a valid e-mail address (a name, then @, then a domain such as example.com; ASCII only).",
+        )
     return address
 
 
