@@ -13,12 +13,13 @@ PORT ?= 4566
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: help install run demo test lint typecheck synth cfn-lint clean
+.PHONY: help install run demo test bench lint typecheck synth cfn-lint clean
 
 help:
 	@echo "make run        start the embedded local cloud, drop the examples, serve until Ctrl-C (HOST=, PORT=)"
 	@echo "make demo       run the examples once; exit non-zero if a notification is missing or wrong"
 	@echo "make test       the whole test suite (unit, infrastructure, emulator, end to end)"
+	@echo "make bench      the checker's throughput and memory figures (generates a 1 GiB file in /tmp)"
 	@echo "make lint       ruff and mypy"
 	@echo "make synth      synthesize the CloudFormation template into cdk.out/ (pinned CDK CLI)"
 	@echo "make clean      remove the virtual environment, node_modules and build output"
@@ -27,6 +28,10 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.2"
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	# The `listdrop` command: the venv finds the project's code through a .pth file, no build step needed.
+	$(BIN)/python -c 'import site, sys; open(site.getsitepackages()[0] + "/listdrop.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)/functions"
+	printf '#!/bin/sh\nexec "$$(dirname "$$0")/python" -m listdrop.cli "$$@"\n' > $(BIN)/listdrop
+	chmod +x $(BIN)/listdrop
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json
@@ -47,6 +52,9 @@ test: $(STAMP) $(NPM_STAMP)
 	$(BIN)/python -m pytest -n 2 tests/unit tests/infra $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/emulator $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/validation.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,127 @@
+"""`make bench`: the checker's throughput and memory, printed as figures (never asserted).
+
+1. Throughput: a generated 1,000,000-row contact-list CSV, checked by listdrop, against a bare `csv.reader`
+   loop over the same file in the same run (the practical floor for Python). Best of 3 runs each.
+2. Memory: peak RSS of a child process checking a 10 MB file and a 1 GB file of the same layout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "functions")]
+
+from listdrop.routing import route  # noqa: E402
+from listdrop.validation import RowPolicy, spec_for, validate  # noqa: E402
+from listdrop.validation.report import ReportWriter  # noqa: E402
+from listdrop.validation.sinks import NullSink  # noqa: E402
+
+KEY = "imports/ses/contact-lists/Bench/put/bench.csv"
+HEADER_PLAIN = "emailAddress,unsubscribeAll,topicPreferences.news,topicPreferences.offers\n"
+HEADER_ATTRIBUTES = "emailAddress,unsubscribeAll,attributesData,topicPreferences.news,topicPreferences.offers\n"
+
+
+def write_contacts(path: Path, *, rows: int | None = None, size: int | None = None, padding: int = 0) -> int:
+    """Rows like a CRM export; with padding, each row carries an attributesData object of about that size."""
+    header = HEADER_ATTRIBUTES if padding else HEADER_PLAIN
+    written, count = 0, 0
+    filler = "x" * padding
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(header)
+        written += len(header)
+        batch: list[str] = []
+        while (rows is None or count < rows) and (size is None or written < size):
+            unsubscribe = "true" if count % 10 == 0 else "false"
+            news = "OPT_IN" if count % 3 else "OPT_OUT"
+            attributes = f'"{{""firstName"":""Ann{count}"",""notes"":""{filler}""}}",' if padding else ""
+            line = f"user{count}@example{count % 97}.com,{unsubscribe},{attributes}{news},\n"
+            batch.append(line)
+            written += len(line)
+            count += 1
+            if len(batch) == 10_000:
+                out.write("".join(batch))
+                batch.clear()
+        out.write("".join(batch))
+    return count
+
+
+def check(path: Path) -> tuple[float, object]:
+    started = time.perf_counter()
+    with path.open("rb") as stream:
+        result = validate(
+            stream.read, spec_for(route(KEY)), output=NullSink(), report=ReportWriter(NullSink()), policy=RowPolicy()
+        )
+    return time.perf_counter() - started, result
+
+
+def bare_csv_loop(path: Path) -> float:
+    started = time.perf_counter()
+    with path.open(newline="", encoding="utf-8") as stream:
+        for _row in csv.reader(stream):
+            pass
+    return time.perf_counter() - started
+
+
+def throughput(workdir: Path, *, padding: int, label: str) -> None:
+    path = workdir / f"contacts-1m-{padding}.csv"
+    write_contacts(path, rows=1_000_000, padding=padding)
+    floor = min(bare_csv_loop(path) for _ in range(3))
+    runs = [check(path) for _ in range(3)]
+    best, result = min(runs, key=lambda run: run[0])
+    assert getattr(result, "accepted", False), getattr(result, "rejection", None)
+    megabytes = path.stat().st_size / 1e6
+    print(f"{label}: {megabytes:,.0f} MB, 1,000,000 rows")
+    print(f"  bare csv.reader loop   {floor:6.2f} s   {1_000_000 / floor:>12,.0f} rows/s")
+    print(f"  listdrop checker       {best:6.2f} s   {1_000_000 / best:>12,.0f} rows/s")
+    print(f"  ratio (checker / loop) {floor / best:6.2f}   (target >= 0.50)")
+
+
+def peak_rss_mb(path: Path) -> tuple[float, int]:
+    # VmHWM, not ru_maxrss: ru_maxrss survives fork and exec, so it would report this parent's peak.
+    code = (
+        "import sys; from pathlib import Path; sys.path[:0] = [sys.argv[1]];"
+        "from bench.validation import check; seconds, result = check(Path(sys.argv[2]));"
+        "hwm = next(l for l in open('/proc/self/status') if l.startswith('VmHWM:'));"
+        "print(int(hwm.split()[1]) / 1024, result.total_rows)"
+    )
+    output = subprocess.run(  # noqa: S603  # our own interpreter and arguments
+        [sys.executable, "-c", code, str(ROOT), str(path)], check=True, capture_output=True, text=True
+    ).stdout.split()
+    return float(output[0]), int(output[1])
+
+
+def memory(workdir: Path, *, big_bytes: int) -> None:
+    small, big = workdir / "contacts-10mb.csv", workdir / "contacts-big.csv"
+    # About 1 KB of attributes per row keeps the 1 GB file under the 1,000,000-contact job limit, so the whole
+    # file is checked and the duplicate-address set reaches its largest size.
+    padding = max(0, big_bytes // 1_000_000 - 80)
+    write_contacts(small, size=10 * 1024 * 1024, padding=padding)
+    write_contacts(big, size=big_bytes, padding=padding)
+    small_mb, small_rows = peak_rss_mb(small)
+    big_mb, big_rows = peak_rss_mb(big)
+    print(f"Memory: peak RSS of a process checking one file (rows with ~{padding} bytes of attributes)")
+    print(f"  {small.stat().st_size / 2**20:8,.0f} MiB file, {small_rows:>9,} rows: {small_mb:7.1f} MiB")
+    print(f"  {big.stat().st_size / 2**20:8,.0f} MiB file, {big_rows:>9,} rows: {big_mb:7.1f} MiB")
+    print(f"  difference: {big_mb - small_mb:.1f} MiB   (target < 64 MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--big-bytes", type=int, default=1024**3, help="size of the large file (default 1 GiB)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="listdrop-bench-") as tmp:
+        workdir = Path(tmp)
+        throughput(workdir, padding=0, label="Throughput, contact list without attributes")
+        throughput(workdir, padding=40, label="Throughput, contact list with attributesData on every row")
+        memory(workdir, big_bytes=args.big_bytes)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""The `listdrop` command.
+
+    listdrop validate FILE --to imports/ses/contact-lists/<List>/put/
+
+runs the same checks the starter runs in AWS, on a local file, before you upload it. Exit status: 0 when the
+file would be imported (possibly with rows left out), 1 when it would be rejected, 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from listdrop import routing
+from listdrop.errors import RejectedFile
+from listdrop.validation import RowPolicy, ValidationResult, spec_for, validate
+from listdrop.validation.report import ReportWriter
+from listdrop.validation.sinks import FileSink, NullSink, TextSink
+
+DEFAULT_MAX_BYTES = 1024**3
+SHOWN_REPORT_ROWS = 20
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="listdrop", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("validate", help="check a file locally, as the pipeline will, before uploading it")
+    check.add_argument("file", type=Path)
+    check.add_argument(
+        "--to",
+        required=True,
+        metavar="DESTINATION",
+        help="where it would be uploaded: the key prefix, e.g. imports/ses/contact-lists/Newsletter/put/ "
+        "or imports/ses/suppression-list/delete/ ('imports/' may be left out)",
+    )
+    check.add_argument("--max-invalid-percent", type=float, default=10.0, help="the invalid-row policy (default 10)")
+    check.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="the size limit (default 1 GiB)")
+    check.add_argument("--output", type=Path, help="write the normalized file the job would read here")
+    check.add_argument("--report", type=Path, help="write the full rejected-rows report (CSV) here")
+    args = parser.parse_args(argv)
+    return _validate(args, out=sys.stdout, err=sys.stderr)
+
+
+def _validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        err.write(f"listdrop: {path}: no such file\n")
+        return 2
+    prefix = args.to.strip("/")
+    if not prefix.startswith(routing.IMPORTS_PREFIX):
+        prefix = routing.IMPORTS_PREFIX + prefix
+    try:
+        route = routing.route(f"{prefix}/{path.name}")
+        policy = RowPolicy(args.max_invalid_percent)
+    except RejectedFile as error:
+        err.write(f"listdrop: --to {args.to}: {error.reason}\n")
+        return 2
+    except ValueError as error:
+        err.write(f"listdrop: {error}\n")
+        return 2
+    size = path.stat().st_size
+    if size > args.max_bytes:
+        out.write(f"REJECTED (FILE_TOO_LARGE): {size:,} bytes; the limit is {args.max_bytes:,}.\n")
+        return 1
+    report_lines: list[str] = []
+    report_sink: TextSink = FileSink(args.report) if args.report else _Collect(report_lines)
+    output: TextSink = FileSink(args.output) if args.output else NullSink()
+    with path.open("rb") as stream:
+        result = validate(
+            stream.read,
+            spec_for(route),
+            output=output,
+            report=ReportWriter(report_sink),
+            policy=policy,
+            progress=_progress(err, size),
+        )
+    _print(result, out, route_label=route.destination.label, report_lines=report_lines, report_path=args.report)
+    return 0 if result.accepted else 1
+
+
+def _print(
+    result: ValidationResult, out: TextIO, *, route_label: str, report_lines: list[str], report_path: Path | None
+) -> None:
+    verdict = "ACCEPTED" if result.rejection is None else f"REJECTED ({result.rejection.code})"
+    out.write(f"{verdict}: {route_label}\n")
+    if result.rejection is not None:
+        out.write(f"  {result.rejection.reason}\n")
+    out.write(
+        f"  rows: {result.total_rows:,} checked, {result.accepted_rows:,} would be imported, "
+        f"{result.rejected_rows:,} left out ({result.duplicate_rows:,} duplicates)\n"
+    )
+    for note in result.normalizations:
+        out.write(f"  normalized: {note}\n")
+    if result.rejected_rows and report_path is not None:
+        out.write(f"  report: {report_path}\n")
+    elif result.rejected_rows:
+        rows = "".join(report_lines).splitlines()
+        out.write("  report (row, column, value, code, reason):\n")
+        for line in rows[1 : SHOWN_REPORT_ROWS + 1]:
+            out.write(f"    {line}\n")
+        if len(rows) - 1 > SHOWN_REPORT_ROWS:
+            out.write(f"    ... and {len(rows) - 1 - SHOWN_REPORT_ROWS:,} more (use --report FILE for all)\n")
+
+
+class _Collect:
+    """Keeps the report in memory, for printing; only the first rows are kept, whatever the file."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+        self._kept = 0
+
+    def write(self, text: str) -> None:
+        if self._kept < 1 << 16:
+            self._lines.append(text)
+            self._kept += len(text)
+
+    def close(self) -> None:
+        return None
+
+    def abort(self) -> None:
+        return None
+
+
+def _progress(err: TextIO, size: int) -> Callable[[int, int], None] | None:
+    if not err.isatty() or size < 50 * 1024 * 1024:
+        return None
+    last = time.monotonic()
+
+    def show(rows: int, bytes_read: int) -> None:
+        nonlocal last
+        if time.monotonic() - last >= 1:
+            last = time.monotonic()
+            err.write(f"\r  {bytes_read * 100 // max(size, 1):3d}%  {rows:,} rows checked")
+            err.flush()
+
+    return show
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""`listdrop validate`: the same checks as the pipeline, on a local file, with an exit status scripts can use."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from listdrop.cli import main
+
+CONTACTS = "imports/ses/contact-lists/Newsletter/put/"
+
+
+def write(tmp_path: Path, name: str, content: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+def test_a_good_file_is_accepted_and_its_normalized_copy_written(tmp_path, capsys):
+    source = write(tmp_path, "list.csv", b"\xef\xbb\xbfEmail\r\na@example.com\r\n")
+    normalized = tmp_path / "out.csv"
+    assert main(["validate", str(source), "--to", CONTACTS, "--output", str(normalized)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("ACCEPTED: SES contact list 'Newsletter'")
+    assert "normalized: removed the UTF-8 byte order mark" in printed
+    assert normalized.read_text() == "emailAddress\na@example.com\n"
+
+
+def test_rows_left_out_are_listed_and_a_rejected_file_exits_1(tmp_path, capsys):
+    source = write(tmp_path, "list.csv", b"emailAddress\na@example.com\njane.doe@@example.com\n")
+    assert main(["validate", str(source), "--to", "ses/contact-lists/Newsletter/put"]) == 1
+    printed = capsys.readouterr().out
+    assert "REJECTED (TOO_MANY_INVALID_ROWS)" in printed
+    assert "3,emailAddress,j***@e***.com,INVALID_EMAIL" in printed
+    assert "jane.doe" not in printed
+    assert main(["validate", str(source), "--to", CONTACTS, "--max-invalid-percent", "50"]) == 0
+
+
+def test_the_full_report_can_be_written_to_a_file(tmp_path, capsys):
+    rows = b"".join(b"bad%d\n" % i for i in range(30)) + b"a@example.com\n" * 1
+    source = write(tmp_path, "list.csv", b"emailAddress\n" + rows)
+    report = tmp_path / "report.csv"
+    assert main(["validate", str(source), "--to", CONTACTS, "--report", str(report)]) == 1
+    assert len(report.read_text().splitlines()) == 31  # header and the 30 bad rows
+    assert f"report: {report}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--to", "ses/nowhere/put"], "Unknown SES destination"),
+        (["--to", CONTACTS, "--max-invalid-percent", "150"], "between 0 and 100"),
+    ],
+)
+def test_usage_errors_exit_2_with_the_reason(tmp_path, capsys, arguments, message):
+    source = write(tmp_path, "list.csv", b"emailAddress\na@example.com\n")
+    assert main(["validate", str(source), *arguments]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_missing_file_exits_2(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "nope.csv"), "--to", CONTACTS]) == 2
+
+
+def test_the_command_runs_as_a_module(tmp_path):
+    source = write(tmp_path, "list.jsonl", b'{"emailAddress": "a@example.com"}\n')
+    completed = subprocess.run(
+        [sys.executable, "-m", "listdrop.cli", "validate", str(source), "--to", CONTACTS],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(Path(__file__).resolve().parents[2] / "functions"), "PATH": "/usr/bin:/bin"},
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("ACCEPTED")
