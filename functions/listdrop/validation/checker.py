@@ -21,7 +21,7 @@ from operator import itemgetter
 from typing import Any
 
 from listdrop.errors import RejectedFile
-from listdrop.models import DataFormat, DestinationType
+from listdrop.models import DataFormat
 from listdrop.privacy import contains_email, redact_emails
 from listdrop.validation import rows
 from listdrop.validation.formats import (
@@ -606,4 +606,4 @@ def validate(
     return checker.run(source)
 
 
-__all__ = ["Checker", "DestinationType", "ValidationResult", "validate"]
+__all__ = ["Checker", "ValidationResult", "validate"]
