@@ -74,7 +74,6 @@ class ValidationResult:
     normalizations: tuple[str, ...]
     topics: tuple[str, ...]
     bytes_read: int
-    bytes_written: int
     rejection: RejectedFile | None
 
     @property
@@ -123,7 +122,6 @@ class Checker:
         self._columns: list[str] | None = None
         self._kinds: list[Kind] = []
         self._email_index = 0
-        self._bytes_written = 0
         self._fast_row: re.Pattern[str] | None = None
         self._attributes_cell: re.Pattern[str] | None = None
 
@@ -164,7 +162,6 @@ class Checker:
             normalizations=tuple(notes),
             topics=tuple(sorted(self._topics)),
             bytes_read=source.stats.bytes_read,
-            bytes_written=self._bytes_written if rejection is None else 0,
             rejection=rejection,
         )
 
@@ -187,7 +184,6 @@ class Checker:
     # -- shared row bookkeeping ------------------------------------------------------------------------
 
     def _write(self, text: str) -> None:
-        self._bytes_written += len(text)
         self._output.write(text)
 
     def _bad_row(self, row: int, column: str, value: str, code: str, reason: str) -> None:
