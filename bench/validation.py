@@ -69,7 +69,7 @@ def bare_csv_loop(path: Path) -> float:
     return time.perf_counter() - started
 
 
-def throughput(workdir: Path, *, padding: int, label: str) -> None:
+def throughput(workdir: Path, *, padding: int, label: str, target: str) -> None:
     path = workdir / f"contacts-1m-{padding}.csv"
     write_contacts(path, rows=1_000_000, padding=padding)
     floor = min(bare_csv_loop(path) for _ in range(3))
@@ -80,7 +80,7 @@ def throughput(workdir: Path, *, padding: int, label: str) -> None:
     print(f"{label}: {megabytes:,.0f} MB, 1,000,000 rows")
     print(f"  bare csv.reader loop   {floor:6.2f} s   {1_000_000 / floor:>12,.0f} rows/s")
     print(f"  listdrop checker       {best:6.2f} s   {1_000_000 / best:>12,.0f} rows/s")
-    print(f"  ratio (checker / loop) {floor / best:6.2f}   (target >= 0.50)")
+    print(f"  ratio (checker / loop) {floor / best:6.2f}   ({target})")
 
 
 def peak_rss_mb(path: Path) -> tuple[float, int]:
@@ -100,7 +100,7 @@ def peak_rss_mb(path: Path) -> tuple[float, int]:
 def memory(workdir: Path, *, big_bytes: int) -> None:
     small, big = workdir / "contacts-10mb.csv", workdir / "contacts-big.csv"
     # About 1 KB of attributes per row keeps the 1 GB file under the 1,000,000-contact job limit, so the whole
-    # file is checked and the duplicate-address set reaches its largest size.
+    # file is checked and the duplicate-address index reaches its largest size.
     padding = max(0, big_bytes // 1_000_000 - 80)
     write_contacts(small, size=10 * 1024 * 1024, padding=padding)
     write_contacts(big, size=big_bytes, padding=padding)
@@ -118,8 +118,13 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="listdrop-bench-") as tmp:
         workdir = Path(tmp)
-        throughput(workdir, padding=0, label="Throughput, contact list without attributes")
-        throughput(workdir, padding=40, label="Throughput, contact list with attributesData on every row")
+        throughput(workdir, padding=0, label="Throughput, contact list without attributes", target="target >= 0.50")
+        throughput(
+            workdir,
+            padding=40,
+            label="Throughput, contact list with attributesData on every row",
+            target="no target: the loop does not parse the JSON the checker must",
+        )
         memory(workdir, big_bytes=args.big_bytes)
 
 

@@ -1,8 +1,8 @@
 """The one-pass checker: every row checked, valid rows written normalized, invalid rows reported.
 
-Speed comes from checking a block of rows at once with C-level operations (csv parsing, one regular
-expression over all the block's addresses, set operations on enumerations, the JSON scanner mapped over
-attribute values). A block that passes is written as read. A block with any doubt goes through the exact
+Speed comes from checking a block of rows at once with C-level operations (one regular expression that
+matches only whole valid rows, the JSON scanner mapped over attribute values, vectorized duplicate lookups
+in seen.py). A block that passes is written as read. A block with any doubt goes through the exact
 row-by-row path (rows.py), which finds and reports each problem. Both paths apply the same rules;
 tests/unit/validation holds them to it.
 """
@@ -40,6 +40,7 @@ from listdrop.validation.formats import (
 )
 from listdrop.validation.policy import RowPolicy
 from listdrop.validation.report import ReportWriter, RowError, safe_value
+from listdrop.validation.seen import SeenAddresses, address_key, has_repeats, keys_of
 from listdrop.validation.sinks import TextSink
 from listdrop.validation.source import MAX_LINE_CHARS, Block, LongLine, TextBlocks
 
@@ -57,11 +58,6 @@ _FAST_VALUES: dict[Kind, frozenset[str]] = {
 }
 MAX_TOPICS = 1000
 Progress = Callable[[int, int], None]
-
-
-def address_key(address: str) -> float:
-    """Duplicate detection key: a 53-bit fingerprint of the lower-cased address (24 bytes per address kept)."""
-    return float(hash(address.lower()))
 
 
 @dataclass(frozen=True)
@@ -116,7 +112,7 @@ class Checker:
         self._policy = policy
         self._progress = progress
         self._counts = _Counts()
-        self._seen: set[float] = set()
+        self._seen = SeenAddresses()
         self._notes: list[str] = []
         self._topics: set[str] = set()
         self._columns: list[str] | None = None
@@ -338,14 +334,11 @@ class Checker:
             return False
         if self._counts.accepted + count > self._spec.record_limit:
             return False
-        keys = list(map(float, map(hash, joined.lower().split("\n")[:-1])))
-        if not self._seen.isdisjoint(keys):
+        lowered = joined.lower()
+        keys = keys_of(addresses if lowered == joined else lowered[:-1].split("\n"))
+        if has_repeats(keys) or self._seen.any_of(keys):  # the exact path says which rows repeat
             return False
-        before = len(self._seen)
-        self._seen.update(keys)
-        if len(self._seen) - before != count:  # a duplicate inside the block: undo, let the exact path say which
-            self._seen.difference_update(keys)
-            return False
+        self._seen.add_sorted(keys)
         self._counts.total += count
         self._counts.accepted += count
         self._write(text)
