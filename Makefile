@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
+LAYER_DIR := .build/lambda-layer
+LAYER_STAMP := $(LAYER_DIR)/.installed
+# The Lambda runtime and architecture of infra/constructs/function.py: the layer's wheels must match them.
+LAYER_PLATFORM := --platform manylinux_2_28_x86_64 --implementation cp --python-version 3.13 --abi cp313
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -13,7 +17,7 @@ PORT ?= 4566
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: help install run demo test bench lint typecheck synth cfn-lint clean
+.PHONY: help install layer run demo test bench lint typecheck synth cfn-lint clean
 
 help:
 	@echo "make run        start the embedded local cloud, drop the examples, serve until Ctrl-C (HOST=, PORT=)"
@@ -21,6 +25,7 @@ help:
 	@echo "make test       the whole test suite (unit, infrastructure, emulator, end to end)"
 	@echo "make bench      the checker's throughput and memory figures (generates a 1 GiB file in /tmp)"
 	@echo "make lint       ruff and mypy"
+	@echo "make layer      build listdrop's Lambda layer (requirements-layer.txt) into $(LAYER_DIR)"
 	@echo "make synth      synthesize the CloudFormation template into cdk.out/ (pinned CDK CLI)"
 	@echo "make clean      remove the virtual environment, node_modules and build output"
 
@@ -38,17 +43,28 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(STAMP) $(NPM_STAMP)
+# listdrop's own Lambda layer (infra/constructs/dependencies.py): pinned wheels for the Lambda runtime,
+# downloaded, not built, so no Docker is needed and the result is the same on any machine.
+$(LAYER_STAMP): requirements-layer.txt $(STAMP)
+	rm -rf $(LAYER_DIR)
+	$(BIN)/python -m pip install --quiet --no-deps --only-binary=:all: $(LAYER_PLATFORM) \
+		--target $(LAYER_DIR)/python -r requirements-layer.txt
+	find $(LAYER_DIR)/python -depth -type d \( -name tests -o -name __pycache__ \) -exec rm -rf {} +
+	touch $@
 
-run: $(STAMP)
+layer: $(LAYER_STAMP)
+
+install: $(STAMP) $(NPM_STAMP) $(LAYER_STAMP)
+
+run: $(STAMP) $(LAYER_STAMP)
 	$(BIN)/python -m localcloud --host $(HOST) --port $(PORT)
 
-demo: $(STAMP)
+demo: $(STAMP) $(LAYER_STAMP)
 	$(BIN)/python -m localcloud --host $(HOST) --port $(PORT) --once
 
 # Each tier in its own process: moto's in-process mocks (unit) and the servers (emulator, local cloud)
 # share moto's global state, so they must not meet in one interpreter.
-test: $(STAMP) $(NPM_STAMP)
+test: $(STAMP) $(NPM_STAMP) $(LAYER_STAMP)
 	$(BIN)/python -m pytest -n 2 tests/unit tests/infra $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/emulator $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
@@ -61,7 +77,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-synth: $(STAMP) $(NPM_STAMP)
+synth: $(STAMP) $(NPM_STAMP) $(LAYER_STAMP)
 	npx cdk synth --quiet
 
 clean:

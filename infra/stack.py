@@ -9,6 +9,7 @@ from constructs import Construct
 
 from infra import constants, nag
 from infra.config import ListdropConfig
+from infra.constructs.dependencies import DependenciesLayer
 from infra.constructs.function import powertools_layer_arn
 from infra.constructs.ingest import Ingest
 from infra.constructs.job_table import JobTable
@@ -54,6 +55,7 @@ class ListdropStack(Stack):
             state_machine=workflow.state_machine,
             config=config,
             powertools_layer=layer,
+            dependencies_layer=DependenciesLayer(self, "Dependencies").layer,
             log_retention=retention,
         )
 

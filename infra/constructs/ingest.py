@@ -37,6 +37,7 @@ class Ingest(Construct):
         state_machine: sfn.IStateMachine,
         config: ListdropConfig,
         powertools_layer: lambda_.ILayerVersion,
+        dependencies_layer: lambda_.ILayerVersion,
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -70,6 +71,7 @@ class Ingest(Construct):
             s3.NotificationKeyFilter(prefix=IMPORTS_PREFIX),
         )
         self.starter = self._build_starter(bucket, table, state_machine, config, powertools_layer, log_retention)
+        self.starter.function.add_layers(dependencies_layer)  # numpy, for the checker: only the starter checks files
 
     def _build_starter(
         self,

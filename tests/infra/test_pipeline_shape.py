@@ -143,6 +143,21 @@ def test_functions_run_with_tracing_the_powertools_layer_and_an_importable_handl
     assert callable(getattr(importlib.import_module(module), attribute))
 
 
+def test_only_the_starter_carries_the_dependencies_layer_built_for_its_runtime(template):
+    from infra.constructs.dependencies import LAYER_PACKAGES
+
+    layer_id, layer = one(template, "AWS::Lambda::LayerVersion")
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+    assert layer["Properties"]["CompatibleArchitectures"] == ["x86_64"]
+    starter, _ = _environment(template, "IngestStarterFunction")
+    poller, _ = _environment(template, "PollerFunction")
+    assert {"Ref": layer_id} in starter["Properties"]["Layers"]
+    assert {"Ref": layer_id} not in poller["Properties"]["Layers"]
+    # The wheels `make layer` unpacked must be the ones the function's runtime can load.
+    extensions = {path.name for path in (LAYER_PACKAGES / "numpy" / "_core").glob("_multiarray_umath.*.so")}
+    assert extensions == {"_multiarray_umath.cpython-313-x86_64-linux-gnu.so"}
+
+
 def test_outputs_use_the_shared_constants(template):
     expected = {value for name, value in vars(constants).items() if name.startswith("OUTPUT_")}
     assert expected <= set(template["Outputs"])
