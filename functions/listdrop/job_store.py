@@ -30,6 +30,7 @@ class JobRecord:
     claim_expires_at: int
     execution_input: str | None
     provider_job_id: str | None
+    created_at: str | None = None  # when the first delivery claimed the upload
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> JobRecord:
@@ -39,6 +40,7 @@ class JobRecord:
             claim_expires_at=int(item.get("claimExpiresAt", 0)),
             execution_input=item.get("executionInput"),
             provider_job_id=item.get("providerJobId"),
+            created_at=item.get("createdAt"),
         )
 
 

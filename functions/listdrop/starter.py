@@ -7,7 +7,8 @@ Order of work, chosen so that any crash followed by a redelivery converges on on
    staging prefix, the others to a report. A rejection is recorded and sent through the workflow like any
    outcome. Staging and report keys derive from the tracking id, so a repeated check rewrites the same objects.
 3. Claim the upload with a conditional put (a lease), start the provider job, record the job id,
-   start the execution.
+   start the execution. A delivery that takes over an expired claim (its holder stopped midway, perhaps
+   right after the provider call) first asks the provider for a job that attempt started, and adopts it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -35,6 +36,8 @@ from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import S3Sink
 
 REPORT_NAME = "rejected-rows.csv"
+# How far before the first claim a provider's job may be stamped (clocks differ between Lambda and the API).
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -114,11 +117,12 @@ class Starter:
         logger.append_keys(tracking_id=tracking_id)
 
         existing = self._store.get(tracking_id)
-        claimed = False
+        interrupted: JobRecord | None = None
         if existing is not None:
             if existing.execution_input is not None:
                 return self._resume(existing)
-            claimed = self._take_over_expired(existing)
+            self._take_over_expired(existing)
+            interrupted = existing
 
         started_at = self._clock().isoformat()
         route: Route | None = None
@@ -140,9 +144,9 @@ class Starter:
 
         assert checked is not None and checked.staged is not None
         upload = self._with_checks(Upload.accepted(tracking_id, route, source, started_at), checked)
-        if not claimed and not self._store.claim(upload, now=self._epoch(), lease_seconds=self._lease):
+        if interrupted is None and not self._store.claim(upload, now=self._epoch(), lease_seconds=self._lease):
             return self._after_lost_claim(tracking_id)
-        return self._start(upload, ImportRequest(tracking_id, route, checked.staged), provider)
+        return self._start(upload, ImportRequest(tracking_id, route, checked.staged), provider, interrupted)
 
     # -- steps -------------------------------------------------------------------------------------
 
@@ -215,9 +219,11 @@ class Starter:
         staged = checked.staged.to_dict() if checked.staged is not None else None
         return upload.with_validation(checked.to_state(), staged)
 
-    def _start(self, upload: Upload, request: ImportRequest, provider: JobProvider) -> StartResult:
+    def _start(
+        self, upload: Upload, request: ImportRequest, provider: JobProvider, interrupted: JobRecord | None
+    ) -> StartResult:
         try:
-            job_id = provider.start(request)
+            job_id = self._job_of_interrupted_attempt(request, provider, interrupted) or provider.start(request)
         except ProviderRequestRejected as refusal:
             return self._end_before_start(
                 upload, Outcome.FAILED, Outcome.FAILED.value, "PROVIDER_REFUSED", str(refusal)
@@ -228,6 +234,20 @@ class Starter:
         self._start_execution(upload.tracking_id, execution_input)
         logger.info("Import job started", extra={"provider": upload.provider, "provider_job_id": job_id})
         return StartResult(Result.STARTED, upload.tracking_id)
+
+    def _job_of_interrupted_attempt(
+        self, request: ImportRequest, provider: JobProvider, interrupted: JobRecord | None
+    ) -> str | None:
+        if interrupted is None:
+            return None
+        first_claim = datetime.fromisoformat(interrupted.created_at) if interrupted.created_at else self._clock()
+        job_id = provider.find_started(request, since=first_claim - CLOCK_SKEW)
+        if job_id is not None:
+            logger.warning(
+                "Adopted the job an interrupted attempt started; no second job",
+                extra={"provider": provider.name, "provider_job_id": job_id},
+            )
+        return job_id
 
     def _end_before_start(self, upload: Upload, outcome: Outcome, status: str, code: str, reason: str) -> StartResult:
         event = build_event(upload=upload, outcome=outcome, ended_at=self._clock(), reason_code=code, reason=reason)
@@ -250,13 +270,12 @@ class Starter:
         logger.info("Duplicate delivery of an upload already handled", extra={"status": record.status})
         return StartResult(Result.DUPLICATE, record.tracking_id)
 
-    def _take_over_expired(self, record: JobRecord) -> bool:
+    def _take_over_expired(self, record: JobRecord) -> None:
         if record.claim_expires_at > self._epoch():
             raise UploadInProgress("another delivery of this upload holds a live claim")
         if not self._store.take_over(record, now=self._epoch(), lease_seconds=self._lease):
             raise UploadInProgress("another delivery took over this upload first")
         logger.warning("Took over an expired claim (a previous attempt stopped midway)")
-        return True
 
     def _after_lost_claim(self, tracking_id: str) -> StartResult:
         record = self._store.get(tracking_id)

@@ -105,8 +105,8 @@ class Ingest(Construct):
             powertools_layer=powertools_layer,
             log_retention=log_retention,
             wildcard_reason=(
-                "ses:CreateImportJob supports no resource-level permissions (no resource type in the Service "
-                "Authorization Reference); the destination is chosen by the file's key."
+                "ses:CreateImportJob and ses:ListImportJobs support no resource-level permissions (no resource "
+                "type in the Service Authorization Reference); the destination is chosen by the file's key."
             ),
         )
         starter.function.add_event_source(
@@ -148,8 +148,15 @@ class Ingest(Construct):
             ),
             iam.PolicyStatement(
                 sid="StartSesImportJobs",
-                actions=["ses:CreateImportJob"],
+                actions=["ses:CreateImportJob", "ses:ListImportJobs"],  # listing: see FindInterruptedSesJobs
                 resources=["*"],
+            ),
+            # A retry after a crash between CreateImportJob and recording its id looks the job up (SES import
+            # jobs take no client token): list them, then read each candidate's source.
+            iam.PolicyStatement(
+                sid="FindInterruptedSesJobs",
+                actions=["ses:GetImportJob"],
+                resources=[f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:import-job/*"],
             ),
         ]
         for statement in policy:
@@ -166,6 +173,12 @@ class Ingest(Construct):
                 f"The starter writes each upload's {purpose} under {prefix}<tracking id>, a key known only "
                 "once the upload arrives.",
             )
+        nag.wildcard(
+            starter.role,
+            "arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:import-job/*",
+            "Import job ids are assigned by SES; a retry reads the jobs it lists to find one an interrupted "
+            "attempt started.",
+        )
         if not config.allowed_contact_lists:
             nag.wildcard(
                 starter.role,

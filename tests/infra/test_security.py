@@ -90,6 +90,8 @@ def test_starter_role_is_least_privilege(template):
         "states:StartExecution",
         "ses:GetContactList",
         "ses:CreateImportJob",
+        "ses:ListImportJobs",
+        "ses:GetImportJob",
     }
     assert flat(statement_with(statements, "s3:GetObject")["Resource"]).endswith('"/imports/*"]]}')
     writes = flat(statement_with(statements, "s3:PutObject")["Resource"])
@@ -100,6 +102,8 @@ def test_starter_role_is_least_privilege(template):
     assert "contact-list/*" in flat(statement_with(statements, "ses:GetContactList")["Resource"])
     # CreateImportJob has no resource type in the Service Authorization Reference: '*' is the only valid value.
     assert statement_with(statements, "ses:CreateImportJob")["Resource"] == "*"
+    assert statement_with(statements, "ses:ListImportJobs")["Resource"] == "*"
+    assert flat(statement_with(statements, "ses:GetImportJob")["Resource"]).endswith(':import-job/*"]]}')
 
 
 def test_allowed_contact_lists_scope_the_contact_list_permission(scoped_template):

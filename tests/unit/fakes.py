@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -45,11 +46,24 @@ class FakeProvider:
                 "UNKNOWN_CONTACT_LIST", f"The SES contact list '{route.destination.name}' does not exist."
             )
 
+    crash_after_start: Exception | None = None  # the job is created, then the caller dies before hearing of it
+    lookups: list[datetime] = field(default_factory=list)
+
     def start(self, request: ImportRequest) -> str:
         if self.start_error is not None:
             raise self.start_error
         self.started.append(request)
+        if self.crash_after_start is not None:
+            crash, self.crash_after_start = self.crash_after_start, None
+            raise crash
         return f"job-{len(self.started)}"
+
+    def find_started(self, request: ImportRequest, *, since: datetime) -> str | None:
+        self.lookups.append(since)
+        for number, earlier in enumerate(self.started, start=1):
+            if earlier.source.uri == request.source.uri:
+                return f"job-{number}"
+        return None
 
     def status(self, job_id: str) -> JobStatus:
         return self.statuses.pop(0) if self.statuses else JobStatus(JobState.RUNNING, "PROCESSING")

@@ -138,3 +138,59 @@ def test_unknown_topic_is_a_rejection(ses):
         )
     assert caught.value.code == "UNKNOWN_TOPIC"
     assert "'daily'" in caught.value.reason
+
+
+def test_find_started_pages_through_the_jobs_and_matches_the_staged_copy(ses):
+    client, stubber = ses
+    key = "imports/ses/contact-lists/News/put/a.csv"
+    mine = request(key)
+    since = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+    news_put = {"ContactListDestination": {"ContactListName": "News", "ContactListImportAction": "PUT"}}
+    other_list = {"ContactListDestination": {"ContactListName": "Other", "ContactListImportAction": "PUT"}}
+    listed = {"ImportDestinationType": "CONTACT_LIST"}
+    stubber.add_response(
+        "list_import_jobs",
+        {
+            "ImportJobs": [
+                {"JobId": "old", "ImportDestination": news_put, "CreatedTimestamp": datetime(2026, 11, 21, tzinfo=UTC)},
+                {"JobId": "other", "ImportDestination": other_list, "CreatedTimestamp": since},
+                {"JobId": "same-list", "ImportDestination": news_put, "CreatedTimestamp": since},
+            ],
+            "NextToken": "page-2",
+        },
+        listed,
+    )
+    stubber.add_response(
+        "get_import_job",
+        {"JobId": "same-list", "ImportDataSource": {"S3Url": "s3://bucket/another-upload.csv", "DataFormat": "CSV"}},
+        {"JobId": "same-list"},
+    )
+    stubber.add_response(
+        "list_import_jobs",
+        {"ImportJobs": [{"JobId": "mine", "ImportDestination": news_put, "CreatedTimestamp": since}]},
+        {**listed, "NextToken": "page-2"},
+    )
+    stubber.add_response(
+        "get_import_job",
+        {"JobId": "mine", "ImportDataSource": {"S3Url": mine.source.uri, "DataFormat": "CSV"}},
+        {"JobId": "mine"},
+    )
+    assert SesImportProvider(client).find_started(mine, since=since) == "mine"
+
+
+def test_find_started_returns_none_when_no_job_reads_the_staged_copy(ses):
+    client, stubber = ses
+    stubber.add_response("list_import_jobs", {"ImportJobs": []}, {"ImportDestinationType": "SUPPRESSION_LIST"})
+    found = SesImportProvider(client).find_started(
+        request("imports/ses/suppression-list/put/a.csv"), since=datetime(2026, 11, 22, tzinfo=UTC)
+    )
+    assert found is None
+
+
+def test_find_started_throttled_means_retry_later(ses):
+    client, stubber = ses
+    stubber.add_client_error("list_import_jobs", "TooManyRequestsException", http_status_code=429)
+    with pytest.raises(ProviderUnavailable):
+        SesImportProvider(client).find_started(
+            request("imports/ses/suppression-list/put/a.csv"), since=datetime(2026, 11, 22, tzinfo=UTC)
+        )

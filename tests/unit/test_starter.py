@@ -1,5 +1,5 @@
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -113,6 +113,28 @@ def test_a_live_claim_by_another_delivery_means_retry_later(env):
     [result] = env["starter"].handle_notification(event)
     assert result.result == Result.STARTED
     assert len(env["provider"].started) == 1
+
+
+def test_a_crash_right_after_the_provider_call_adopts_that_job_on_retry(env):
+    event, version = upload(env)
+    env["provider"].crash_after_start = RuntimeError("the Lambda died before recording the job id")
+    with pytest.raises(RuntimeError):
+        env["starter"].handle_notification(event)
+    assert len(env["provider"].started) == 1
+    env["clock"].now = NOW.replace(minute=5)  # the lease expires; the queue redelivers
+    [result] = env["starter"].handle_notification(event)
+    assert result.result == Result.STARTED
+    assert len(env["provider"].started) == 1, "SES import jobs have no client token: no second job"
+    assert env["provider"].lookups == [NOW - timedelta(minutes=5)], "searched from the first claim, less skew"
+    tracking_id = tracking_id_for(BUCKET, KEY, version)
+    assert json.loads(env["sfn"].executions[tracking_id])["upload"]["jobId"] == "job-1"
+    assert env["table"].get_item(Key={"trackingId": tracking_id})["Item"]["providerJobId"] == "job-1"
+
+
+def test_a_first_delivery_never_searches_for_an_earlier_job(env):
+    event, _ = upload(env)
+    env["starter"].handle_notification(event)
+    assert env["provider"].lookups == []
 
 
 def test_a_rejected_file_goes_through_the_workflow_with_its_outcome(env):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from botocore.exceptions import ClientError
@@ -44,6 +45,14 @@ class JobProvider(Protocol):
 
     def start(self, request: ImportRequest) -> str:
         """Start the job and return the provider's job id."""
+
+    def find_started(self, request: ImportRequest, *, since: datetime) -> str | None:
+        """The job an earlier, interrupted attempt started for this request, if any (None: start one).
+
+        Called before `start` when a retry takes over an upload whose earlier attempt stopped midway, so a
+        crash between the provider call and recording its job id never leads to a second job. Providers
+        whose create call takes a client token may rely on the token instead and return None.
+        """
 
     def status(self, job_id: str) -> JobStatus:
         """Read the job's status, normalized."""

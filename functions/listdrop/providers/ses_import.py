@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -45,25 +47,59 @@ class SesImportProvider:
                 f"The contact list '{name}' has no topic named {', '.join(repr(t) for t in unknown[:5])}.",
             )
 
-    def start(self, request: ImportRequest) -> str:
-        route = request.route
+    @staticmethod
+    def _destination(route: Route) -> dict[str, Any]:
         if route.destination.type is DestinationType.SES_CONTACT_LIST:
-            destination: dict[str, Any] = {
+            return {
                 "ContactListDestination": {
                     "ContactListName": route.destination.name,
                     "ContactListImportAction": route.action.value,
                 }
             }
-        else:
-            destination = {"SuppressionListDestination": {"SuppressionListImportAction": route.action.value}}
+        return {"SuppressionListDestination": {"SuppressionListImportAction": route.action.value}}
+
+    def start(self, request: ImportRequest) -> str:
+        route = request.route
         try:
             response = self._ses.create_import_job(
-                ImportDestination=destination,
+                ImportDestination=self._destination(route),
                 ImportDataSource={"S3Url": request.source.uri, "DataFormat": route.data_format.value},
             )
         except ClientError as error:
             raise classify_client_error(error, "CreateImportJob") from error
         return str(response["JobId"])
+
+    def find_started(self, request: ImportRequest, *, since: datetime) -> str | None:
+        """SES import jobs take no client token: look for a job created since `since` that reads this
+        request's staged copy (its key holds the tracking id, so no other upload's job can match)."""
+        destination = self._destination(request.route)
+        is_contact_list = request.route.destination.type is DestinationType.SES_CONTACT_LIST
+        for summary in self._import_jobs("CONTACT_LIST" if is_contact_list else "SUPPRESSION_LIST"):
+            if summary.get("ImportDestination") != destination or summary["CreatedTimestamp"] < since:
+                continue
+            try:
+                job = self._ses.get_import_job(JobId=summary["JobId"])
+            except ClientError as error:
+                raise classify_client_error(error, "GetImportJob") from error
+            if job.get("ImportDataSource", {}).get("S3Url") == request.source.uri:
+                return str(summary["JobId"])
+        return None
+
+    def _import_jobs(self, destination_type: str) -> Iterator[dict[str, Any]]:
+        """Every import job of one destination type (ListImportJobs has no botocore paginator)."""
+        token: str | None = None
+        while True:
+            page: dict[str, Any] = {"ImportDestinationType": destination_type}  # service default page size
+            if token:
+                page["NextToken"] = token
+            try:
+                response = self._ses.list_import_jobs(**page)
+            except ClientError as error:
+                raise classify_client_error(error, "ListImportJobs") from error
+            yield from response.get("ImportJobs", [])
+            token = response.get("NextToken")
+            if not token:
+                return
 
     def status(self, job_id: str) -> JobStatus:
         try:
