@@ -131,9 +131,23 @@ class SqsEventSource(threading.Thread):
             "receiptHandle": message["ReceiptHandle"],
             "body": body,
             "attributes": message.get("Attributes", {}),
-            "messageAttributes": message.get("MessageAttributes", {}),
+            "messageAttributes": _lambda_message_attributes(message.get("MessageAttributes", {})),
             "md5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324 - the SQS wire format
             "eventSource": "aws:sqs",
             "eventSourceARN": self._queue_arn,
             "awsRegion": self._region,
         }
+
+
+def _lambda_message_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
+    """SQS's ReceiveMessage spelling (StringValue, DataType) in the Lambda event's (stringValue, dataType)."""
+    return {
+        name: {
+            "stringValue": value.get("StringValue"),
+            "binaryValue": value.get("BinaryValue"),
+            "stringListValues": value.get("StringListValues", []),
+            "binaryListValues": value.get("BinaryListValues", []),
+            "dataType": value.get("DataType"),
+        }
+        for name, value in attributes.items()
+    }

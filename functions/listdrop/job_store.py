@@ -90,6 +90,23 @@ class JobStore:
             raise
         return True
 
+    def release(self, tracking_id: str, *, now: int) -> None:
+        """End a live claim early (the job API throttled), so the next delivery may take over at once.
+
+        The record stays: the takeover then looks for a job the interrupted call may have created.
+        """
+        try:
+            self._table.update_item(
+                Key={"trackingId": tracking_id},
+                UpdateExpression="SET claimExpiresAt = :now",
+                ConditionExpression="#s = :claimed",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":now": now, ":claimed": ClaimStatus.CLAIMED},
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+
     def mark_started(self, upload: Upload, execution_input: str, at: str) -> None:
         self._table.update_item(
             Key={"trackingId": upload.tracking_id},

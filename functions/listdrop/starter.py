@@ -23,7 +23,7 @@ from botocore.exceptions import ClientError
 
 from listdrop import routing
 from listdrop.clock import utc_now
-from listdrop.errors import ProviderRequestRejected, RejectedFile, UploadInProgress
+from listdrop.errors import ProviderRequestRejected, ProviderUnavailable, RejectedFile, UploadInProgress
 from listdrop.job_store import ClaimStatus, JobRecord, JobStore
 from listdrop.models import DataFormat, DestinationType, FileShape, Outcome, Route, S3Object
 from listdrop.observability import logger
@@ -224,6 +224,9 @@ class Starter:
     ) -> StartResult:
         try:
             job_id = self._job_of_interrupted_attempt(request, provider, interrupted) or provider.start(request)
+        except ProviderUnavailable:
+            self._store.release(upload.tracking_id, now=self._epoch())  # the throttled retry may take over at once
+            raise
         except ProviderRequestRejected as refusal:
             return self._end_before_start(
                 upload, Outcome.FAILED, Outcome.FAILED.value, "PROVIDER_REFUSED", str(refusal)

@@ -71,6 +71,8 @@ class Ingest(Construct):
             s3.NotificationKeyFilter(prefix=IMPORTS_PREFIX),
         )
         self.starter = self._build_starter(bucket, table, state_machine, config, powertools_layer, log_retention)
+        # Throttled uploads go back to the queue as a delayed copy (functions/listdrop/requeue.py).
+        self.queue.grant_send_messages(self.starter.function)
         self.starter.function.add_layers(dependencies_layer)  # numpy, for the checker: only the starter checks files
 
     def _build_starter(

@@ -80,6 +80,7 @@ def test_starter_role_is_least_privilege(template):
         "sqs:GetQueueUrl",
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",
+        "sqs:SendMessage",
         "s3:GetObject",
         "s3:GetObjectVersion",
         "s3:PutObject",
@@ -103,6 +104,8 @@ def test_starter_role_is_least_privilege(template):
     # CreateImportJob has no resource type in the Service Authorization Reference: '*' is the only valid value.
     assert statement_with(statements, "ses:CreateImportJob")["Resource"] == "*"
     assert statement_with(statements, "ses:ListImportJobs")["Resource"] == "*"
+    ingest_queue, _ = one(template, "AWS::SQS::Queue", "IngestQueue")
+    assert statement_with(statements, "sqs:SendMessage")["Resource"] == {"Fn::GetAtt": [ingest_queue, "Arn"]}
     assert flat(statement_with(statements, "ses:GetImportJob")["Resource"]).endswith(':import-job/*"]]}')
 
 

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from listdrop.errors import ProviderRequestRejected, UploadInProgress
+from listdrop.errors import ProviderRequestRejected, ProviderUnavailable, UploadInProgress
 from listdrop.settings import StarterSettings
 from listdrop.starter import Result, Starter
 from listdrop.upload import tracking_id_for
@@ -129,6 +129,22 @@ def test_a_crash_right_after_the_provider_call_adopts_that_job_on_retry(env):
     tracking_id = tracking_id_for(BUCKET, KEY, version)
     assert json.loads(env["sfn"].executions[tracking_id])["upload"]["jobId"] == "job-1"
     assert env["table"].get_item(Key={"trackingId": tracking_id})["Item"]["providerJobId"] == "job-1"
+
+
+def test_a_throttled_job_call_releases_the_claim_so_the_requeued_copy_takes_over_at_once(env):
+    event, version = upload(env)
+    env["provider"].start_error = ProviderUnavailable("CreateImportJob failed transiently (TooManyRequestsException)")
+    with pytest.raises(ProviderUnavailable):
+        env["starter"].handle_notification(event)
+    tracking_id = tracking_id_for(BUCKET, KEY, version)
+    item = env["table"].get_item(Key={"trackingId": tracking_id})["Item"]
+    assert (item["status"], int(item["claimExpiresAt"])) == ("CLAIMED", int(NOW.timestamp()))
+    env["provider"].start_error = None
+    env["clock"].now = NOW.replace(second=5)  # the delayed copy arrives seconds later, not after the lease
+    [result] = env["starter"].handle_notification(event)
+    assert result.result == Result.STARTED
+    assert len(env["provider"].started) == 1
+    assert len(env["provider"].lookups) == 1, "the call may have created a job before it failed: look first"
 
 
 def test_a_first_delivery_never_searches_for_an_earlier_job(env):

@@ -13,10 +13,11 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from listdrop.errors import RetryLater
+from listdrop.errors import ProviderUnavailable, RetryLater
 from listdrop.job_store import JobStore
 from listdrop.observability import logger, metrics, tracer
 from listdrop.providers.registry import get_provider
+from listdrop.requeue import Requeue
 from listdrop.settings import StarterSettings
 from listdrop.starter import Result, Starter
 
@@ -43,10 +44,27 @@ def _starter() -> Starter:
     )
 
 
+@cache
+def _requeue() -> Requeue:
+    return Requeue(boto3.client("sqs"))
+
+
 @tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
     try:
         results = _starter().handle_notification(json.loads(record.body))
+    except ProviderUnavailable as throttled:
+        attempt, delay = _requeue().later(
+            queue_arn=record.event_source_arn,
+            body=record.body,
+            message_attributes=record.raw_event.get("messageAttributes") or {},
+        )
+        logger.info(
+            "Throttled; sent back to the queue",
+            extra={"reason": str(throttled), "attempt": attempt, "delaySeconds": delay},
+        )
+        metrics.add_metric(name="ThrottledRequeues", unit=MetricUnit.Count, value=1)
+        return
     except RetryLater as later:
         logger.info("Will retry later", extra={"reason": str(later)})
         metrics.add_metric(name="RetriesScheduled", unit=MetricUnit.Count, value=1)
