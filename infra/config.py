@@ -26,6 +26,7 @@ class ListdropConfig:
     poll_initial_wait_seconds: int = 10
     poll_max_wait_seconds: int = 300
     job_max_duration_seconds: int = 6 * 3600
+    status_unreadable_seconds: int = 1800
     log_retention_days: int = 30
     noncurrent_version_expiry_days: int = 90
     powertools_layer_version: int = 27
@@ -52,6 +53,9 @@ class ListdropConfig:
             poll_max_wait_seconds=_as_int(get("pollMaxWaitSeconds", cls.poll_max_wait_seconds), "pollMaxWaitSeconds"),
             job_max_duration_seconds=_as_int(
                 get("jobMaxDurationSeconds", cls.job_max_duration_seconds), "jobMaxDurationSeconds"
+            ),
+            status_unreadable_seconds=_as_int(
+                get("statusUnreadableSeconds", cls.status_unreadable_seconds), "statusUnreadableSeconds"
             ),
             log_retention_days=_as_int(get("logRetentionDays", cls.log_retention_days), "logRetentionDays"),
             noncurrent_version_expiry_days=_as_int(
@@ -81,7 +85,7 @@ class ListdropConfig:
             raise ConfigError(f"{PREFIX}jobMaxDurationSeconds exceeds a Standard workflow's one-year limit")
         if not 0 <= self.max_invalid_row_percent <= 100:
             raise ConfigError(f"{PREFIX}maxInvalidRowPercent must be between 0 and 100")
-        for name in ("max_file_bytes", "poll_initial_wait_seconds", "log_retention_days"):
+        for name in ("max_file_bytes", "poll_initial_wait_seconds", "log_retention_days", "status_unreadable_seconds"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{PREFIX}{name} must be positive")
 

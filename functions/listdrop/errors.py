@@ -29,7 +29,15 @@ class UploadInProgress(RetryLater):
 
 
 class ProviderUnavailable(RetryLater):
-    """The job API throttled or failed transiently; retry with backoff."""
+    """The job API throttled or failed transiently; retry with backoff.
+
+    `may_have_run` says whether the call may still have taken effect: False for throttling (the API refused
+    the request before doing anything), True for server errors and timeouts, where a job may exist anyway.
+    """
+
+    def __init__(self, message: str, *, may_have_run: bool = True) -> None:
+        super().__init__(message)
+        self.may_have_run = may_have_run
 
 
 class ProviderRequestRejected(ListdropError):

@@ -31,6 +31,9 @@ class JobRecord:
     execution_input: str | None
     provider_job_id: str | None
     created_at: str | None = None  # when the first delivery claimed the upload
+    # False only when every attempt so far is known to have started no provider job (it was throttled):
+    # a takeover may then skip looking for one. Missing means it may: a crash leaves no word.
+    may_have_job: bool = True
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> JobRecord:
@@ -41,6 +44,7 @@ class JobRecord:
             execution_input=item.get("executionInput"),
             provider_job_id=item.get("providerJobId"),
             created_at=item.get("createdAt"),
+            may_have_job=bool(item.get("mayHaveJob", True)),
         )
 
 
@@ -75,7 +79,7 @@ class JobStore:
         try:
             self._table.update_item(
                 Key={"trackingId": record.tracking_id},
-                UpdateExpression="SET claimExpiresAt = :new",
+                UpdateExpression="SET claimExpiresAt = :new REMOVE mayHaveJob",  # this attempt may crash too
                 ConditionExpression="#s = :claimed AND claimExpiresAt = :old",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues={
@@ -90,18 +94,19 @@ class JobStore:
             raise
         return True
 
-    def release(self, tracking_id: str, *, now: int) -> None:
-        """End a live claim early (the job API throttled), so the next delivery may take over at once.
+    def release(self, tracking_id: str, *, now: int, may_have_job: bool) -> None:
+        """End a live claim early (the job API throttled or failed), so the next delivery may take over at once.
 
-        The record stays: the takeover then looks for a job the interrupted call may have created.
+        The record stays. With may_have_job, the takeover first looks for a job the failed call may have
+        created; without (the API refused the call before acting on it), it starts one straight away.
         """
         try:
             self._table.update_item(
                 Key={"trackingId": tracking_id},
-                UpdateExpression="SET claimExpiresAt = :now",
+                UpdateExpression="SET claimExpiresAt = :now, mayHaveJob = :may",
                 ConditionExpression="#s = :claimed",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":now": now, ":claimed": ClaimStatus.CLAIMED},
+                ExpressionAttributeValues={":now": now, ":may": may_have_job, ":claimed": ClaimStatus.CLAIMED},
             )
         except ClientError as error:
             if not _is_condition_failure(error):

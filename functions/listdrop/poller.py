@@ -3,6 +3,10 @@
 The returned state is the workflow's whole state: `poll.state` is RUNNING (wait `poll.waitSeconds`, then
 poll again) or final, in which case `outcome` holds the event to publish. The wait doubles after every
 poll, capped at `poll.maxWaitSeconds`; past `poll.deadline` a still-running job ends as TIMED_OUT.
+
+When the status cannot be read (throttling, server errors, timeouts), the poller backs off the same way and
+remembers since when (`poll.unreadableSince`); after `poll.unreadableLimitSeconds` without one good read the
+job ends as a FAILED outcome with reason code STATUS_UNREADABLE.
 """
 
 from __future__ import annotations
@@ -19,6 +23,19 @@ from listdrop.observability import logger
 from listdrop.outcome import build_event, outcome_for
 from listdrop.providers.base import JobProvider
 from listdrop.upload import Upload
+
+# How long a job's status may stay unreadable when the execution input does not say (older executions).
+DEFAULT_UNREADABLE_LIMIT_SECONDS = 1800
+
+
+def _back_off(poll: dict[str, Any], now: datetime) -> None:
+    """Double the wait, up to the cap, and never past the deadline."""
+    remaining = max(1, int(poll["deadline"] - now.timestamp()))
+    poll["waitSeconds"] = min(int(poll["waitSeconds"]) * 2, int(poll["maxWaitSeconds"]), remaining)
+
+
+def _minutes(count: int) -> str:
+    return "1 minute" if count == 1 else f"{count} minutes"
 
 
 class Reports(Protocol):
@@ -43,13 +60,16 @@ class Poller:
         if not upload.job_id:
             raise ValueError("the workflow state has no provider job id to poll")
         poll = {**state["poll"], "attempt": int(state["poll"].get("attempt", 0)) + 1}
-        status = self._providers(upload.provider).status(upload.job_id)
+        try:
+            status = self._providers(upload.provider).status(upload.job_id)
+        except ProviderUnavailable as unavailable:
+            return self._unreadable(state, poll, upload, str(unavailable))
+        poll.pop("unreadableSince", None)
         now = self._clock()
 
         if not status.state.is_final:
             if now.timestamp() < poll["deadline"]:
-                remaining = max(1, int(poll["deadline"] - now.timestamp()))
-                poll["waitSeconds"] = min(int(poll["waitSeconds"]) * 2, int(poll["maxWaitSeconds"]), remaining)
+                _back_off(poll, now)
                 self._store.record_progress(upload.tracking_id, status, now.isoformat())
                 return {**state, "poll": poll}
             minutes = max(1, round((now - datetime.fromisoformat(upload.started_at)).total_seconds() / 60))
@@ -60,7 +80,7 @@ class Poller:
                 status=status,
                 reason_code="TIMED_OUT",
                 reason=(
-                    f"The job was still {status.provider_status} after {minutes} minutes, the configured "
+                    f"The job was still {status.provider_status} after {_minutes(minutes)}, the configured "
                     "maximum; listdrop stopped watching it."
                 ),
             )
@@ -80,6 +100,26 @@ class Poller:
             reason=reason,
         )
         return self._finish(state, poll, status.state.value, event)
+
+    def _unreadable(self, state: dict[str, Any], poll: dict[str, Any], upload: Upload, error: str) -> dict[str, Any]:
+        now = self._clock()
+        since = int(poll.get("unreadableSince") or now.timestamp())
+        limit = int(poll.get("unreadableLimitSeconds") or DEFAULT_UNREADABLE_LIMIT_SECONDS)
+        unreadable_for = now.timestamp() - since
+        if unreadable_for < limit and now.timestamp() < poll["deadline"]:
+            logger.warning("Job status unreadable; will try again", extra={"error": error, "since": since})
+            poll["unreadableSince"] = since
+            _back_off(poll, now)
+            return {**state, "poll": poll}
+        minutes = max(1, round(unreadable_for / 60))
+        event = build_event(
+            upload=upload,
+            outcome=Outcome.FAILED,
+            ended_at=now,
+            reason_code="STATUS_UNREADABLE",
+            reason=f"listdrop could not read the job status for {_minutes(minutes)} (last error: {error}).",
+        )
+        return self._finish(state, poll, Outcome.FAILED.value, event)
 
     def _finish(
         self, state: dict[str, Any], poll: dict[str, Any], final_state: str, event: dict[str, Any]

@@ -61,6 +61,7 @@ class StarterSettings:
     poll_max_wait_seconds: int
     job_max_duration_seconds: int
     claim_lease_seconds: int
+    status_unreadable_seconds: int
     allowed_contact_lists: frozenset[str]
     max_invalid_row_percent: float = 10.0
     staging_prefix: str = "staging/"
@@ -78,6 +79,7 @@ class StarterSettings:
             poll_max_wait_seconds=_positive_int(env, "POLL_MAX_WAIT_SECONDS", 300),
             job_max_duration_seconds=_positive_int(env, "JOB_MAX_DURATION_SECONDS", 6 * 3600),
             claim_lease_seconds=_positive_int(env, "CLAIM_LEASE_SECONDS", 120),
+            status_unreadable_seconds=_positive_int(env, "STATUS_UNREADABLE_SECONDS", 1800),
             allowed_contact_lists=frozenset(allowed),
             max_invalid_row_percent=_percent(env, "MAX_INVALID_ROW_PERCENT", 10.0),
             staging_prefix=_prefix(env, "STAGING_PREFIX", "staging/"),

@@ -222,10 +222,19 @@ class Starter:
     def _start(
         self, upload: Upload, request: ImportRequest, provider: JobProvider, interrupted: JobRecord | None
     ) -> StartResult:
+        must_look = interrupted is not None and interrupted.may_have_job
         try:
-            job_id = self._job_of_interrupted_attempt(request, provider, interrupted) or provider.start(request)
-        except ProviderUnavailable:
-            self._store.release(upload.tracking_id, now=self._epoch())  # the throttled retry may take over at once
+            job_id = None
+            if interrupted is not None and must_look:
+                job_id = self._job_of_interrupted_attempt(request, provider, interrupted)
+            must_look = False  # looked, and found none or adopted it
+            job_id = job_id or provider.start(request)
+        except ProviderUnavailable as unavailable:
+            # The retry (a delayed copy of the message) may take over at once; it looks for a job first
+            # unless every call so far was refused before it could start one.
+            self._store.release(
+                upload.tracking_id, now=self._epoch(), may_have_job=must_look or unavailable.may_have_run
+            )
             raise
         except ProviderRequestRejected as refusal:
             return self._end_before_start(
@@ -239,10 +248,8 @@ class Starter:
         return StartResult(Result.STARTED, upload.tracking_id)
 
     def _job_of_interrupted_attempt(
-        self, request: ImportRequest, provider: JobProvider, interrupted: JobRecord | None
+        self, request: ImportRequest, provider: JobProvider, interrupted: JobRecord
     ) -> str | None:
-        if interrupted is None:
-            return None
         first_claim = datetime.fromisoformat(interrupted.created_at) if interrupted.created_at else self._clock()
         job_id = provider.find_started(request, since=first_claim - CLOCK_SKEW)
         if job_id is not None:
@@ -304,6 +311,7 @@ class Starter:
                 "attempt": 0,
                 "waitSeconds": settings.poll_initial_wait_seconds,
                 "maxWaitSeconds": settings.poll_max_wait_seconds,
+                "unreadableLimitSeconds": settings.status_unreadable_seconds,
                 "deadline": int(datetime.fromisoformat(upload.started_at).timestamp())
                 + settings.job_max_duration_seconds,
             },

@@ -96,6 +96,7 @@ class Ingest(Construct):
                 "POLL_INITIAL_WAIT_SECONDS": str(config.poll_initial_wait_seconds),
                 "POLL_MAX_WAIT_SECONDS": str(config.poll_max_wait_seconds),
                 "JOB_MAX_DURATION_SECONDS": str(config.job_max_duration_seconds),
+                "STATUS_UNREADABLE_SECONDS": str(config.status_unreadable_seconds),
                 "CLAIM_LEASE_SECONDS": str(int(STARTER_TIMEOUT.to_seconds()) * 2),
                 "ALLOWED_CONTACT_LISTS": ",".join(config.allowed_contact_lists),
                 "MAX_INVALID_ROW_PERCENT": f"{config.max_invalid_row_percent:g}",

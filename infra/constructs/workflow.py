@@ -18,8 +18,7 @@ JsonPath = sfn.JsonPath
 # A JSON null in Parameters: CDK drops None values, and a literal null is part of the event schema.
 NULL = "States.StringToJson('null')"
 
-# Raised by the poller when the job API throttles or fails transiently (listdrop.errors.ProviderUnavailable).
-PROVIDER_UNAVAILABLE = "ProviderUnavailable"
+POLLER_FAILURE_RETRIES = 3
 
 
 class JobWorkflow(Construct):
@@ -85,12 +84,16 @@ class JobWorkflow(Construct):
             output_path="$.Payload",
             retry_on_service_exceptions=True,
         )
+        # The poller handles an unreadable job status itself (listdrop.poller: backoff, then a STATUS_UNREADABLE
+        # outcome after the configured time). What is left is the poller itself failing: a crash, a timeout,
+        # an error reaching the job table. A poll is a read plus an idempotent write, so it is retried; if it
+        # keeps failing, the catch path still publishes a failure.
         poll.add_retry(
-            errors=[PROVIDER_UNAVAILABLE],
-            interval=Duration.seconds(5),
+            errors=["States.ALL"],
+            interval=Duration.seconds(2),
             backoff_rate=2,
-            max_attempts=8,
-            max_delay=Duration.minutes(5),
+            max_attempts=POLLER_FAILURE_RETRIES,
+            max_delay=Duration.minutes(1),
             jitter_strategy=sfn.JitterType.FULL,
         )
         return poll

@@ -48,6 +48,7 @@ class FakeProvider:
 
     crash_after_start: Exception | None = None  # the job is created, then the caller dies before hearing of it
     lookups: list[datetime] = field(default_factory=list)
+    find_error: Exception | None = None
 
     def start(self, request: ImportRequest) -> str:
         if self.start_error is not None:
@@ -60,6 +61,8 @@ class FakeProvider:
 
     def find_started(self, request: ImportRequest, *, since: datetime) -> str | None:
         self.lookups.append(since)
+        if self.find_error is not None:
+            raise self.find_error
         for number, earlier in enumerate(self.started, start=1):
             if earlier.source.uri == request.source.uri:
                 return f"job-{number}"

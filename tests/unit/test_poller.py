@@ -94,11 +94,45 @@ def test_a_report_that_cannot_be_copied_is_named_in_the_reason_not_lost_silently
     assert "could not be copied" in detail["reason"]
 
 
-def test_provider_outages_propagate_so_the_workflow_retries(env):
-    class Down(FakeProvider):
-        def status(self, job_id):
-            raise ProviderUnavailable("GetImportJob failed transiently")
+class Down(FakeProvider):
+    def status(self, job_id):
+        raise ProviderUnavailable("GetImportJob failed transiently (InternalFailure)")
 
-    poller = Poller(env["store"], env["reports"], lambda name: Down())
-    with pytest.raises(ProviderUnavailable):
-        poller.poll(env["state"])
+
+def test_an_unreadable_status_backs_off_and_remembers_since_when(env):
+    env["state"]["poll"]["unreadableLimitSeconds"] = 300
+    poller = Poller(env["store"], env["reports"], lambda name: Down(), clock=lambda: env["clock"]["now"])
+    state = poller.poll(env["state"])
+    assert state["poll"]["state"] == "RUNNING"
+    assert state["poll"]["unreadableSince"] == int((STARTED + timedelta(seconds=30)).timestamp())
+    assert state["poll"]["waitSeconds"] == 10
+    env["clock"]["now"] += timedelta(seconds=200)
+    state = poller.poll(state)
+    assert state["poll"]["unreadableSince"] == int((STARTED + timedelta(seconds=30)).timestamp()), "kept, not reset"
+    # one good read forgets the outage
+    state = env["poller"].poll(state)
+    assert "unreadableSince" not in state["poll"]
+
+
+def test_a_status_unreadable_for_the_configured_time_ends_as_a_failure(env):
+    env["state"]["poll"]["unreadableLimitSeconds"] = 300
+    poller = Poller(env["store"], env["reports"], lambda name: Down(), clock=lambda: env["clock"]["now"])
+    state = poller.poll(env["state"])
+    env["clock"]["now"] += timedelta(seconds=299)
+    assert "outcome" not in poller.poll(state)
+    env["clock"]["now"] += timedelta(seconds=2)
+    state = poller.poll(state)
+    detail = state["outcome"]["detail"]
+    assert state["outcome"]["detailType"] == "Import Failed"
+    assert (detail["outcome"], detail["reasonCode"]) == ("FAILED", "STATUS_UNREADABLE")
+    assert detail["reason"] == (
+        "listdrop could not read the job status for 5 minutes "
+        "(last error: GetImportJob failed transiently (InternalFailure))."
+    )
+    assert env["table"].get_item(Key={"trackingId": "t1"})["Item"]["status"] == "FAILED"
+
+
+def test_an_unreadable_status_at_the_deadline_ends_at_once(env):
+    env["clock"]["now"] = STARTED + timedelta(seconds=601)
+    poller = Poller(env["store"], env["reports"], lambda name: Down(), clock=lambda: env["clock"]["now"])
+    assert poller.poll(env["state"])["outcome"]["detail"]["reasonCode"] == "STATUS_UNREADABLE"

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import boto3
 import pytest
+from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.stub import ANY, Stubber
 
 from listdrop.errors import ProviderRequestRejected, ProviderUnavailable, RejectedFile
@@ -194,3 +195,36 @@ def test_find_started_throttled_means_retry_later(ses):
         SesImportProvider(client).find_started(
             request("imports/ses/suppression-list/put/a.csv"), since=datetime(2026, 11, 22, tzinfo=UTC)
         )
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "may_have_run"),
+    [
+        ("TooManyRequestsException", 429, False),
+        ("LimitExceededException", 400, False),
+        ("InternalFailure", 500, True),
+        ("ServiceUnavailable", 503, True),
+    ],
+)
+def test_a_create_call_that_throttles_created_nothing_but_a_server_error_may_have(ses, code, status, may_have_run):
+    client, stubber = ses
+    stubber.add_client_error("create_import_job", code, http_status_code=status)
+    with pytest.raises(ProviderUnavailable) as raised:
+        SesImportProvider(client).start(request("imports/ses/suppression-list/put/a.csv"))
+    assert raised.value.may_have_run is may_have_run
+
+
+def test_no_answer_from_the_api_is_transient_and_may_have_run():
+    class TimingOut:
+        def create_import_job(self, **params):
+            raise ReadTimeoutError(endpoint_url="https://email.us-east-1.amazonaws.com")
+
+        def get_import_job(self, **params):
+            raise EndpointConnectionError(endpoint_url="https://email.us-east-1.amazonaws.com")
+
+    provider = SesImportProvider(TimingOut())
+    with pytest.raises(ProviderUnavailable) as raised:
+        provider.start(request("imports/ses/suppression-list/put/a.csv"))
+    assert raised.value.may_have_run is True
+    with pytest.raises(ProviderUnavailable, match="EndpointConnectionError"):
+        provider.status("job-1")

@@ -67,6 +67,7 @@ def test_a_new_upload_starts_one_job_and_one_named_execution(env):
         "waitSeconds": 5,
         "maxWaitSeconds": 60,
         "deadline": int(NOW.timestamp()) + 3600,
+        "unreadableLimitSeconds": 1800,
     }
     item = env["table"].get_item(Key={"trackingId": tracking_id})["Item"]
     assert item["status"] == "STARTED"
@@ -131,9 +132,9 @@ def test_a_crash_right_after_the_provider_call_adopts_that_job_on_retry(env):
     assert env["table"].get_item(Key={"trackingId": tracking_id})["Item"]["providerJobId"] == "job-1"
 
 
-def test_a_throttled_job_call_releases_the_claim_so_the_requeued_copy_takes_over_at_once(env):
+def test_a_job_call_that_failed_on_the_server_releases_the_claim_and_the_retry_looks_first(env):
     event, version = upload(env)
-    env["provider"].start_error = ProviderUnavailable("CreateImportJob failed transiently (TooManyRequestsException)")
+    env["provider"].start_error = ProviderUnavailable("CreateImportJob failed transiently (InternalFailure)")
     with pytest.raises(ProviderUnavailable):
         env["starter"].handle_notification(event)
     tracking_id = tracking_id_for(BUCKET, KEY, version)
@@ -145,6 +146,59 @@ def test_a_throttled_job_call_releases_the_claim_so_the_requeued_copy_takes_over
     assert result.result == Result.STARTED
     assert len(env["provider"].started) == 1
     assert len(env["provider"].lookups) == 1, "the call may have created a job before it failed: look first"
+
+
+def test_a_throttled_job_call_needs_no_search_on_retry(env):
+    event, version = upload(env)
+    env["provider"].start_error = ProviderUnavailable("CreateImportJob was throttled", may_have_run=False)
+    with pytest.raises(ProviderUnavailable):
+        env["starter"].handle_notification(event)
+    tracking_id = tracking_id_for(BUCKET, KEY, version)
+    assert env["table"].get_item(Key={"trackingId": tracking_id})["Item"]["mayHaveJob"] is False
+    env["provider"].start_error = None
+    env["clock"].now = NOW.replace(second=5)
+    [result] = env["starter"].handle_notification(event)
+    assert result.result == Result.STARTED
+    assert env["provider"].lookups == [], "a throttled call created nothing: no search of the job list"
+    assert len(env["provider"].started) == 1
+
+
+def test_a_search_that_is_throttled_keeps_the_obligation_to_search(env):
+    """Crash after the job was created; the takeover's search is throttled: the next retry must search again."""
+    event, version = upload(env)
+    env["provider"].crash_after_start = RuntimeError("the Lambda died before recording the job id")
+    with pytest.raises(RuntimeError):
+        env["starter"].handle_notification(event)
+    env["clock"].now = NOW.replace(minute=5)
+    env["provider"].find_error = ProviderUnavailable("ListImportJobs was throttled", may_have_run=False)
+    with pytest.raises(ProviderUnavailable):
+        env["starter"].handle_notification(event)
+    tracking_id = tracking_id_for(BUCKET, KEY, version)
+    assert env["table"].get_item(Key={"trackingId": tracking_id})["Item"]["mayHaveJob"] is True
+    env["provider"].find_error = None
+    env["clock"].now = NOW.replace(minute=5, second=5)
+    [result] = env["starter"].handle_notification(event)
+    assert result.result == Result.STARTED
+    assert len(env["provider"].started) == 1, "the job the crashed attempt created is adopted"
+    assert len(env["provider"].lookups) == 2
+
+
+def test_a_takeover_that_crashes_again_leaves_the_next_one_searching(env):
+    """A throttled first call (no job), then a takeover that creates the job and crashes: search again."""
+    event, _ = upload(env)
+    env["provider"].start_error = ProviderUnavailable("throttled", may_have_run=False)
+    with pytest.raises(ProviderUnavailable):
+        env["starter"].handle_notification(event)
+    env["provider"].start_error = None
+    env["provider"].crash_after_start = RuntimeError("died after CreateImportJob")
+    env["clock"].now = NOW.replace(second=5)
+    with pytest.raises(RuntimeError):
+        env["starter"].handle_notification(event)
+    env["clock"].now = NOW.replace(minute=9)
+    [result] = env["starter"].handle_notification(event)
+    assert result.result == Result.STARTED
+    assert len(env["provider"].started) == 1
+    assert len(env["provider"].lookups) == 1
 
 
 def test_a_first_delivery_never_searches_for_an_earlier_job(env):

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from listdrop.errors import ProviderRequestRejected, ProviderUnavailable
 from listdrop.models import FileShape, JobStatus, Route, S3Object
 
-# Error codes that mean "try again later" on any AWS API (throttling, limits, server faults).
-TRANSIENT_ERROR_CODES = frozenset(
+# Error codes that mean "slow down": the API refused the request before acting on it.
+THROTTLING_ERROR_CODES = frozenset(
     {
         "TooManyRequestsException",
         "LimitExceededException",
@@ -20,6 +22,11 @@ TRANSIENT_ERROR_CODES = frozenset(
         "Throttling",
         "ThrottledException",
         "RequestLimitExceeded",
+    }
+)
+# Error codes that mean "try again later" on any AWS API: throttling, and server faults (which may have acted).
+TRANSIENT_ERROR_CODES = THROTTLING_ERROR_CODES | frozenset(
+    {
         "ServiceUnavailable",
         "ServiceUnavailableException",
         "InternalFailure",
@@ -63,6 +70,27 @@ def classify_client_error(error: ClientError, operation: str) -> Exception:
     code = error.response.get("Error", {}).get("Code", "")
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     message = error.response.get("Error", {}).get("Message", "")
+    if code in THROTTLING_ERROR_CODES:
+        return ProviderUnavailable(f"{operation} was throttled ({code}); retrying", may_have_run=False)
     if code in TRANSIENT_ERROR_CODES or status >= 500:
         return ProviderUnavailable(f"{operation} failed transiently ({code or status}); retrying")
     return ProviderRequestRejected(f"{operation} was refused: {code}: {message}".strip())
+
+
+def call_api(
+    method: Callable[..., dict[str, Any]], operation: str, *, expected: frozenset[str] = frozenset(), **params: Any
+) -> dict[str, Any]:
+    """One job-API call, its failures classified: error codes in `expected` reach the caller as ClientError;
+    other errors become ProviderUnavailable or ProviderRequestRejected (see classify_client_error).
+
+    No answer at all (connection refused or reset, a read timeout) is transient, and the request may still
+    have been served, so it counts as possibly run.
+    """
+    try:
+        return method(**params)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in expected:
+            raise
+        raise classify_client_error(error, operation) from error
+    except (BotocoreConnectionError, HTTPClientError) as error:
+        raise ProviderUnavailable(f"{operation} got no answer ({type(error).__name__}); retrying") from error

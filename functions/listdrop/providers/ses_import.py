@@ -10,7 +10,9 @@ from botocore.exceptions import ClientError
 
 from listdrop.errors import RejectedFile
 from listdrop.models import Action, DestinationType, FileShape, JobState, JobStatus, Route
-from listdrop.providers.base import ImportRequest, classify_client_error
+from listdrop.providers.base import ImportRequest, call_api
+
+NOT_FOUND = frozenset({"NotFoundException"})
 
 STATES: dict[str, JobState] = {
     "CREATED": JobState.RUNNING,
@@ -32,13 +34,13 @@ class SesImportProvider:
             return
         name = route.destination.name
         try:
-            contact_list = self._ses.get_contact_list(ContactListName=name)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "NotFoundException":
-                raise RejectedFile(
-                    "UNKNOWN_CONTACT_LIST", f"The SES contact list '{name}' does not exist in this account."
-                ) from None
-            raise classify_client_error(error, "GetContactList") from error
+            contact_list = call_api(
+                self._ses.get_contact_list, "GetContactList", expected=NOT_FOUND, ContactListName=name
+            )
+        except ClientError:
+            raise RejectedFile(
+                "UNKNOWN_CONTACT_LIST", f"The SES contact list '{name}' does not exist in this account."
+            ) from None
         known = {topic["TopicName"] for topic in contact_list.get("Topics", [])}
         unknown = sorted(set(shape.topics) - known)
         if unknown and route.action is Action.PUT:
@@ -60,13 +62,12 @@ class SesImportProvider:
 
     def start(self, request: ImportRequest) -> str:
         route = request.route
-        try:
-            response = self._ses.create_import_job(
-                ImportDestination=self._destination(route),
-                ImportDataSource={"S3Url": request.source.uri, "DataFormat": route.data_format.value},
-            )
-        except ClientError as error:
-            raise classify_client_error(error, "CreateImportJob") from error
+        response = call_api(
+            self._ses.create_import_job,
+            "CreateImportJob",
+            ImportDestination=self._destination(route),
+            ImportDataSource={"S3Url": request.source.uri, "DataFormat": route.data_format.value},
+        )
         return str(response["JobId"])
 
     def find_started(self, request: ImportRequest, *, since: datetime) -> str | None:
@@ -77,10 +78,7 @@ class SesImportProvider:
         for summary in self._import_jobs("CONTACT_LIST" if is_contact_list else "SUPPRESSION_LIST"):
             if summary.get("ImportDestination") != destination or summary["CreatedTimestamp"] < since:
                 continue
-            try:
-                job = self._ses.get_import_job(JobId=summary["JobId"])
-            except ClientError as error:
-                raise classify_client_error(error, "GetImportJob") from error
+            job = call_api(self._ses.get_import_job, "GetImportJob", JobId=summary["JobId"])
             if job.get("ImportDataSource", {}).get("S3Url") == request.source.uri:
                 return str(summary["JobId"])
         return None
@@ -92,10 +90,7 @@ class SesImportProvider:
             page: dict[str, Any] = {"ImportDestinationType": destination_type}  # service default page size
             if token:
                 page["NextToken"] = token
-            try:
-                response = self._ses.list_import_jobs(**page)
-            except ClientError as error:
-                raise classify_client_error(error, "ListImportJobs") from error
+            response = call_api(self._ses.list_import_jobs, "ListImportJobs", **page)
             yield from response.get("ImportJobs", [])
             token = response.get("NextToken")
             if not token:
@@ -103,11 +98,9 @@ class SesImportProvider:
 
     def status(self, job_id: str) -> JobStatus:
         try:
-            job = self._ses.get_import_job(JobId=job_id)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "NotFoundException":
-                return JobStatus(JobState.FAILED, "NOT_FOUND", error_message="The import job no longer exists.")
-            raise classify_client_error(error, "GetImportJob") from error
+            job = call_api(self._ses.get_import_job, "GetImportJob", expected=NOT_FOUND, JobId=job_id)
+        except ClientError:
+            return JobStatus(JobState.FAILED, "NOT_FOUND", error_message="The import job no longer exists.")
         provider_status = str(job.get("JobStatus", "CREATED"))
         failure = job.get("FailureInfo") or {}
         completed = job.get("CompletedTimestamp")
