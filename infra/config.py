@@ -21,8 +21,12 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class ListdropConfig:
     notification_emails: tuple[str, ...] = ()
+    operations_emails: tuple[str, ...] = ()  # alarms: dead letters, failed executions, function errors
     allowed_contact_lists: tuple[str, ...] = ()
     max_file_bytes: int = 1024**3
+    # The starter reads the whole file before a job starts: about 40 s per GB at 1,769 MB (one full vCPU), so
+    # 5 minutes leaves room for a file at the 1 GB default size limit with attributes on every row.
+    starter_timeout_seconds: int = 300
     poll_initial_wait_seconds: int = 10
     poll_max_wait_seconds: int = 300
     job_max_duration_seconds: int = 6 * 3600
@@ -42,9 +46,11 @@ class ListdropConfig:
             return default if value is None else value
 
         emails = tuple(_as_list(get("notificationEmails", ())))
+        operations_emails = tuple(_as_list(get("operationsEmails", ())))
         lists = tuple(_as_list(get("allowedContactLists", ())))
         config = cls(
             notification_emails=emails,
+            operations_emails=operations_emails,
             allowed_contact_lists=lists,
             max_file_bytes=_as_int(get("maxFileBytes", cls.max_file_bytes), "maxFileBytes"),
             poll_initial_wait_seconds=_as_int(
@@ -53,6 +59,9 @@ class ListdropConfig:
             poll_max_wait_seconds=_as_int(get("pollMaxWaitSeconds", cls.poll_max_wait_seconds), "pollMaxWaitSeconds"),
             job_max_duration_seconds=_as_int(
                 get("jobMaxDurationSeconds", cls.job_max_duration_seconds), "jobMaxDurationSeconds"
+            ),
+            starter_timeout_seconds=_as_int(
+                get("starterTimeoutSeconds", cls.starter_timeout_seconds), "starterTimeoutSeconds"
             ),
             status_unreadable_seconds=_as_int(
                 get("statusUnreadableSeconds", cls.status_unreadable_seconds), "statusUnreadableSeconds"
@@ -73,9 +82,13 @@ class ListdropConfig:
         return config
 
     def validate(self) -> None:
-        for email in self.notification_emails:
-            if not _EMAIL.match(email):
-                raise ConfigError(f"{PREFIX}notificationEmails: not an e-mail address: {email!r}")
+        for setting, emails in (
+            ("notificationEmails", self.notification_emails),
+            ("operationsEmails", self.operations_emails),
+        ):
+            for email in emails:
+                if not _EMAIL.match(email):
+                    raise ConfigError(f"{PREFIX}{setting}: not an e-mail address: {email!r}")
         for name in self.allowed_contact_lists:
             if not _LIST_NAME.match(name):
                 raise ConfigError(f"{PREFIX}allowedContactLists: invalid contact list name {name!r}")
@@ -83,6 +96,8 @@ class ListdropConfig:
             raise ConfigError(f"{PREFIX}pollMaxWaitSeconds must be >= pollInitialWaitSeconds")
         if self.job_max_duration_seconds > 360 * 24 * 3600:
             raise ConfigError(f"{PREFIX}jobMaxDurationSeconds exceeds a Standard workflow's one-year limit")
+        if not 3 <= self.starter_timeout_seconds <= 900:
+            raise ConfigError(f"{PREFIX}starterTimeoutSeconds must be from 3 to 900 (Lambda's limits)")
         if not 0 <= self.max_invalid_row_percent <= 100:
             raise ConfigError(f"{PREFIX}maxInvalidRowPercent must be between 0 and 100")
         for name in ("max_file_bytes", "poll_initial_wait_seconds", "log_retention_days", "status_unreadable_seconds"):

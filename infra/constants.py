@@ -8,6 +8,8 @@ OUTPUT_STATE_MACHINE = "StateMachineArn"
 OUTPUT_EVENT_BUS = "EventBusName"
 OUTPUT_COMPLETED_TOPIC = "CompletedTopicArn"
 OUTPUT_FAILED_TOPIC = "FailedTopicArn"
+OUTPUT_OPERATIONS_TOPIC = "OperationsTopicArn"
+OUTPUT_DASHBOARD = "DashboardName"
 
 EVENT_SOURCE = "listdrop"
 IMPORTS_PREFIX = "imports/"

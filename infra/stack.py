@@ -14,6 +14,7 @@ from infra.constructs.function import powertools_layer_arn
 from infra.constructs.ingest import Ingest
 from infra.constructs.job_table import JobTable
 from infra.constructs.notifications import Notifications
+from infra.constructs.operations import Operations
 from infra.constructs.poller import Poller
 from infra.constructs.storage import UploadStorage
 from infra.constructs.workflow import JobWorkflow
@@ -59,6 +60,18 @@ class ListdropStack(Stack):
             log_retention=retention,
         )
 
+        operations = Operations(
+            self,
+            "Operations",
+            dead_letter_queue=ingest.dead_letter_queue,
+            ingest_queue=ingest.queue,
+            state_machine=workflow.state_machine,
+            starter=ingest.starter.function,
+            poller=poller.function.function,
+            key=notifications.key,
+            emails=config.operations_emails,
+        )
+
         self._acknowledge_bucket_notifications_handler()
 
         outputs = {
@@ -70,6 +83,8 @@ class ListdropStack(Stack):
             constants.OUTPUT_EVENT_BUS: notifications.bus.event_bus_name,
             constants.OUTPUT_COMPLETED_TOPIC: notifications.completed_topic.topic_arn,
             constants.OUTPUT_FAILED_TOPIC: notifications.failed_topic.topic_arn,
+            constants.OUTPUT_OPERATIONS_TOPIC: operations.topic.topic_arn,
+            constants.OUTPUT_DASHBOARD: operations.dashboard.dashboard_name,
         }
         for output_id, value in outputs.items():
             CfnOutput(self, output_id, value=value)

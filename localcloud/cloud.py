@@ -17,6 +17,7 @@ import boto3
 
 from infra import constants
 from localcloud import patches
+from localcloud.faults import FaultInjector, FaultPlan, activate
 from localcloud.runtime import LocalFunction, SqsEventSource
 from localcloud.template import Resolver, synthesize
 
@@ -31,6 +32,10 @@ LOCAL_CONTEXT: dict[str, object] = {
     "listdrop:pollInitialWaitSeconds": 1,
     "listdrop:pollMaxWaitSeconds": 2,
     "listdrop:jobMaxDurationSeconds": 120,
+    "listdrop:statusUnreadableSeconds": 20,
+    # A short Lambda timeout, so the times derived from it are short too: the ingest queue's visibility
+    # timeout (6x, how long a crashed batch waits before its retry) and the claim lease (2x).
+    "listdrop:starterTimeoutSeconds": 3,
 }
 
 
@@ -66,6 +71,8 @@ class LocalCloud:
         template: dict[str, Any] | None = None,
         ses_processing_after: float = 0.3,
         ses_complete_after: float = 1.0,
+        faults: FaultPlan | None = None,
+        concurrency: int = 4,
     ) -> None:
         self.host = host
         self.port = port
@@ -73,6 +80,9 @@ class LocalCloud:
         self._context = {**LOCAL_CONTEXT, **(context or {})}
         self._template = template
         self._ses_timing = (ses_processing_after, ses_complete_after)
+        self._fault_plan = faults
+        self._concurrency = concurrency  # execution environments per function (AWS scales far wider)
+        self.faults: FaultInjector | None = None
         self._server: Any = None
         self._sources: list[SqsEventSource] = []
         self.functions: dict[str, LocalFunction] = {}
@@ -90,6 +100,7 @@ class LocalCloud:
         from localcloud.emulators.sesv2_import_jobs import SesImportJobEmulator
 
         patches.apply()
+        self.faults = activate(self._fault_plan)
         processing_after, complete_after = self._ses_timing
         self.ses = SesImportJobEmulator(
             endpoint_url=self.endpoint_url,
@@ -113,6 +124,7 @@ class LocalCloud:
         self._sources.clear()
         for function in self.functions.values():
             patches.LAMBDA_DISPATCH.pop(function.name, None)
+        activate(None)
         if self._server is not None:
             # Forget every resource, so a later LocalCloud in this process starts empty.
             reset = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")  # noqa: S310
@@ -283,6 +295,7 @@ class LocalCloud:
                 environment=environment,
                 timeout_seconds=int(properties.get("Timeout", 3)),
                 memory_mb=int(properties.get("MemorySize", 128)),
+                concurrency=self._concurrency,
             )
             lambda_client.create_function(
                 FunctionName=name,
@@ -339,16 +352,20 @@ class LocalCloud:
             function = self.functions[properties["FunctionName"]]
             queue_arn = properties["EventSourceArn"]
             queue_name = queue_arn.rsplit(":", 1)[-1]
-            source = SqsEventSource(
-                sqs,
-                queue_url=f"{self.endpoint_url}/{ACCOUNT}/{queue_name}",
-                queue_arn=queue_arn,
-                function=function,
-                batch_size=int(properties.get("BatchSize", 10)),
-                region=REGION,
-            )
-            source.start()
-            self._sources.append(source)
+            queue_url = f"{self.endpoint_url}/{ACCOUNT}/{queue_name}"
+            visibility = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"])
+            for _ in range(function.concurrency):  # one poller per environment, as Lambda scales them
+                source = SqsEventSource(
+                    sqs,
+                    queue_url=queue_url,
+                    queue_arn=queue_arn,
+                    function=function,
+                    batch_size=int(properties.get("BatchSize", 10)),
+                    region=REGION,
+                    retry_after_seconds=int(visibility["Attributes"]["VisibilityTimeout"]),
+                )
+                source.start()
+                self._sources.append(source)
 
 
 def without_tls_only_denies(document: dict[str, Any]) -> dict[str, Any]:

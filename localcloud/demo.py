@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from localcloud.cloud import LocalCloud
+from localcloud.faults import FaultPlan, FaultPlanError
 from localcloud.notifications import Notification, NotificationReader
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -127,13 +128,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-examples", action="store_true", help="start and serve without dropping examples")
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for each phase")
     parser.add_argument("--verbose", action="store_true", help="also print the functions' own log lines")
+    parser.add_argument(
+        "--faults",
+        metavar="PLAN.json",
+        default=os.environ.get("LISTDROP_FAULTS") or None,
+        help="inject the faults of this plan (throttling, errors, latency, duplicate events, crashes); "
+        "see the README's 'Fault injection' (default: $LISTDROP_FAULTS, else none)",
+    )
     args = parser.parse_args(argv)
+    try:
+        plan = FaultPlan.from_file(args.faults) if args.faults else None
+    except FaultPlanError as error:
+        parser.error(str(error))
     if not args.verbose:
         # Read when the handlers' Logger is created, so before the local cloud imports them.
         os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
 
     print("Synthesizing the CDK app and starting the local cloud...", flush=True)
-    cloud = LocalCloud(args.host, args.port).start()
+    cloud = LocalCloud(args.host, args.port, faults=plan).start()
     assert cloud.endpoints is not None
     endpoints = cloud.endpoints
     print(
@@ -150,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         seed(cloud, json.loads((EXAMPLES / "setup.json").read_text()))
         if not args.no_examples:
             problems = run_examples(cloud, reader, load_phases(EXAMPLES / "expected.json"), args.timeout)
+            if cloud.faults is not None:
+                injected = cloud.faults.log.counts()
+                print("\nFaults injected: " + (", ".join(f"{n} {k}" for k, n in sorted(injected.items())) or "none"))
             if args.once:
                 if problems:
                     print("\nDEMO FAILED:\n  " + "\n  ".join(problems), flush=True)

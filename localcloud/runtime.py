@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import logging
+import queue
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from localcloud import faults
 
 log = logging.getLogger("localcloud.runtime")
 
@@ -35,32 +40,71 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+def _fresh_handler(handler: str) -> Callable[[Any, Any], Any]:
+    """A new copy of the handler's module, as a new execution environment loads it: its module-level state
+    (cached clients, the batch processor) belongs to this environment alone. The listdrop package it
+    imports is shared, as the code on disk is."""
+    module_name, _, attribute = handler.rpartition(".")
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no module {module_name!r} for handler {handler!r}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    entry: Callable[[Any, Any], Any] = getattr(module, attribute)
+    return entry
+
+
 @dataclass
 class LocalFunction:
+    """One Lambda function with up to `concurrency` execution environments, each running one invocation
+    at a time (as in AWS); an invocation waits for a free one. An environment whose invocation crashed is
+    thrown away, and the next invocation starts a new one."""
+
     name: str
     arn: str
     handler: str  # module.path.function, as in the template's Handler property
     environment: dict[str, str]
     timeout_seconds: int
     memory_mb: int
-    # One execution environment per function: invocations of one function run one at a time, which also
-    # keeps the handlers' cached boto3 resources (not thread-safe) to one thread at a time.
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    concurrency: int = 1
+    _idle: queue.SimpleQueue[Callable[[Any, Any], Any] | None] = field(default_factory=queue.SimpleQueue)
+
+    def __post_init__(self) -> None:
+        for _ in range(self.concurrency):
+            self._idle.put(None)  # started on first use (a cold start)
+
+    @property
+    def kind(self) -> str:
+        """The handler's module name (starter, poller): what fault plans call the function."""
+        return self.handler.rsplit(".", 2)[-2]
 
     def invoke(self, event: Any) -> Any:
-        module_name, _, attribute = self.handler.rpartition(".")
-        entry = getattr(importlib.import_module(module_name), attribute)
-        context = LambdaContext(self.name, self.arn, self.memory_mb, self.timeout_seconds)
-        with self._lock:
-            return entry(event, context)
+        entry = self._idle.get()
+        try:
+            if entry is None:
+                entry = _fresh_handler(self.handler)
+            context = LambdaContext(self.name, self.arn, self.memory_mb, self.timeout_seconds)
+            with faults.running(self.kind, event):
+                try:
+                    return entry(event, context)
+                except faults.SimulatedCrash as crash:
+                    entry = None  # the runtime died with its environment
+                    # What the caller of a Lambda whose runtime exited sees: a failed invocation, nothing more.
+                    raise FunctionCrashed(f"{self.name}: {crash}") from None
+        finally:
+            self._idle.put(entry)
+
+
+class FunctionCrashed(RuntimeError):
+    """The function's runtime exited mid-invocation (here: a crash point of the fault plan fired)."""
 
 
 class SqsEventSource(threading.Thread):
     """Lambda's SQS event source mapping: receive a batch, invoke, delete what succeeded.
 
-    Messages the function reports as failed (ReportBatchItemFailures) become visible again after
-    `retry_after_seconds` (in AWS: the queue's visibility timeout), so redrive to the dead-letter
-    queue after maxReceiveCount works as configured.
+    Messages the function reports as failed (ReportBatchItemFailures), and every message of a batch whose
+    invocation failed, become visible again after `retry_after_seconds`: the queue's visibility timeout, as
+    in AWS. Redrive to the dead-letter queue after maxReceiveCount works as configured.
     """
 
     def __init__(
@@ -71,7 +115,7 @@ class SqsEventSource(threading.Thread):
         function: LocalFunction,
         batch_size: int,
         region: str,
-        retry_after_seconds: int = 2,
+        retry_after_seconds: int,
     ) -> None:
         super().__init__(name=f"sqs-source-{function.name}", daemon=True)
         self._sqs = sqs

@@ -4,6 +4,11 @@
 
 runs the same checks the starter runs in AWS, on a local file, before you upload it. Exit status: 0 when the
 file would be imported (possibly with rows left out), 1 when it would be rejected, 2 on a usage error.
+
+    listdrop redrive [--stack Listdrop]
+
+moves every message of the ingest dead-letter queue back to the ingest queue, once the cause is fixed. Exit
+status: 0 when the dead-letter queue was emptied, 1 when messages are left in it, 2 on a usage error.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from listdrop import routing
 from listdrop.errors import RejectedFile
@@ -22,6 +27,9 @@ from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import FileSink, NullSink, TextSink
 
 DEFAULT_MAX_BYTES = 1024**3
+# The stack's outputs naming the queues (infra/constants.py; a test keeps the two in step).
+QUEUE_OUTPUT = "IngestQueueUrl"
+DEAD_LETTER_QUEUE_OUTPUT = "IngestDeadLetterQueueUrl"
 SHOWN_REPORT_ROWS = 20
 
 
@@ -43,8 +51,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="the size limit (default 1 GiB)")
     check.add_argument("--output", type=Path, help="write the normalized file the job would read here")
     check.add_argument("--report", type=Path, help="write the full rejected-rows report (CSV) here")
+    redrive = commands.add_parser(
+        "redrive", help="move the dead-letter queue's messages back to the ingest queue, to be processed again"
+    )
+    redrive.add_argument(
+        "--stack", default="Listdrop", help="the deployed stack whose queues to use (default Listdrop)"
+    )
+    redrive.add_argument("--dead-letter-queue-url", help="instead of --stack: the dead-letter queue")
+    redrive.add_argument("--queue-url", help="instead of --stack: the ingest queue")
+    redrive.add_argument("--limit", type=int, help="move at most this many messages")
+    redrive.add_argument("--endpoint-url", help="another endpoint, e.g. the local cloud's http://127.0.0.1:4566")
+    redrive.add_argument("--region", help="the AWS region (default: from your AWS configuration)")
     args = parser.parse_args(argv)
+    if args.command == "redrive":
+        return _redrive(args, out=sys.stdout, err=sys.stderr)
     return _validate(args, out=sys.stdout, err=sys.stderr)
+
+
+def _redrive(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from listdrop.redrive import Redrive
+
+    if bool(args.dead_letter_queue_url) != bool(args.queue_url):
+        err.write("listdrop: give both --dead-letter-queue-url and --queue-url, or neither (to use --stack)\n")
+        return 2
+    session = boto3.session.Session(region_name=args.region)
+    try:
+        if args.queue_url:
+            dlq_url, queue_url = args.dead_letter_queue_url, args.queue_url
+        else:
+            dlq_url, queue_url = _stack_queues(session, args.stack, args.endpoint_url)
+        redrive = Redrive(
+            session.client("sqs", endpoint_url=args.endpoint_url), dead_letter_queue_url=dlq_url, queue_url=queue_url
+        )
+        out.write(f"Moving messages from {dlq_url}\n  to {queue_url}\n")
+        result = redrive.run(limit=args.limit, progress=lambda moved: out.write(f"  {moved:,} moved\n"))
+    except (BotoCoreError, ClientError, LookupError) as error:
+        err.write(f"listdrop: redrive failed: {error}\n")
+        return 2
+    out.write(f"Moved {result.moved:,} message(s); {result.left:,} left in the dead-letter queue.\n")
+    if result.failed:
+        out.write(f"  {result.failed:,} could not be sent to the ingest queue and stay in the dead-letter queue.\n")
+    return 0 if result.left == 0 and result.failed == 0 else 1
+
+
+def _stack_queues(session: Any, stack: str, endpoint_url: str | None) -> tuple[str, str]:
+    cloudformation = session.client("cloudformation", endpoint_url=endpoint_url)
+    [description] = cloudformation.describe_stacks(StackName=stack)["Stacks"]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in description.get("Outputs", [])}
+    try:
+        return outputs[DEAD_LETTER_QUEUE_OUTPUT], outputs[QUEUE_OUTPUT]
+    except KeyError as missing:
+        raise LookupError(f"stack {stack} has no output {missing}; is it a listdrop stack?") from None
 
 
 def _validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:

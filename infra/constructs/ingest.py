@@ -19,9 +19,6 @@ from infra.config import ListdropConfig
 from infra.constants import IMPORTS_PREFIX, LAMBDA_HANDLERS, REPORTS_PREFIX, STAGING_PREFIX
 from infra.constructs.function import ListdropFunction
 
-# The starter reads the whole file before a job starts: about 40 s per GB at 1,769 MB (one full vCPU), so
-# 5 minutes leaves room for a file at the 1 GB default size limit with attributes on every row.
-STARTER_TIMEOUT = Duration.minutes(5)
 STARTER_MEMORY_MB = 1769
 MAX_RECEIVE_COUNT = 5
 
@@ -41,6 +38,7 @@ class Ingest(Construct):
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
+        starter_timeout = Duration.seconds(config.starter_timeout_seconds)
         self.dead_letter_queue = sqs.Queue(
             self,
             "DeadLetterQueue",
@@ -61,7 +59,7 @@ class Ingest(Construct):
             "Queue",
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
-            visibility_timeout=Duration.seconds(STARTER_TIMEOUT.to_seconds() * 6),  # AWS guidance for SQS sources
+            visibility_timeout=Duration.seconds(starter_timeout.to_seconds() * 6),  # AWS guidance for SQS sources
             retention_period=Duration.days(14),
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVE_COUNT),
         )
@@ -70,7 +68,9 @@ class Ingest(Construct):
             s3n.SqsDestination(self.queue),
             s3.NotificationKeyFilter(prefix=IMPORTS_PREFIX),
         )
-        self.starter = self._build_starter(bucket, table, state_machine, config, powertools_layer, log_retention)
+        self.starter = self._build_starter(
+            bucket, table, state_machine, config, powertools_layer, log_retention, starter_timeout
+        )
         # Throttled uploads go back to the queue as a delayed copy (functions/listdrop/requeue.py).
         self.queue.grant_send_messages(self.starter.function)
         self.starter.function.add_layers(dependencies_layer)  # numpy, for the checker: only the starter checks files
@@ -83,6 +83,7 @@ class Ingest(Construct):
         config: ListdropConfig,
         powertools_layer: lambda_.ILayerVersion,
         log_retention: logs.RetentionDays,
+        timeout: Duration,
     ) -> ListdropFunction:
         starter = ListdropFunction(
             self,
@@ -97,13 +98,14 @@ class Ingest(Construct):
                 "POLL_MAX_WAIT_SECONDS": str(config.poll_max_wait_seconds),
                 "JOB_MAX_DURATION_SECONDS": str(config.job_max_duration_seconds),
                 "STATUS_UNREADABLE_SECONDS": str(config.status_unreadable_seconds),
-                "CLAIM_LEASE_SECONDS": str(int(STARTER_TIMEOUT.to_seconds()) * 2),
+                # Longer than any attempt can live, so a live claim is never taken over.
+                "CLAIM_LEASE_SECONDS": str(int(timeout.to_seconds()) * 2),
                 "ALLOWED_CONTACT_LISTS": ",".join(config.allowed_contact_lists),
                 "MAX_INVALID_ROW_PERCENT": f"{config.max_invalid_row_percent:g}",
                 "STAGING_PREFIX": STAGING_PREFIX,
                 "REPORTS_PREFIX": REPORTS_PREFIX,
             },
-            timeout=STARTER_TIMEOUT,
+            timeout=timeout,
             memory_size=STARTER_MEMORY_MB,
             powertools_layer=powertools_layer,
             log_retention=log_retention,

@@ -895,6 +895,11 @@ class SesImportJobEmulator:
         with self._suppression_lock:
             return {address: reason for address, (reason, _) in self._suppressed.items()}
 
+    def jobs(self) -> list[EmulatedImportJob]:
+        """Every job created since the last reset, for tests and reports (reading them injects no faults)."""
+        with self._state_lock:
+            return list(self._jobs.values())
+
     def job(self, job_id: str) -> EmulatedImportJob:
         """The job's live record; KeyError if there is none."""
         with self._state_lock:

@@ -28,5 +28,6 @@ def scoped_template(tmp_path_factory) -> dict:
         {
             "listdrop:allowedContactLists": ["Newsletter", "Customers"],
             "listdrop:notificationEmails": ["ops@example.com"],
+            "listdrop:operationsEmails": ["oncall@example.com"],
         },
     )

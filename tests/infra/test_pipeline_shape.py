@@ -5,6 +5,7 @@ import importlib
 import pytest
 
 from infra import constants
+from listdrop import cli
 from listdrop.settings import PollerSettings, StarterSettings
 from tests.infra.helpers import definition, one, resources
 
@@ -164,12 +165,17 @@ def test_only_the_starter_carries_the_dependencies_layer_built_for_its_runtime(t
 def test_outputs_use_the_shared_constants(template):
     expected = {value for name, value in vars(constants).items() if name.startswith("OUTPUT_")}
     assert expected <= set(template["Outputs"])
+    # `listdrop redrive --stack` reads the queues from these outputs (the functions package has no infra/)
+    assert (cli.QUEUE_OUTPUT, cli.DEAD_LETTER_QUEUE_OUTPUT) == (constants.OUTPUT_QUEUE, constants.OUTPUT_DLQ)
 
 
 def test_notification_emails_subscribe_to_both_topics(scoped_template):
     subscriptions = [s["Properties"] for s in resources(scoped_template, "AWS::SNS::Subscription").values()]
-    assert len(subscriptions) == 2
-    assert all(s["Protocol"] == "email" and s["Endpoint"] == "ops@example.com" for s in subscriptions)
+    people = [s for s in subscriptions if s["Endpoint"] == "ops@example.com"]
+    assert len(people) == 2 and all(s["Protocol"] == "email" for s in people)
+    [operations] = [s for s in subscriptions if s["Endpoint"] == "oncall@example.com"]
+    operations_topic, _ = one(scoped_template, "AWS::SNS::Topic", "Operations")
+    assert operations["TopicArn"] == {"Ref": operations_topic}, "alarms go to the operations topic only"
 
 
 def test_the_workflows_own_failure_event_has_the_same_schema_as_the_pollers(template):
