@@ -87,7 +87,7 @@ def _redrive(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
             session.client("sqs", endpoint_url=args.endpoint_url), dead_letter_queue_url=dlq_url, queue_url=queue_url
         )
         out.write(f"Moving messages from {dlq_url}\n  to {queue_url}\n")
-        result = redrive.run(limit=args.limit, progress=lambda moved: out.write(f"  {moved:,} moved\n"))
+        result = redrive.run(limit=args.limit, progress=_every(100, lambda moved: out.write(f"  {moved:,} moved\n")))
     except (BotoCoreError, ClientError, LookupError) as error:
         err.write(f"listdrop: redrive failed: {error}\n")
         return 2
@@ -95,6 +95,19 @@ def _redrive(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     if result.failed:
         out.write(f"  {result.failed:,} could not be sent to the ingest queue and stay in the dead-letter queue.\n")
     return 0 if result.left == 0 and result.failed == 0 else 1
+
+
+def _every(step: int, show: Callable[[int], object]) -> Callable[[int], None]:
+    """Show progress each time the count passes another `step`."""
+    shown = 0
+
+    def progress(count: int) -> None:
+        nonlocal shown
+        if count // step > shown // step:
+            show(count)
+        shown = count
+
+    return progress
 
 
 def _stack_queues(session: Any, stack: str, endpoint_url: str | None) -> tuple[str, str]:
