@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -10,6 +11,7 @@ import socket
 import urllib.request
 import warnings
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,6 +135,17 @@ class LocalCloud:
             self.ses.reset()
             self._server.stop()
             self._server = None
+
+    @contextlib.contextmanager
+    def injecting(self, plan: FaultPlan) -> Iterator[FaultInjector]:
+        """Inject `plan`'s faults for the duration of the block, then go back to the cloud's own plan."""
+        injector = activate(plan)
+        assert injector is not None
+        self.faults = injector
+        try:
+            yield injector
+        finally:
+            self.faults = activate(self._fault_plan)
 
     def __enter__(self) -> LocalCloud:
         return self.start()

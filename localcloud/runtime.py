@@ -92,7 +92,20 @@ class LocalFunction:
                     # What the caller of a Lambda whose runtime exited sees: a failed invocation, nothing more.
                     raise FunctionCrashed(f"{self.name}: {crash}") from None
         finally:
+            _forget_unpublished_metrics()
             self._idle.put(entry)
+
+
+def _forget_unpublished_metrics() -> None:
+    """The local cloud disables Powertools metrics (no CloudWatch here), but Powertools then keeps every
+    value it was given, across invocations, and prints them all once a metric reaches 100 values. Forget
+    them after each invocation, as a flush would."""
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+    if is_metrics_disabled():
+        from listdrop.observability import metrics
+
+        metrics.clear_metrics()
 
 
 class FunctionCrashed(RuntimeError):
