@@ -17,13 +17,14 @@ PORT ?= 4566
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: help install layer run demo test bench lint typecheck synth cfn-lint clean
+.PHONY: help install layer run demo test bench load lint typecheck synth cfn-lint clean
 
 help:
 	@echo "make run        start the embedded local cloud, drop the examples, serve until Ctrl-C (HOST=, PORT=)"
 	@echo "make demo       run the examples once; exit non-zero if a notification is missing or wrong"
 	@echo "make test       the whole test suite (unit, infrastructure, emulator, end to end)"
-	@echo "make bench      the checker's throughput and memory figures (generates a 1 GiB file in /tmp)"
+	@echo "make bench      the checker's throughput and memory figures (a 1 GiB file in /tmp), then make load"
+	@echo "make load       1,000 files at once into the local cloud under injected faults: burst and chaos runs"
 	@echo "make lint       ruff and mypy"
 	@echo "make layer      build listdrop's Lambda layer (requirements-layer.txt) into $(LAYER_DIR)"
 	@echo "make synth      synthesize the CloudFormation template into cdk.out/ (pinned CDK CLI)"
@@ -69,8 +70,12 @@ test: $(STAMP) $(NPM_STAMP) $(LAYER_STAMP)
 	$(BIN)/python -m pytest tests/emulator $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(STAMP) $(LAYER_STAMP)
 	$(BIN)/python bench/validation.py $(BENCH_ARGS)
+	$(BIN)/python bench/burst.py $(LOAD_ARGS)
+
+load: $(STAMP) $(LAYER_STAMP)
+	$(BIN)/python bench/burst.py $(LOAD_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

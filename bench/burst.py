@@ -127,6 +127,8 @@ class Report:
 
     def lines(self) -> list[str]:
         faults = ", ".join(f"{count} {name}" for name, count in sorted(self.faults.items())) or "none"
+        throttled = sum(count for name, count in self.faults.items() if name.startswith("throttled "))
+        exhausted = sum(count for name, count in self.faults.items() if name.startswith("retries exhausted "))
         outcomes = ", ".join(f"{count} {name}" for name, count in sorted(self.outcomes.items()))
         return [
             f"{self.run}: {self.files} files dropped, {self.jobs_started} jobs started, "
@@ -136,6 +138,8 @@ class Report:
             + (f", {self.redriven} redriven, {self.dead_letters_after} left" if self.dead_letters else "")
             + f"; outcomes: {outcomes}",
             f"  faults injected: {faults}",
+            f"  {throttled} throttled requests; {exhausted} calls still throttled after the SDK's retries "
+            "(those uploads were requeued with backoff, or their poll waited longer)",
             f"  wall time: {self.seconds:.1f} s from the first upload to the last notification",
         ]
 

@@ -183,7 +183,10 @@ def serve(cloud: LocalCloud, reader: NotificationReader) -> int:
         "\nServing until Ctrl-C. Drop more files, for example:\n"
         f"  aws --endpoint-url {cloud.endpoint_url} s3 cp my.csv "
         f"s3://{cloud.endpoints.bucket}/imports/ses/contact-lists/Newsletter/put/my.csv\n"
-        "(any access key works; region us-east-1). Notifications are printed here.",
+        "(any access key works; region us-east-1). Notifications are printed here.\n"
+        "Send dead letters back to be processed:\n"
+        f"  .venv/bin/listdrop redrive --endpoint-url {cloud.endpoint_url} --region us-east-1 "
+        f"--dead-letter-queue-url {cloud.endpoints.dead_letter_queue_url} --queue-url {cloud.endpoints.queue_url}",
         flush=True,
     )
     stop = threading.Event()

@@ -369,15 +369,22 @@ def _patch_moto_responses() -> None:
                 operation = self._get_action()
             except Exception:
                 operation = ""
-            request_id = str(self.headers.get("amz-sdk-invocation-id", "")) + str(
-                self.headers.get("amz-sdk-request", "")
-            )
+            attempt = str(self.headers.get("amz-sdk-request", ""))  # "attempt=2; max=3"
+            request_id = str(self.headers.get("amz-sdk-invocation-id", "")) + attempt
             fault = injector.api_fault(service, operation, request_id or str(time.monotonic_ns()))
             if fault is not None:
+                if _last_attempt(attempt):
+                    injector.log.add("retries exhausted", f"{service}:{operation}")
                 return _error_response(service, *fault)
         return original(self)
 
     BaseResponse.call_action = call_action
+
+
+def _last_attempt(header: str) -> bool:
+    """Whether the SDK will not retry this request (its amz-sdk-request header says attempt == max)."""
+    fields = dict(part.strip().partition("=")[::2] for part in header.split(";") if "=" in part)
+    return bool(fields.get("attempt")) and fields.get("attempt") == fields.get("max")
 
 
 def _patch_s3_event_delivery() -> None:
