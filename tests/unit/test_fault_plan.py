@@ -90,3 +90,13 @@ def test_every_named_point_is_a_call_the_code_makes():
     for name, point in CRASH_POINTS.items():
         assert name.startswith(point.function + ".")
         assert point.operation in session.get_service_model(point.service).operation_names, name
+
+
+@pytest.mark.parametrize(
+    ("header", "last"),
+    [("attempt=3; max=3", True), ("attempt=1; max=3", False), ("", False), ("attempt=1", False)],
+)
+def test_the_last_attempt_is_read_from_the_sdk_request_header(header, last):
+    from localcloud.faults import _last_attempt
+
+    assert _last_attempt(header) is last
