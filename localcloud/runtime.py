@@ -168,6 +168,9 @@ class SqsEventSource(threading.Thread):
         try:
             result = self._function.invoke(event) or {}
             failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
+        except FunctionCrashed as crash:
+            log.warning("%s; its batch of %d will be retried", crash, len(messages))
+            failed = {message["MessageId"] for message in messages}
         except Exception:
             log.exception("%s failed for a whole batch; every message will be retried", self._function.name)
             failed = {message["MessageId"] for message in messages}

@@ -39,6 +39,19 @@ def notification_text() -> events.RuleTargetInput:
     )
 
 
+def allow_service_to_publish(key: kms.IKey, service: str, sid: str) -> None:
+    """Let an AWS service (for this account only) use the topics' key, so it can publish to them."""
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid=sid,
+            principals=[iam.ServicePrincipal(service)],
+            actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+            resources=["*"],  # in a key policy "*" means this key
+            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+        )
+    )
+
+
 class Notifications(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, emails: tuple[str, ...]) -> None:
         super().__init__(scope, construct_id)
@@ -61,15 +74,7 @@ class Notifications(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
         # EventBridge publishes to the encrypted topics, so it must be able to use the key.
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowEventBridgeToPublishToEncryptedTopics",
-                principals=[iam.ServicePrincipal("events.amazonaws.com")],
-                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
-                resources=["*"],  # in a key policy "*" means this key
-                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
-            )
-        )
+        allow_service_to_publish(key, "events.amazonaws.com", "AllowEventBridgeToPublishToEncryptedTopics")
         return key
 
     def _build_topic(self, construct_id: str, display_name: str) -> sns.Topic:

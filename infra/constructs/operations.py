@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Duration
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
@@ -13,6 +12,8 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
+
+from infra.constructs.notifications import allow_service_to_publish
 
 # The Powertools metrics of the handlers (functions/listdrop/observability.py): namespace and service dimension.
 NAMESPACE = "listdrop"
@@ -50,15 +51,7 @@ class Operations(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         # CloudWatch alarms publish to the encrypted topic, so they must be able to use its key.
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowCloudWatchAlarmsToPublishToEncryptedTopics",
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
-                resources=["*"],  # in a key policy "*" means this key
-                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
-            )
-        )
+        allow_service_to_publish(key, "cloudwatch.amazonaws.com", "AllowCloudWatchAlarmsToPublishToEncryptedTopics")
         self.topic = sns.Topic(
             self, "Topic", display_name="listdrop: operations alarms", master_key=key, enforce_ssl=True
         )
