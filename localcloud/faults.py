@@ -8,7 +8,8 @@ A fault plan (JSON; see `FaultPlan.from_dict` and the README's "Fault injection"
 - crash a function at named points, right after one of its AWS calls succeeded (`crashes`): the invocation
   dies as a Lambda whose runtime exits does, so its batch returns to the queue after the visibility timeout.
 
-Every choice is made from a hash of the plan's seed and the request, so a run can be repeated. A crash point
+Every choice is a hash of the plan's seed and the request's identity, so the same request always gets the
+same answer (two runs differ, as version ids and SDK invocation ids do). A crash point
 fires at most once per upload (the upload's tracking id is found in the call or in the invocation's event),
 so a retry gets past it, as it would in AWS. `FaultLog` counts what was injected, for reports and tests.
 """
