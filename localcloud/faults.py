@@ -198,10 +198,6 @@ class FaultLog:
         with self._lock:
             return dict(self._counts)
 
-    def total(self, kind: str) -> int:
-        with self._lock:
-            return sum(count for name, count in self._counts.items() if name.startswith(kind + " "))
-
 
 _TRACKING_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{40}(?![0-9a-f])")
 
@@ -300,10 +296,6 @@ def activate(plan: FaultPlan | None) -> FaultInjector | None:
     global _active
     install()
     _active = FaultInjector(plan) if plan is not None else None
-    return _active
-
-
-def active() -> FaultInjector | None:
     return _active
 
 

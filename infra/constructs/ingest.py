@@ -161,7 +161,7 @@ class Ingest(Construct):
             iam.PolicyStatement(
                 sid="FindInterruptedSesJobs",
                 actions=["ses:GetImportJob"],
-                resources=[f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:import-job/*"],
+                resources=[nag.ses_import_jobs_arn()],
             ),
         ]
         for statement in policy:
@@ -180,7 +180,7 @@ class Ingest(Construct):
             )
         nag.wildcard(
             starter.role,
-            "arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:import-job/*",
+            nag.SES_IMPORT_JOBS,
             "Import job ids are assigned by SES; a retry reads the jobs it lists to find one an interrupted "
             "attempt started.",
         )

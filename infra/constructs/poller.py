@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Duration
+from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -45,7 +45,7 @@ class Poller(Construct):
             iam.PolicyStatement(
                 sid="ReadSesImportJobs",
                 actions=["ses:GetImportJob"],
-                resources=[f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:import-job/*"],
+                resources=[nag.ses_import_jobs_arn()],
             ),
             iam.PolicyStatement(
                 sid="RecordProgress",
@@ -61,7 +61,7 @@ class Poller(Construct):
             self.function.role.add_to_policy(statement)
         nag.wildcard(
             self.function.role,
-            "arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:import-job/*",
+            nag.SES_IMPORT_JOBS,
             "Import job ids are assigned by SES at creation, so they cannot be named in advance.",
         )
         nag.wildcard(
