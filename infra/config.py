@@ -9,6 +9,8 @@ from typing import Any
 
 from constructs import Node
 
+from infra.constants import ENABLED_BY_DEFAULT, PROVIDERS
+
 PREFIX = "listdrop:"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LIST_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -35,6 +37,7 @@ class ListdropConfig:
     noncurrent_version_expiry_days: int = 90
     powertools_layer_version: int = 27
     max_invalid_row_percent: float = 10.0
+    enabled_providers: tuple[str, ...] = ENABLED_BY_DEFAULT
 
     @classmethod
     def from_context(cls, node: Node) -> ListdropConfig:
@@ -48,10 +51,12 @@ class ListdropConfig:
         emails = tuple(_as_list(get("notificationEmails", ())))
         operations_emails = tuple(_as_list(get("operationsEmails", ())))
         lists = tuple(_as_list(get("allowedContactLists", ())))
+        enabled = tuple(_as_list(get("enabledProviders", ENABLED_BY_DEFAULT)))
         config = cls(
             notification_emails=emails,
             operations_emails=operations_emails,
             allowed_contact_lists=lists,
+            enabled_providers=enabled,
             max_file_bytes=_as_int(get("maxFileBytes", cls.max_file_bytes), "maxFileBytes"),
             poll_initial_wait_seconds=_as_int(
                 get("pollInitialWaitSeconds", cls.poll_initial_wait_seconds), "pollInitialWaitSeconds"
@@ -92,6 +97,9 @@ class ListdropConfig:
         for name in self.allowed_contact_lists:
             if not _LIST_NAME.match(name):
                 raise ConfigError(f"{PREFIX}allowedContactLists: invalid contact list name {name!r}")
+        unknown = sorted(set(self.enabled_providers) - set(PROVIDERS))
+        if unknown or not self.enabled_providers:
+            raise ConfigError(f"{PREFIX}enabledProviders: name one or more of {', '.join(PROVIDERS)} (got {unknown})")
         if self.poll_max_wait_seconds < self.poll_initial_wait_seconds:
             raise ConfigError(f"{PREFIX}pollMaxWaitSeconds must be >= pollInitialWaitSeconds")
         if self.job_max_duration_seconds > 360 * 24 * 3600:

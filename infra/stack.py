@@ -12,6 +12,7 @@ from infra.config import ListdropConfig
 from infra.constructs.dependencies import DependenciesLayer
 from infra.constructs.function import powertools_layer_arn
 from infra.constructs.ingest import Ingest
+from infra.constructs.job_apis import JobApis
 from infra.constructs.job_table import JobTable
 from infra.constructs.notifications import Notifications
 from infra.constructs.operations import Operations
@@ -58,6 +59,15 @@ class ListdropStack(Stack):
             powertools_layer=layer,
             dependencies_layer=DependenciesLayer(self, "Dependencies").layer,
             log_retention=retention,
+        )
+
+        JobApis(
+            self,
+            "JobApis",
+            bucket=storage.bucket,
+            starter=ingest.starter,
+            poller=poller.function,
+            config=config,
         )
 
         operations = Operations(

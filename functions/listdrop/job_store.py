@@ -16,6 +16,9 @@ from botocore.exceptions import ClientError
 from listdrop.models import JobStatus
 from listdrop.upload import Upload
 
+# Items that are not uploads: the start-rate gates of providers with an account-wide rate.
+GATE_PREFIX = "gate#"
+
 
 class ClaimStatus:
     CLAIMED = "CLAIMED"
@@ -112,6 +115,22 @@ class JobStore:
             if not _is_condition_failure(error):
                 raise
 
+    def take_start_slot(self, provider: str, *, now_ms: int, interval_ms: int) -> bool:
+        """Claim the right to call the provider's start now, at most once per interval across every copy of
+        the starter (one item per provider, `gate#<provider>`; `listdrop jobs` skips it). False: wait."""
+        try:
+            self._table.update_item(
+                Key={"trackingId": f"{GATE_PREFIX}{provider}"},
+                UpdateExpression="SET lastStartMs = :now",
+                ConditionExpression="attribute_not_exists(lastStartMs) OR lastStartMs <= :earliest",
+                ExpressionAttributeValues={":now": now_ms, ":earliest": now_ms - interval_ms},
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                return False
+            raise
+        return True
+
     def mark_started(self, upload: Upload, execution_input: str, at: str) -> None:
         self._table.update_item(
             Key={"trackingId": upload.tracking_id},
@@ -145,12 +164,13 @@ class JobStore:
             Key={"trackingId": tracking_id},
             UpdateExpression=(
                 "SET providerStatus = :ps, processedRecords = :p, failedRecords = :f, "
-                "lastPolledAt = :at, updatedAt = :at"
+                "providerProgress = :progress, lastPolledAt = :at, updatedAt = :at"
             ),
             ExpressionAttributeValues={
                 ":ps": status.provider_status,
                 ":p": status.processed,
                 ":f": status.failed,
+                ":progress": json.dumps(status.progress) if status.progress else None,
                 ":at": at,
             },
         )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Action(StrEnum):
     PUT = "PUT"
     DELETE = "DELETE"
+    EXPORT = "EXPORT"
 
 
 class DataFormat(StrEnum):
@@ -19,21 +21,64 @@ class DataFormat(StrEnum):
 class DestinationType(StrEnum):
     SES_CONTACT_LIST = "SES_CONTACT_LIST"
     SES_SUPPRESSION_LIST = "SES_SUPPRESSION_LIST"
+    SES_EXPORT = "SES_EXPORT"
+    MAIL_MANAGER_ADDRESS_LIST = "MAIL_MANAGER_ADDRESS_LIST"
+    PINPOINT_APPLICATION = "PINPOINT_APPLICATION"
+
+
+class InputKind(StrEnum):
+    """What the dropped file holds: records for an import job, or one request (an export's parameters)."""
+
+    RECORDS = "RECORDS"
+    REQUEST = "REQUEST"
+
+
+@dataclass(frozen=True)
+class PinpointSegment:
+    """What a Pinpoint import does besides the endpoints: define a new segment, or update one, or neither."""
+
+    new_name: str | None = None
+    existing_id: str | None = None
+    register_endpoints: bool = True
+
+    @property
+    def label(self) -> str:
+        if self.new_name:
+            return f"new segment '{self.new_name}'"
+        if self.existing_id:
+            return f"segment {self.existing_id}"
+        return "no segment"
 
 
 @dataclass(frozen=True)
 class Destination:
     type: DestinationType
     name: str | None = None
+    segment: PinpointSegment | None = None
 
     @property
     def label(self) -> str:
         if self.type is DestinationType.SES_CONTACT_LIST:
             return f"SES contact list '{self.name}'"
+        if self.type is DestinationType.SES_EXPORT:
+            return f"SES export '{self.name}'"
+        if self.type is DestinationType.MAIL_MANAGER_ADDRESS_LIST:
+            return f"Mail Manager address list {self.name}"
+        if self.type is DestinationType.PINPOINT_APPLICATION:
+            segment = self.segment or PinpointSegment()
+            endpoints = "endpoints" if segment.register_endpoints else "endpoints not registered"
+            return f"Pinpoint application {self.name} ({endpoints}, {segment.label})"
         return "SES account suppression list"
 
-    def to_dict(self) -> dict[str, str | None]:
-        return {"type": self.type.value, "name": self.name, "label": self.label}
+    def to_dict(self) -> dict[str, Any]:
+        described: dict[str, Any] = {"type": self.type.value, "name": self.name, "label": self.label}
+        if self.segment is not None:
+            described["segment"] = {
+                "newName": self.segment.new_name,
+                "existingId": self.segment.existing_id,
+                "registerEndpoints": self.segment.register_endpoints,
+            }
+        return described
 
 
 @dataclass(frozen=True)
@@ -44,6 +89,7 @@ class Route:
     destination: Destination
     action: Action
     data_format: DataFormat
+    kind: InputKind = InputKind.RECORDS
 
 
 @dataclass(frozen=True)
@@ -96,6 +142,11 @@ class JobStatus:
     failed_records_url: str | None = None
     error_message: str | None = None
     completed_at: str | None = None
+    # A result the job produced behind a short-lived link (an export's file), copied into the bucket.
+    result_url: str | None = None
+    result_name: str | None = None
+    # The provider's own progress and first failures, when it reports them (Pinpoint's pieces).
+    progress: dict[str, Any] | None = None
 
 
 class Outcome(StrEnum):

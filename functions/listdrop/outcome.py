@@ -25,6 +25,7 @@ def build_event(
     ended_at: datetime,
     status: JobStatus | None = None,
     failure_report: str | None = None,
+    result: str | None = None,
     reason_code: str | None = None,
     reason: str | None = None,
 ) -> dict[str, Any]:
@@ -52,6 +53,8 @@ def build_event(
         },
         "records": {"processed": processed, "failed": failed},
         "failureReport": failure_report,
+        "result": result,
+        "providerProgress": status.progress if status else None,
         "checks": upload.validation,
         "startedAt": upload.started_at,
         "endedAt": ended_at.isoformat(),
@@ -64,6 +67,7 @@ def build_event(
         "destination": upload.destination.get("label") or NONE_TEXT,
         "records": f"{processed} processed, {failed} failed" if status else NONE_TEXT,
         "report": failure_report or NONE_TEXT,
+        "result": result or NONE_TEXT,
         "reason": reason or NONE_TEXT,
         "rows": (upload.validation or {}).get("noticeRows") or NONE_TEXT,
         "rowReport": (upload.validation or {}).get("noticeReport") or NONE_TEXT,
@@ -93,6 +97,10 @@ def _left_out(detail: dict[str, Any]) -> str:
 def _outcome_sentence(
     detail: dict[str, Any], outcome: str, where: str, action: str, uri: str, processed: int, failed: int, reason: str
 ) -> str:
+    if outcome == Outcome.SUCCEEDED.value and action == "EXPORT":
+        return (
+            f"SUCCEEDED: {where} from {uri}: {processed} records exported to {detail['result'] or 'SES (not copied)'}"
+        )
     if outcome == Outcome.SUCCEEDED.value:
         if failed:
             return (
@@ -104,5 +112,5 @@ def _outcome_sentence(
         return f"REJECTED: {uri} was not imported: {reason}"
     if outcome == Outcome.TIMED_OUT.value:
         return f"TIMED OUT: {action} into {where} from {uri} did not finish in time: {reason}"
-    label = "CANCELLED" if detail["providerStatus"] == "CANCELLED" else "FAILED"
+    label = "CANCELLED" if detail["providerStatus"] in {"CANCELLED", "STOPPED"} else "FAILED"
     return f"{label}: {action} into {where} from {uri}: {reason}"

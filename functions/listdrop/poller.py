@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from listdrop.clock import utc_now
-from listdrop.errors import ProviderUnavailable
+from listdrop.errors import ProviderRequestRejected, ProviderUnavailable
 from listdrop.job_store import JobStore
 from listdrop.models import JobStatus, Outcome
 from listdrop.observability import logger
@@ -39,7 +39,7 @@ def _minutes(count: int) -> str:
 
 
 class Reports(Protocol):
-    def copy(self, url: str, tracking_id: str, file_name: str = ...) -> str: ...
+    def copy(self, url: str, folder: str, file_name: str = ...) -> str: ...
 
 
 class Poller:
@@ -49,9 +49,11 @@ class Poller:
         reports: Reports,
         providers: Callable[[str], JobProvider],
         clock: Callable[[], datetime] = utc_now,
+        results: Reports | None = None,
     ) -> None:
         self._store = store
         self._reports = reports
+        self._results = results or reports
         self._providers = providers
         self._clock = clock
 
@@ -60,8 +62,9 @@ class Poller:
         if not upload.job_id:
             raise ValueError("the workflow state has no provider job id to poll")
         poll = {**state["poll"], "attempt": int(state["poll"].get("attempt", 0)) + 1}
+        provider = self._providers(upload.provider)
         try:
-            status = self._providers(upload.provider).status(upload.job_id)
+            status = provider.status(upload.job_id)
         except ProviderUnavailable as unavailable:
             return self._unreadable(state, poll, upload, str(unavailable))
         poll.pop("unreadableSince", None)
@@ -81,21 +84,24 @@ class Poller:
                 reason_code="TIMED_OUT",
                 reason=(
                     f"The job was still {status.provider_status} after {_minutes(minutes)}, the configured "
-                    "maximum; listdrop stopped watching it."
+                    f"maximum; {self._stop(provider, upload.job_id)}"
                 ),
             )
             return self._finish(state, poll, Outcome.TIMED_OUT.value, event)
 
         report, note = self._copy_report(status, upload.tracking_id)
+        result, result_note = self._copy_result(status, upload.job_id)
         reason = status.error_message
-        if note:
-            reason = f"{reason} ({note})" if reason else note
+        for extra in (note, result_note):
+            if extra:
+                reason = f"{reason} ({extra})" if reason else extra
         event = build_event(
             upload=upload,
             outcome=outcome_for(status),
             ended_at=now,
             status=status,
             failure_report=report,
+            result=result,
             reason_code=None if outcome_for(status) is Outcome.SUCCEEDED else f"JOB_{status.provider_status}",
             reason=reason,
         )
@@ -130,6 +136,28 @@ class Poller:
             extra={"outcome": event["detail"]["outcome"], "records": event["detail"]["records"]},
         )
         return {**state, "poll": {**poll, "state": final_state}, "outcome": event}
+
+    @staticmethod
+    def _stop(provider: JobProvider, job_id: str) -> str:
+        """Stop a job that ran past the limit, where the API can; say what happened, for the notification."""
+        try:
+            provider.cancel(job_id)
+        except ProviderRequestRejected:
+            return "listdrop stopped watching it."
+        except ProviderUnavailable as error:
+            logger.warning("Could not stop the job", extra={"error": str(error)})
+            return "listdrop stopped watching it; asking the service to stop it failed, so it may still finish."
+        return "listdrop stopped it and stopped watching it."
+
+    def _copy_result(self, status: JobStatus, job_id: str) -> tuple[str | None, str | None]:
+        """An export's file, copied from behind its short-lived link to exports/results/<job id>/."""
+        if not status.result_url:
+            return None, None
+        try:
+            return self._results.copy(status.result_url, job_id, status.result_name or "result"), None
+        except (ProviderUnavailable, ValueError) as error:
+            logger.warning("Export result not copied", extra={"error": str(error)})
+            return None, "the exported file could not be copied into the bucket; get-export-job returns a fresh link"
 
     def _copy_report(self, status: JobStatus, tracking_id: str) -> tuple[str | None, str | None]:
         if not status.failed_records_url:

@@ -1,4 +1,5 @@
-"""Copies a provider's failed-records file into the bucket before its pre-signed URL expires."""
+"""Copies a file a provider holds behind a pre-signed URL (a failed-records report, an export) into the bucket
+before the URL expires."""
 
 from __future__ import annotations
 
@@ -34,11 +35,11 @@ class ReportCopier:
         self._bucket = bucket
         self._prefix = prefix
 
-    def copy(self, url: str, tracking_id: str, file_name: str = "failed-records.csv") -> str:
-        """Stream the file at `url` to reports/<tracking id>/<file name>; return its s3:// URI."""
+    def copy(self, url: str, folder: str, file_name: str = "failed-records.csv") -> str:
+        """Stream the file at `url` to <prefix><folder>/<file name>; return its s3:// URI."""
         if not _allowed(url):
             raise ValueError("refusing to fetch a report URL that is not HTTPS")
-        key = f"{self._prefix}{tracking_id}/{file_name}"
+        key = f"{self._prefix}{folder}/{file_name}"
         last_error: Exception | None = None
         for _ in range(_ATTEMPTS):
             try:
@@ -47,4 +48,4 @@ class ReportCopier:
                 return f"s3://{self._bucket}/{key}"
             except OSError as error:  # URLError, HTTPError and timeouts are all OSErrors
                 last_error = error
-        raise ProviderUnavailable(f"could not copy the failed-records file: {last_error}")
+        raise ProviderUnavailable(f"could not copy {file_name}: {last_error}")

@@ -9,6 +9,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from listdrop.providers.registry import ENABLED_BY_DEFAULT, PROVIDERS
+
 
 class SettingsError(ValueError):
     pass
@@ -66,11 +68,16 @@ class StarterSettings:
     max_invalid_row_percent: float = 10.0
     staging_prefix: str = "staging/"
     reports_prefix: str = "reports/"
+    enabled_providers: frozenset[str] = frozenset(ENABLED_BY_DEFAULT)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> StarterSettings:
         env = os.environ if env is None else env
         allowed = {name.strip() for name in env.get("ALLOWED_CONTACT_LISTS", "").split(",") if name.strip()}
+        enabled = {name.strip() for name in env.get("ENABLED_PROVIDERS", "").split(",") if name.strip()}
+        unknown = sorted(enabled - set(PROVIDERS))
+        if unknown:
+            raise SettingsError(f"ENABLED_PROVIDERS names unknown providers {unknown}; known: {sorted(PROVIDERS)}")
         settings = cls(
             jobs_table=_require(env, "JOBS_TABLE_NAME"),
             state_machine_arn=_require(env, "STATE_MACHINE_ARN"),
@@ -84,6 +91,7 @@ class StarterSettings:
             max_invalid_row_percent=_percent(env, "MAX_INVALID_ROW_PERCENT", 10.0),
             staging_prefix=_prefix(env, "STAGING_PREFIX", "staging/"),
             reports_prefix=_prefix(env, "REPORTS_PREFIX", "reports/"),
+            enabled_providers=frozenset(enabled or ENABLED_BY_DEFAULT),
         )
         if settings.poll_max_wait_seconds < settings.poll_initial_wait_seconds:
             raise SettingsError("POLL_MAX_WAIT_SECONDS must be >= POLL_INITIAL_WAIT_SECONDS")
@@ -95,6 +103,7 @@ class PollerSettings:
     jobs_table: str
     bucket: str
     reports_prefix: str
+    export_results_prefix: str = "exports/results/"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PollerSettings:
@@ -103,4 +112,5 @@ class PollerSettings:
             jobs_table=_require(env, "JOBS_TABLE_NAME"),
             bucket=_require(env, "BUCKET_NAME"),
             reports_prefix=_prefix(env, "REPORTS_PREFIX", "reports/"),
+            export_results_prefix=_prefix(env, "EXPORT_RESULTS_PREFIX", "exports/results/"),
         )

@@ -14,6 +14,7 @@ Order of work, chosen so that any crash followed by a redelivery converges on on
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,11 +25,13 @@ from botocore.exceptions import ClientError
 from listdrop import routing
 from listdrop.clock import utc_now
 from listdrop.errors import ProviderRequestRejected, ProviderUnavailable, RejectedFile, UploadInProgress
+from listdrop.export_request import MAX_REQUEST_BYTES
 from listdrop.job_store import ClaimStatus, JobRecord, JobStore
-from listdrop.models import DataFormat, DestinationType, FileShape, Outcome, Route, S3Object
+from listdrop.models import DataFormat, DestinationType, FileShape, InputKind, Outcome, Route, S3Object
 from listdrop.observability import logger
 from listdrop.outcome import build_event
-from listdrop.providers.base import ImportRequest, JobProvider
+from listdrop.providers.base import ImportRequest, JobProvider, RequestReader
+from listdrop.providers.registry import WHY_OFF_BY_DEFAULT
 from listdrop.settings import StarterSettings
 from listdrop.upload import Upload, tracking_id_for
 from listdrop.validation import RowPolicy, ValidationResult, spec_for, validate
@@ -38,6 +41,8 @@ from listdrop.validation.sinks import S3Sink
 REPORT_NAME = "rejected-rows.csv"
 # How far before the first claim a provider's job may be stamped (clocks differ between Lambda and the API).
 CLOCK_SKEW = timedelta(minutes=5)
+# How long one delivery waits for a rate-limited API's next start slot before handing the message back.
+START_SLOT_MAX_WAIT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,18 @@ class Checked:
         }
 
 
+@dataclass(frozen=True)
+class CheckedRequest:
+    """A request file (an export's parameters), read and checked whole."""
+
+    parameters: dict[str, Any]
+    summary: str
+    staged: S3Object | None = None
+
+    def to_state(self) -> dict[str, Any]:
+        return {"request": self.summary, "noticeRows": f"request: {self.summary}", "noticeReport": "none"}
+
+
 class Result:
     STARTED = "STARTED"
     REJECTED = "REJECTED"
@@ -86,7 +103,9 @@ class Starter:
         sfn: Any,
         providers: Callable[[str], JobProvider],
         clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        self._sleep = sleep
         self._settings = settings
         self._store = store
         self._s3 = s3
@@ -126,29 +145,54 @@ class Starter:
 
         started_at = self._clock().isoformat()
         route: Route | None = None
-        checked: Checked | None = None
+        checked: Checked | CheckedRequest | None = None
         try:
             route = routing.route(key)
+            self._check_enabled(route)
             provider = self._providers(route.provider)
             self._check_destination(route)
             provider.verify_destination(route, FileShape())  # before reading: does the destination exist?
-            checked = self._read_whole_file(route, source, tracking_id)
-            if checked.result.rejection is not None:
-                raise checked.result.rejection
-            provider.verify_destination(route, FileShape(topics=checked.result.topics))
+            if route.kind is InputKind.REQUEST:
+                checked = self._read_request(source, provider)
+                request = ImportRequest(tracking_id, route, source, checked.parameters)
+            else:
+                checked = self._read_whole_file(route, source, tracking_id)
+                if checked.result.rejection is not None:
+                    raise checked.result.rejection
+                provider.verify_destination(route, FileShape(topics=checked.result.topics))
+                assert checked.staged is not None
+                request = ImportRequest(tracking_id, route, checked.staged)
         except RejectedFile as rejection:
             upload = self._with_checks(Upload.rejected(tracking_id, route, source, started_at), checked)
             return self._end_before_start(
                 upload, Outcome.REJECTED, ClaimStatus.REJECTED, rejection.code, rejection.reason
             )
 
-        assert checked is not None and checked.staged is not None
         upload = self._with_checks(Upload.accepted(tracking_id, route, source, started_at), checked)
         if interrupted is None and not self._store.claim(upload, now=self._epoch(), lease_seconds=self._lease):
             return self._after_lost_claim(tracking_id)
-        return self._start(upload, ImportRequest(tracking_id, route, checked.staged), provider, interrupted)
+        return self._start(upload, request, provider, interrupted)
 
     # -- steps -------------------------------------------------------------------------------------
+
+    def _check_enabled(self, route: Route) -> None:
+        if route.provider in self._settings.enabled_providers:
+            return
+        why = WHY_OFF_BY_DEFAULT.get(route.provider, "This deployment does not enable it (listdrop:enabledProviders).")
+        raise RejectedFile("PROVIDER_DISABLED", f"The {route.provider} provider is switched off. {why}")
+
+    def _read_request(self, source: S3Object, provider: JobProvider) -> CheckedRequest:
+        """A request file is small: read it whole (at most MAX_REQUEST_BYTES + 1) and let its provider check it."""
+        if not isinstance(provider, RequestReader):
+            raise RejectedFile("NO_ROUTE", f"The {provider.name} provider takes records, not a request file.")
+        body = self._open(source)
+        try:
+            content = body.read(MAX_REQUEST_BYTES + 1)
+        finally:
+            body.close()
+        parameters, summary = provider.read_request(content)
+        logger.info("Request checked", extra={"request": summary})
+        return CheckedRequest(parameters, summary)
 
     def _check_destination(self, route: Route) -> None:
         allowed = self._settings.allowed_contact_lists
@@ -213,7 +257,7 @@ class Starter:
             raise
 
     @staticmethod
-    def _with_checks(upload: Upload, checked: Checked | None) -> Upload:
+    def _with_checks(upload: Upload, checked: Checked | CheckedRequest | None) -> Upload:
         if checked is None:
             return upload
         staged = checked.staged.to_dict() if checked.staged is not None else None
@@ -228,7 +272,9 @@ class Starter:
             if interrupted is not None and must_look:
                 job_id = self._job_of_interrupted_attempt(request, provider, interrupted)
             must_look = False  # looked, and found none or adopted it
-            job_id = job_id or provider.start(request)
+            if job_id is None:
+                self._wait_for_start_slot(provider)
+                job_id = provider.start(request)
         except ProviderUnavailable as unavailable:
             # The retry (a delayed copy of the message) may take over at once; it looks for a job first
             # unless every call so far was refused before it could start one.
@@ -246,6 +292,25 @@ class Starter:
         self._start_execution(upload.tracking_id, execution_input)
         logger.info("Import job started", extra={"provider": upload.provider, "provider_job_id": job_id})
         return StartResult(Result.STARTED, upload.tracking_id)
+
+    def _wait_for_start_slot(self, provider: JobProvider) -> None:
+        """Keep to an API's account-wide start rate (SES exports: once per second) across every copy of the
+        starter: wait briefly for a free slot, else hand the message back to be retried later."""
+        interval = provider.min_start_interval_seconds
+        if interval <= 0:
+            return
+        waited = 0.0
+        while not self._store.take_start_slot(
+            provider.name, now_ms=int(self._clock().timestamp() * 1000), interval_ms=int(interval * 1000)
+        ):
+            if waited >= START_SLOT_MAX_WAIT_SECONDS:
+                raise ProviderUnavailable(
+                    f"{provider.name} allows one start per {interval:g} s and others are queued; retrying",
+                    may_have_run=False,
+                )
+            step = interval / 4
+            self._sleep(step)
+            waited += step
 
     def _job_of_interrupted_attempt(
         self, request: ImportRequest, provider: JobProvider, interrupted: JobRecord

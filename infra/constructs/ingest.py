@@ -16,7 +16,7 @@ from constructs import Construct
 
 from infra import nag
 from infra.config import ListdropConfig
-from infra.constants import IMPORTS_PREFIX, LAMBDA_HANDLERS, REPORTS_PREFIX, STAGING_PREFIX
+from infra.constants import EXPORTS_PREFIX, IMPORTS_PREFIX, LAMBDA_HANDLERS, REPORTS_PREFIX, STAGING_PREFIX
 from infra.constructs.function import ListdropFunction
 
 STARTER_MEMORY_MB = 1769
@@ -68,6 +68,11 @@ class Ingest(Construct):
             s3n.SqsDestination(self.queue),
             s3.NotificationKeyFilter(prefix=IMPORTS_PREFIX),
         )
+        bucket.add_event_notification(
+            s3.EventType.OBJECT_CREATED,
+            s3n.SqsDestination(self.queue),
+            s3.NotificationKeyFilter(prefix=EXPORTS_PREFIX),
+        )
         self.starter = self._build_starter(
             bucket, table, state_machine, config, powertools_layer, log_retention, starter_timeout
         )
@@ -104,14 +109,16 @@ class Ingest(Construct):
                 "MAX_INVALID_ROW_PERCENT": f"{config.max_invalid_row_percent:g}",
                 "STAGING_PREFIX": STAGING_PREFIX,
                 "REPORTS_PREFIX": REPORTS_PREFIX,
+                "ENABLED_PROVIDERS": ",".join(config.enabled_providers),
             },
             timeout=timeout,
             memory_size=STARTER_MEMORY_MB,
             powertools_layer=powertools_layer,
             log_retention=log_retention,
             wildcard_reason=(
-                "ses:CreateImportJob and ses:ListImportJobs support no resource-level permissions (no resource "
-                "type in the Service Authorization Reference); the destination is chosen by the file's key."
+                "ses:CreateImportJob, ses:ListImportJobs, ses:CreateExportJob and ses:ListExportJobs support no "
+                "resource-level permissions (no resource type in the Service Authorization Reference); the "
+                "destination is chosen by the file's key."
             ),
         )
         starter.function.add_event_source(
@@ -126,7 +133,7 @@ class Ingest(Construct):
             iam.PolicyStatement(
                 sid="ReadUploadedFiles",
                 actions=["s3:GetObject", "s3:GetObjectVersion"],
-                resources=[bucket.arn_for_objects(f"{IMPORTS_PREFIX}*")],
+                resources=[bucket.arn_for_objects(f"{IMPORTS_PREFIX}*"), bucket.arn_for_objects(f"{EXPORTS_PREFIX}*")],
             ),
             iam.PolicyStatement(
                 sid="WriteCheckedFilesAndReports",
@@ -170,6 +177,11 @@ class Ingest(Construct):
             starter.role,
             f"{nag.arn_of(bucket)}/{IMPORTS_PREFIX}*",
             "The starter reads whichever file is uploaded under the imports/ prefix, and only there.",
+        )
+        nag.wildcard(
+            starter.role,
+            f"{nag.arn_of(bucket)}/{EXPORTS_PREFIX}*",
+            "The starter reads whichever export request is uploaded under exports/ses/, and only there.",
         )
         for prefix, purpose in ((STAGING_PREFIX, "normalized copy"), (REPORTS_PREFIX, "rejected-rows report")):
             nag.wildcard(

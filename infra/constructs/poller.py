@@ -11,7 +11,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra import nag
-from infra.constants import LAMBDA_HANDLERS, REPORTS_PREFIX
+from infra.constants import EXPORT_RESULTS_PREFIX, LAMBDA_HANDLERS, REPORTS_PREFIX
 from infra.constructs.function import ListdropFunction
 
 
@@ -36,6 +36,7 @@ class Poller(Construct):
                 "JOBS_TABLE_NAME": table.table_name,
                 "BUCKET_NAME": bucket.bucket_name,
                 "REPORTS_PREFIX": REPORTS_PREFIX,
+                "EXPORT_RESULTS_PREFIX": EXPORT_RESULTS_PREFIX,
             },
             timeout=Duration.seconds(120),
             powertools_layer=powertools_layer,

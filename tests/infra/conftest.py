@@ -22,6 +22,13 @@ def template(tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="session")
+def pinpoint_template(tmp_path_factory) -> dict:
+    return synthesize(
+        tmp_path_factory, {"listdrop:enabledProviders": ["ses-import", "ses-export", "mail-manager", "pinpoint-import"]}
+    )
+
+
+@pytest.fixture(scope="session")
 def scoped_template(tmp_path_factory) -> dict:
     return synthesize(
         tmp_path_factory,

@@ -12,13 +12,21 @@ from tests.infra.helpers import definition, one, resources
 pytestmark = pytest.mark.infra
 
 
-def test_uploads_under_imports_reach_the_queue(template):
+def test_uploads_under_imports_and_export_requests_reach_the_queue_and_results_do_not(template):
     queue_id, _ = one(template, "AWS::SQS::Queue", "IngestQueue")
     _, notification = one(template, "Custom::S3BucketNotifications")
-    [config] = notification["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
-    assert config["Events"] == ["s3:ObjectCreated:*"]
-    assert config["Filter"] == {"Key": {"FilterRules": [{"Name": "prefix", "Value": "imports/"}]}}
-    assert config["QueueArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    configs = notification["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    prefixes = set()
+    for config in configs:
+        assert config["Events"] == ["s3:ObjectCreated:*"]
+        assert config["QueueArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+        [rule] = config["Filter"]["Key"]["FilterRules"]
+        assert rule["Name"] == "prefix"
+        prefixes.add(rule["Value"])
+    assert prefixes == {"imports/", "exports/ses/"}
+    # The poller writes export results and reports: no prefix that is notified may contain them.
+    for written in (constants.EXPORT_RESULTS_PREFIX, constants.REPORTS_PREFIX, constants.STAGING_PREFIX):
+        assert not any(written.startswith(prefix) for prefix in prefixes)
 
 
 def test_starter_reports_partial_batch_failures(template):

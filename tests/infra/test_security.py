@@ -93,8 +93,17 @@ def test_starter_role_is_least_privilege(template):
         "ses:CreateImportJob",
         "ses:ListImportJobs",
         "ses:GetImportJob",
+        "ses:CreateExportJob",
+        "ses:ListExportJobs",
+        "ses:GetExportJob",
+        "ses:GetAddressList",
+        "ses:CreateAddressListImportJob",
+        "ses:StartAddressListImportJob",
+        "ses:GetAddressListImportJob",
     }
-    assert flat(statement_with(statements, "s3:GetObject")["Resource"]).endswith('"/imports/*"]]}')
+    actions = actions_of(statements)
+    uploads = flat([s["Resource"] for s in statements if "s3:GetObject" in as_list(s["Action"])])
+    assert '"/imports/*"' in uploads and '"/exports/ses/*"' in uploads and '"/exports/results/' not in uploads
     writes = flat(statement_with(statements, "s3:PutObject")["Resource"])
     assert '"/staging/*"' in writes and '"/reports/*"' in writes and "/imports/" not in writes
     assert statement_with(statements, "states:StartExecution")["Resource"] == {
@@ -107,6 +116,63 @@ def test_starter_role_is_least_privilege(template):
     ingest_queue, _ = one(template, "AWS::SQS::Queue", "IngestQueue")
     assert statement_with(statements, "sqs:SendMessage")["Resource"] == {"Fn::GetAtt": [ingest_queue, "Arn"]}
     assert flat(statement_with(statements, "ses:GetImportJob")["Resource"]).endswith(':import-job/*"]]}')
+    # SES exports: no resource type for create and list; the job ids SES assigns for the search after a crash.
+    assert statement_with(statements, "ses:CreateExportJob")["Resource"] == "*"
+    assert statement_with(statements, "ses:ListExportJobs")["Resource"] == "*"
+    assert flat(statement_with(statements, "ses:GetExportJob")["Resource"]).endswith(':export-job/*"]]}')
+    # Mail Manager: every call on the address list resource type, ses: prefix.
+    for action in (
+        "ses:GetAddressList",
+        "ses:CreateAddressListImportJob",
+        "ses:StartAddressListImportJob",
+        "ses:GetAddressListImportJob",
+    ):
+        assert flat(statement_with(statements, action)["Resource"]).endswith(':mailmanager-address-list/*"]]}')
+    # The starter streams only Mail Manager's checked copies to the job; it reads no other staged file.
+    reads = [flat(s["Resource"]) for s in statements if "s3:GetObject" in as_list(s["Action"])]
+    assert any(r.endswith('"/staging/mail-manager/*"]]}') for r in reads)
+    assert not any('"/staging/*"' in r or "/staging/ses-import/" in r for r in reads)
+    # Pinpoint is off by default: no mobiletargeting action, no role to pass.
+    assert not any(a.startswith(("mobiletargeting:", "iam:")) for a in actions)
+
+
+def test_pinpoint_when_switched_on_gets_its_own_import_role_reading_its_staging_prefix_only(pinpoint_template):
+    starter = statements_of_role(pinpoint_template, "StarterRole")
+    for action in (
+        "mobiletargeting:GetApp",
+        "mobiletargeting:GetSegment",
+        "mobiletargeting:CreateImportJob",
+        "mobiletargeting:GetImportJobs",
+    ):
+        assert flat(statement_with(starter, action)["Resource"]).endswith(':apps/*"]]}')
+    role_id, role = one(pinpoint_template, "AWS::IAM::Role", "PinpointImportRole")
+    passing = statement_with(starter, "iam:PassRole")
+    assert passing["Resource"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": "pinpoint.amazonaws.com"}}
+    [trust] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "pinpoint.amazonaws.com"}
+    assert set(trust["Condition"]) == {"StringEquals", "ArnLike"}
+    assert "aws:SourceAccount" in trust["Condition"]["StringEquals"]
+    assert flat(trust["Condition"]["ArnLike"]["aws:SourceArn"]).endswith(':apps/*"]]}')
+    import_role = statements_of_role(pinpoint_template, "PinpointImportRole")
+    assert actions_of(import_role) == {"s3:GetObject", "s3:ListBucket"}
+    assert flat(statement_with(import_role, "s3:GetObject")["Resource"]).endswith('"/staging/pinpoint-import/*"]]}')
+    assert statement_with(import_role, "s3:ListBucket")["Condition"] == {
+        "StringLike": {"s3:prefix": ["staging/pinpoint-import/*"]}
+    }
+    poller = statements_of_role(pinpoint_template, "PollerFunctionRole")
+    assert flat(statement_with(poller, "mobiletargeting:GetImportJob")["Resource"]).endswith(':apps/*"]]}')
+    _, starter_function = one(pinpoint_template, "AWS::Lambda::Function", "IngestStarter")
+    environment = starter_function["Properties"]["Environment"]["Variables"]
+    assert environment["PINPOINT_IMPORT_ROLE_ARN"] == {"Fn::GetAtt": [role_id, "Arn"]}
+    assert "pinpoint-import" in environment["ENABLED_PROVIDERS"].split(",")
+
+
+def test_every_action_of_the_pinpoint_deployment_exists_and_uses_the_real_prefixes(pinpoint_template):
+    actions = all_policy_actions(pinpoint_template)
+    assert {a for a in actions if a.startswith("mobiletargeting:")} >= {"mobiletargeting:CreateImportJob"}
+    assert not any(a.startswith(("pinpoint:", "mailmanager:", "sesv2:")) for a in actions)
+    test_every_iam_action_exists_in_the_service_authorization_reference(pinpoint_template)
 
 
 def test_allowed_contact_lists_scope_the_contact_list_permission(scoped_template):
@@ -124,11 +190,22 @@ def test_poller_role_is_least_privilege(template):
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
         "ses:GetImportJob",
+        "ses:GetExportJob",
+        "ses:CancelExportJob",
+        "ses:GetAddressListImportJob",
+        "ses:StopAddressListImportJob",
         "dynamodb:UpdateItem",
         "s3:PutObject",
+        "s3:AbortMultipartUpload",
     }
     assert flat(statement_with(statements, "ses:GetImportJob")["Resource"]).endswith(':import-job/*"]]}')
-    assert flat(statement_with(statements, "s3:PutObject")["Resource"]).endswith('"/reports/*"]]}')
+    assert flat(statement_with(statements, "ses:CancelExportJob")["Resource"]).endswith(':export-job/*"]]}')
+    assert flat(statement_with(statements, "ses:StopAddressListImportJob")["Resource"]).endswith(
+        ':mailmanager-address-list/*"]]}'
+    )
+    writes = sorted(flat(s["Resource"]) for s in statements if "s3:PutObject" in as_list(s["Action"]))
+    assert len(writes) == 2
+    assert writes[0].endswith('"/exports/results/*"]]}') and writes[1].endswith('"/reports/*"]]}')
 
 
 def test_state_machine_role_invokes_the_poller_and_publishes_to_our_bus_only(template):

@@ -35,6 +35,7 @@ class FakeStepFunctions:
 @dataclass
 class FakeProvider:
     name: str = "ses-import"
+    min_start_interval_seconds: float = 0.0
     started: list[ImportRequest] = field(default_factory=list)
     statuses: list[JobStatus] = field(default_factory=list)
     missing_lists: set[str] = field(default_factory=set)

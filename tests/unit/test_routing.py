@@ -1,8 +1,10 @@
 import pytest
 
 from listdrop.errors import RejectedFile
-from listdrop.models import Action, DataFormat, DestinationType
+from listdrop.models import Action, DataFormat, Destination, DestinationType, InputKind, PinpointSegment
 from listdrop.routing import decode_key, is_folder_marker, route
+
+APP = "0123456789abcdef0123456789abcdef"
 
 
 @pytest.mark.parametrize(
@@ -58,7 +60,19 @@ def test_routes_documented_keys(key, destination, name, action, data_format):
     ("key", "code"),
     [
         ("uploads/a.csv", "NO_ROUTE"),
-        ("imports/pinpoint/app/put/a.csv", "NO_ROUTE"),
+        ("imports/brevo/lists/x/a.csv", "NO_ROUTE"),
+        ("imports/pinpoint/app/put/a.csv", "INVALID_APPLICATION_ID"),
+        (f"imports/pinpoint/{APP}/put/a.csv", "NO_ROUTE"),
+        (f"imports/pinpoint/{APP}/new-segment/a.csv", "NO_ROUTE"),
+        (f"imports/pinpoint/{APP}/segment/bad id!/a.csv", "INVALID_SEGMENT_ID"),
+        (f"imports/pinpoint/{APP}/endpoints/a.xlsx", "UNSUPPORTED_EXTENSION"),
+        ("imports/mail-manager/a.csv", "NO_ROUTE"),
+        ("imports/mail-manager/address-lists/al_1/a.csv", "INVALID_ADDRESS_LIST_ID"),
+        ("imports/mail-manager/address-lists/al-1/delete/a.csv", "UNSUPPORTED_ACTION"),
+        ("exports/ses/request.csv", "UNSUPPORTED_EXTENSION"),
+        ("exports/ses/.json", "UNSUPPORTED_EXTENSION"),
+        ("exports/results/abc/metrics-data.csv", "NO_ROUTE"),
+        ("exports/other/request.json", "NO_ROUTE"),
         ("imports/ses/contact-lists/Newsletter/a.csv", "NO_ROUTE"),
         ("imports/ses/unknown-thing/put/a.csv", "NO_ROUTE"),
         ("imports/ses/suppression-list/a.csv", "NO_ROUTE"),
@@ -75,6 +89,48 @@ def test_rejects_keys_that_route_nowhere_with_a_specific_code(key, code):
         route(key)
     assert caught.value.code == code
     assert "@" not in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    ("key", "segment"),
+    [
+        (f"imports/pinpoint/{APP}/endpoints/crm/a.csv", PinpointSegment()),
+        (f"imports/pinpoint/{APP}/new-segment/Winter buyers/a.csv", PinpointSegment(new_name="Winter buyers")),
+        (f"imports/pinpoint/{APP}/segment/seg-1/a.jsonl", PinpointSegment(existing_id="seg-1")),
+        (
+            f"imports/pinpoint/{APP}/new-segment-only/Trial/a.csv",
+            PinpointSegment(new_name="Trial", register_endpoints=False),
+        ),
+        (
+            f"imports/pinpoint/{APP}/segment-only/seg-2/a.csv",
+            PinpointSegment(existing_id="seg-2", register_endpoints=False),
+        ),
+    ],
+)
+def test_pinpoint_keys_carry_the_application_and_segment_options(key, segment):
+    result = route(key)
+    assert result.provider == "pinpoint-import"
+    assert result.destination == Destination(DestinationType.PINPOINT_APPLICATION, APP, segment)
+    assert result.action is Action.PUT
+    assert result.kind is InputKind.RECORDS
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["imports/mail-manager/address-lists/al-7f3a/a.csv", "imports/mail-manager/address-lists/al-7f3a/put/x/a.csv"],
+)
+def test_mail_manager_keys_name_the_address_list_and_only_add(key):
+    result = route(key)
+    assert (result.provider, result.destination.name, result.action) == ("mail-manager", "al-7f3a", Action.PUT)
+    assert result.data_format is DataFormat.CSV
+
+
+def test_export_requests_are_one_request_file_each():
+    result = route("exports/ses/weekly/metrics.json")
+    assert result.provider == "ses-export"
+    assert result.kind is InputKind.REQUEST
+    assert result.destination == Destination(DestinationType.SES_EXPORT, "metrics")
+    assert result.action is Action.EXPORT
 
 
 def test_no_route_reason_shows_the_convention():

@@ -24,6 +24,7 @@ def _poller() -> Poller:
     return Poller(
         store=JobStore(session.resource("dynamodb").Table(settings.jobs_table)),
         reports=ReportCopier(session.client("s3"), settings.bucket, settings.reports_prefix),
+        results=ReportCopier(session.client("s3"), settings.bucket, settings.export_results_prefix),
         providers=lambda name: get_provider(name, session),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
@@ -39,13 +39,20 @@ TRANSIENT_ERROR_CODES = THROTTLING_ERROR_CODES | frozenset(
 
 @dataclass(frozen=True)
 class ImportRequest:
+    """One upload's job, ready to start: for a records file `source` is the checked copy the job reads; for
+    a request file (an export) `source` is the request file itself and `parameters` what it asks for."""
+
     tracking_id: str
     route: Route
     source: S3Object
+    parameters: dict[str, Any] | None = None
 
 
 class JobProvider(Protocol):
     name: str
+    # The least time between two `start` calls across every running copy of the starter (0: no limit),
+    # for APIs with an account-wide rate (SES CreateExportJob: once per second).
+    min_start_interval_seconds: float
 
     def verify_destination(self, route: Route, shape: FileShape) -> None:
         """Raise RejectedFile when the destination cannot take this file (it does not exist, say)."""
@@ -63,6 +70,18 @@ class JobProvider(Protocol):
 
     def status(self, job_id: str) -> JobStatus:
         """Read the job's status, normalized."""
+
+    def cancel(self, job_id: str) -> None:
+        """Ask the service to cancel or stop the job. Raise ProviderRequestRejected when it cannot (the
+        API has no such call, or the job has already ended)."""
+
+
+@runtime_checkable
+class RequestReader(Protocol):
+    """A provider whose files are one request (an export's parameters) rather than records."""
+
+    def read_request(self, body: bytes) -> tuple[dict[str, Any], str]:
+        """The API call's parameters and a one-line summary without personal data; RejectedFile if invalid."""
 
 
 def classify_client_error(error: ClientError, operation: str) -> Exception:

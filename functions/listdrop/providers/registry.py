@@ -1,7 +1,8 @@
-"""Provider name -> factory. Adding a job API is one module and one line here."""
+"""Provider name -> factory. Adding a job API is one module and one entry here."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,9 @@ import boto3
 from botocore.config import Config
 
 from listdrop.providers.base import JobProvider
+from listdrop.providers.mail_manager import MailManagerProvider
+from listdrop.providers.pinpoint_import import PinpointImportProvider
+from listdrop.providers.ses_export import SesExportProvider
 from listdrop.providers.ses_import import SesImportProvider
 
 ProviderFactory = Callable[[Any], JobProvider]
@@ -19,6 +23,23 @@ JOB_API_CLIENT = Config(retries={"mode": "standard", "max_attempts": 3}, connect
 
 PROVIDERS: dict[str, ProviderFactory] = {
     SesImportProvider.name: lambda session: SesImportProvider(session.client("sesv2", config=JOB_API_CLIENT)),
+    SesExportProvider.name: lambda session: SesExportProvider(session.client("sesv2", config=JOB_API_CLIENT)),
+    MailManagerProvider.name: lambda session: MailManagerProvider(
+        session.client("mailmanager", config=JOB_API_CLIENT), session.client("s3")
+    ),
+    PinpointImportProvider.name: lambda session: PinpointImportProvider(
+        session.client("pinpoint", config=JOB_API_CLIENT), os.environ.get("PINPOINT_IMPORT_ROLE_ARN") or None
+    ),
+}
+
+# Providers a deployment runs unless its configuration says otherwise (listdrop:enabledProviders), and why
+# the others are off. A file for a provider that is off is rejected with this reason.
+ENABLED_BY_DEFAULT = (SesImportProvider.name, SesExportProvider.name, MailManagerProvider.name)
+WHY_OFF_BY_DEFAULT = {
+    PinpointImportProvider.name: (
+        "Amazon Pinpoint's endpoint imports reached end of support on 30 October 2026, so listdrop's Pinpoint "
+        "provider is off unless a deployment switches it on (listdrop:enabledProviders)."
+    ),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from listdrop.errors import RejectedFile
+from listdrop.errors import ProviderRequestRejected, RejectedFile
 from listdrop.models import Action, DestinationType, FileShape, JobState, JobStatus, Route
 from listdrop.providers.base import ImportRequest, call_api
 
@@ -25,6 +25,7 @@ STATES: dict[str, JobState] = {
 
 class SesImportProvider:
     name = "ses-import"
+    min_start_interval_seconds = 0.0
 
     def __init__(self, client: Any) -> None:
         self._ses = client
@@ -113,3 +114,6 @@ class SesImportProvider:
             error_message=failure.get("ErrorMessage"),
             completed_at=completed.isoformat() if completed is not None else None,
         )
+
+    def cancel(self, job_id: str) -> None:
+        raise ProviderRequestRejected("SES import jobs cannot be cancelled: the API has no call for it.")

@@ -1,0 +1,125 @@
+"""Amazon SES v2 export jobs: a request file asks for metrics (METRICS_DATA) or message insights.
+
+The result is a file SES holds behind a short-lived pre-signed link (`ExportDestination.S3Url`); the poller
+copies it into the bucket (exports/results/<job id>/) so it outlasts the link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from listdrop.errors import ProviderRequestRejected
+from listdrop.export_request import parse_export_request
+from listdrop.models import FileShape, JobState, JobStatus, Route
+from listdrop.providers.base import ImportRequest, call_api
+
+NOT_FOUND = frozenset({"NotFoundException"})
+
+STATES: dict[str, JobState] = {
+    "CREATED": JobState.RUNNING,
+    "PROCESSING": JobState.RUNNING,
+    "COMPLETED": JobState.SUCCEEDED,
+    "FAILED": JobState.FAILED,
+    "CANCELLED": JobState.CANCELLED,
+}
+SOURCE_TYPES = {"MetricsDataSource": "METRICS_DATA", "MessageInsightsDataSource": "MESSAGE_INSIGHTS"}
+
+
+class SesExportProvider:
+    name = "ses-export"
+    # "You can execute this operation no more than once per second" (CreateExportJob), plus room for the
+    # time between taking the start slot and the call reaching SES.
+    min_start_interval_seconds = 1.25
+
+    def __init__(self, client: Any) -> None:
+        self._ses = client
+
+    def verify_destination(self, route: Route, shape: FileShape) -> None:
+        """An export writes to a file SES creates; there is nothing to look up first."""
+
+    def read_request(self, body: bytes) -> tuple[dict[str, Any], str]:
+        request = parse_export_request(body)
+        return request.parameters, request.summary
+
+    def start(self, request: ImportRequest) -> str:
+        if request.parameters is None:
+            raise ValueError("an export request carries its CreateExportJob parameters")
+        response = call_api(self._ses.create_export_job, "CreateExportJob", **request.parameters)
+        return str(response["JobId"])
+
+    def find_started(self, request: ImportRequest, *, since: datetime) -> str | None:
+        """Export jobs take no client token and keep no reference to the request file: adopt a job created
+        since `since` that asks for exactly the same data in the same format."""
+        if request.parameters is None:
+            return None
+        wanted = _comparable(request.parameters)
+        source_type = next(
+            SOURCE_TYPES[name] for name in SOURCE_TYPES if name in request.parameters["ExportDataSource"]
+        )
+        for summary in self._export_jobs(source_type):
+            if summary["CreatedTimestamp"] < since:
+                continue
+            job = call_api(self._ses.get_export_job, "GetExportJob", JobId=summary["JobId"])
+            if _comparable(job) == wanted:
+                return str(summary["JobId"])
+        return None
+
+    def _export_jobs(self, source_type: str) -> Iterator[dict[str, Any]]:
+        token: str | None = None
+        while True:
+            page: dict[str, Any] = {"ExportSourceType": source_type}
+            if token:
+                page["NextToken"] = token
+            response = call_api(self._ses.list_export_jobs, "ListExportJobs", **page)
+            yield from response.get("ExportJobs", [])
+            token = response.get("NextToken")
+            if not token:
+                return
+
+    def status(self, job_id: str) -> JobStatus:
+        try:
+            job = call_api(self._ses.get_export_job, "GetExportJob", expected=NOT_FOUND, JobId=job_id)
+        except ClientError:
+            return JobStatus(JobState.FAILED, "NOT_FOUND", error_message="The export job no longer exists.")
+        provider_status = str(job.get("JobStatus", "CREATED"))
+        statistics = job.get("Statistics") or {}
+        destination = job.get("ExportDestination") or {}
+        completed = job.get("CompletedTimestamp")
+        data_format = str(destination.get("DataFormat", "CSV")).lower()
+        state = STATES.get(provider_status, JobState.RUNNING)
+        return JobStatus(
+            state=state,
+            provider_status=provider_status,
+            processed=int(statistics.get("ExportedRecordsCount") or 0),
+            error_message=(job.get("FailureInfo") or {}).get("ErrorMessage"),
+            completed_at=completed.isoformat() if completed is not None else None,
+            result_url=destination.get("S3Url") if state is JobState.SUCCEEDED else None,
+            result_name=f"{str(job.get('ExportSourceType', 'export')).lower().replace('_', '-')}.{data_format}",
+            progress={"processedRecords": int(statistics.get("ProcessedRecordsCount") or 0)},
+        )
+
+    def cancel(self, job_id: str) -> None:
+        try:
+            call_api(self._ses.cancel_export_job, "CancelExportJob", expected=NOT_FOUND, JobId=job_id)
+        except ClientError:
+            raise ProviderRequestRejected("The export job does not exist.") from None
+
+
+def _comparable(request_or_job: dict[str, Any]) -> tuple[Any, Any]:
+    """What a job asks for, with timestamps as epoch seconds (the request has datetimes, so does the reply)."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return round(value.timestamp())
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in sorted(value.items())}
+        if isinstance(value, list):
+            return [plain(item) for item in value]
+        return value
+
+    destination = request_or_job.get("ExportDestination") or {}
+    return plain(request_or_job.get("ExportDataSource")), destination.get("DataFormat")
