@@ -38,6 +38,8 @@ LOCAL_CONTEXT: dict[str, object] = {
     # A short Lambda timeout, so the times derived from it are short too: the ingest queue's visibility
     # timeout (6x, how long a crashed batch waits before its retry) and the claim lease (2x).
     "listdrop:starterTimeoutSeconds": 3,
+    # Every provider, Pinpoint too (off by default in AWS since its end of support), so each can be tried here.
+    "listdrop:enabledProviders": ["ses-import", "ses-export", "mail-manager", "pinpoint-import"],
 }
 
 
@@ -91,6 +93,9 @@ class LocalCloud:
         self.resolver: Resolver | None = None
         self.endpoints: Endpoints | None = None
         self.ses: Any = None
+        self.pinpoint: Any = None
+        self.ses_exports: Any = None
+        self.mailmanager: Any = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -99,11 +104,22 @@ class LocalCloud:
         self._configure_process()
         from moto.server import ThreadedMotoServer
 
+        from localcloud.emulators.mailmanager import MailManagerEmulator
+        from localcloud.emulators.pinpoint_import_jobs import PinpointImportJobEmulator
+        from localcloud.emulators.sesv2_export_jobs import SesExportJobEmulator
         from localcloud.emulators.sesv2_import_jobs import SesImportJobEmulator
 
         patches.apply()
         self.faults = activate(self._fault_plan)
         processing_after, complete_after = self._ses_timing
+        self.mailmanager = MailManagerEmulator(
+            self.endpoint_url,
+            account_id=ACCOUNT,
+            region=REGION,
+            processing_after=processing_after,
+            complete_after=complete_after,
+        )
+        self.mailmanager.install()  # before the SES emulators: its wrapper slides under theirs (see its docs)
         self.ses = SesImportJobEmulator(
             endpoint_url=self.endpoint_url,
             account_id=ACCOUNT,
@@ -112,6 +128,18 @@ class LocalCloud:
             complete_after=complete_after,
         )
         self.ses.install()
+        self.ses_exports = SesExportJobEmulator(
+            self.endpoint_url,
+            account_id=ACCOUNT,
+            region=REGION,
+            processing_after=processing_after,
+            complete_after=complete_after,
+        )
+        self.ses_exports.install()
+        self.pinpoint = PinpointImportJobEmulator(
+            self.endpoint_url, account_id=ACCOUNT, region=REGION, step_seconds=processing_after / 2
+        )
+        self.pinpoint.install()
         self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         self._server.start()
         self.resolver = Resolver(template, ACCOUNT, REGION, endpoint_url=self.endpoint_url)
@@ -133,6 +161,9 @@ class LocalCloud:
             with urllib.request.urlopen(reset, timeout=10):  # noqa: S310 - our own loopback endpoint
                 pass
             self.ses.reset()
+            self.pinpoint.reset()
+            self.ses_exports.reset()
+            self.mailmanager.reset()
             self._server.stop()
             self._server = None
 
@@ -189,6 +220,7 @@ class LocalCloud:
         self._create_queues(resolver)
         self._create_tables(resolver)
         self._create_topics(resolver)
+        self._create_service_roles(resolver)
         self._create_buses_and_rules(resolver)
         self._create_functions(resolver)
         self._create_state_machines(resolver)
@@ -268,6 +300,35 @@ class LocalCloud:
                 "Skipping %s subscription (no mail here); read the notifications queue",
                 properties["Protocol"],
             )
+
+    def _create_service_roles(self, resolver: Resolver) -> None:
+        """Roles that an emulated service assumes (Pinpoint's import role), with their trust and inline
+        policies as synthesized, so the emulator's permission checks judge the real documents. The functions'
+        own roles are not needed: they run in-process with the local credentials."""
+        iam = self.client("iam")
+        functions_roles = {
+            resolver.resolve(resource["Properties"]).get("Role")
+            for resource in resolver.of_type("AWS::Lambda::Function").values()
+        }
+        for logical_id, resource in resolver.of_type("AWS::IAM::Role").items():
+            arn = resolver.get_att(logical_id, "Arn")
+            if arn in functions_roles or "lambda.amazonaws.com" in json.dumps(resource["Properties"]):
+                continue
+            properties = resolver.resolve(resource["Properties"])
+            iam.create_role(
+                RoleName=resolver.names[logical_id],
+                AssumeRolePolicyDocument=json.dumps(properties["AssumeRolePolicyDocument"]),
+            )
+        created = {role["RoleName"] for role in iam.list_roles()["Roles"]}
+        for logical_id, resource in resolver.of_type("AWS::IAM::Policy").items():
+            properties = resolver.resolve(resource["Properties"])
+            for role in properties.get("Roles", []):
+                if role in created:
+                    iam.put_role_policy(
+                        RoleName=role,
+                        PolicyName=resolver.names[logical_id][:128],
+                        PolicyDocument=json.dumps(properties["PolicyDocument"]),
+                    )
 
     def _create_buses_and_rules(self, resolver: Resolver) -> None:
         events = self.client("events")

@@ -9,6 +9,12 @@ file would be imported (possibly with rows left out), 1 when it would be rejecte
 
 moves every message of the ingest dead-letter queue back to the ingest queue, once the cause is fixed. Exit
 status: 0 when the dead-letter queue was emptied, 1 when messages are left in it, 2 on a usage error.
+
+    listdrop jobs list|show|cancel
+
+lists the jobs of the job table (or a job API's own jobs, with --native), shows one job's whole history,
+or cancels a running job. Exit status: 0 when done, 1 when the job is unknown or cannot be cancelled,
+2 on a usage error. See `listdrop jobs --help`.
 """
 
 from __future__ import annotations
@@ -62,10 +68,91 @@ def main(argv: Sequence[str] | None = None) -> int:
     redrive.add_argument("--limit", type=int, help="move at most this many messages")
     redrive.add_argument("--endpoint-url", help="another endpoint, e.g. the local cloud's http://127.0.0.1:4566")
     redrive.add_argument("--region", help="the AWS region (default: from your AWS configuration)")
+    _add_jobs(commands)
     args = parser.parse_args(argv)
+    if args.command == "jobs":
+        from listdrop import jobs_cli
+
+        return jobs_cli.run(args, out=sys.stdout, err=sys.stderr)
     if args.command == "redrive":
         return _redrive(args, out=sys.stdout, err=sys.stderr)
     return _validate(args, out=sys.stdout, err=sys.stderr)
+
+
+def _add_jobs(commands: Any) -> None:
+    """`listdrop jobs`: the options only; the logic is listdrop.jobs_cli."""
+    from listdrop.jobs_cli import DEFAULT_LIMIT, ENDPOINT_ENV, MIN_PREFIX, TABLE_OUTPUT
+
+    common = argparse.ArgumentParser(add_help=False)
+    where = common.add_argument_group("where the job table is")
+    where.add_argument(
+        "--stack", default="Listdrop", help="the deployed stack whose job table to read (default Listdrop)"
+    )
+    where.add_argument("--table", help=f"instead of --stack (its output {TABLE_OUTPUT}): the job table's name")
+    where.add_argument(
+        "--endpoint-url",
+        help=f"another endpoint, e.g. the local cloud's http://127.0.0.1:4566 (default: ${ENDPOINT_ENV} if set)",
+    )
+    where.add_argument("--region", help="the AWS region (default: from your AWS configuration)")
+    jobs = commands.add_parser(
+        "jobs",
+        help="list the jobs, show one job's history, cancel a running job",
+        description="The job table's view of every upload. Exit status: 0 when done; 1 when the job is unknown "
+        "or cannot be cancelled; 2 on a usage error or when AWS cannot be reached. The endpoint comes from "
+        f"--endpoint-url or the environment variable {ENDPOINT_ENV}.",
+    )
+    subcommands = jobs.add_subparsers(dest="jobs_command", required=True)
+    listing = subcommands.add_parser(
+        "list",
+        parents=[common],
+        help="the jobs, newest first",
+        description="listdrop's jobs from the job table, newest first (a paginated, filtered Scan); with "
+        "--native PROVIDER, the job API's own jobs instead, including those started outside listdrop.",
+    )
+    listing.add_argument("--provider", help="only this provider's jobs, e.g. ses-import")
+    listing.add_argument(
+        "--destination",
+        help="a destination type (SES_CONTACT_LIST, SES_SUPPRESSION_LIST) or a contact list's name",
+    )
+    listing.add_argument(
+        "--status",
+        help="listdrop's status (SUCCEEDED, FAILED, REJECTED, TIMED_OUT, STARTED, CLAIMED) or the provider's "
+        "(CANCELLED, PROCESSING, ...); several separated by commas. With --native: the provider's status",
+    )
+    listing.add_argument("--since", help="uploaded at or after: ISO 8601 (UTC unless an offset is given) or 24h, 7d")
+    listing.add_argument("--until", help="uploaded before: ISO 8601 or a time ago (24h, 7d)")
+    listing.add_argument(
+        "--limit", type=int, default=DEFAULT_LIMIT, help=f"show the newest N (default {DEFAULT_LIMIT}; 0 for all)"
+    )
+    listing.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
+    listing.add_argument(
+        "--page-size", type=int, help="items per Scan (or API) request (default: the service's page size)"
+    )
+    native = listing.add_argument_group("a job API's own jobs")
+    native.add_argument(
+        "--native",
+        metavar="PROVIDER",
+        help="list this job API's jobs: ses-import, ses-export, mail-manager, pinpoint-import",
+    )
+    native.add_argument("--source-type", help="ses-export: METRICS_DATA or MESSAGE_INSIGHTS")
+    native.add_argument("--destination-type", help="ses-import: CONTACT_LIST or SUPPRESSION_LIST")
+    native.add_argument("--address-list-id", help="mail-manager (required): the address list")
+    native.add_argument("--application-id", help="pinpoint-import (required): the Pinpoint project id")
+    show = subcommands.add_parser(
+        "show", parents=[common], help="one job's whole history", description="One job's whole history."
+    )
+    show.add_argument("tracking_id", help=f"the tracking id, or its first {MIN_PREFIX} or more characters")
+    show.add_argument("--json", action="store_true", help="the job table's item as JSON")
+    cancel = subcommands.add_parser(
+        "cancel",
+        parents=[common],
+        help="ask the provider to cancel a running job",
+        description="Asks the provider to cancel the job; the workflow then sees it end and notifies.",
+    )
+    cancel.add_argument("tracking_id", help=f"the tracking id, or its first {MIN_PREFIX} or more characters")
+    cancel.add_argument(
+        "--wait", type=int, default=0, metavar="SECONDS", help="wait up to this long for the outcome (default 0)"
+    )
 
 
 def _redrive(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:

@@ -123,7 +123,21 @@ def _with_dates(document: dict[str, Any]) -> dict[str, Any]:
         start, end = source.get("StartDate"), source.get("EndDate")
         if isinstance(start, datetime) and isinstance(end, datetime) and start >= end:
             raise RejectedFile("INVALID_EXPORT_REQUEST", f"{name}.StartDate must be before its EndDate.")
+        if name == "MetricsDataSource" and any(_partial_day(moment) for moment in (start, end)):
+            # SES aggregates metrics by UTC day and refuses a window that cuts a day (as AWS's own scheduled
+            # VDM export sample notes); say so before the call rather than fail after it.
+            raise RejectedFile(
+                "INVALID_EXPORT_REQUEST",
+                "MetricsDataSource dates must be whole UTC days (midnight to midnight), e.g. 2026-11-01.",
+            )
     return parameters
+
+
+def _partial_day(moment: Any) -> bool:
+    if not isinstance(moment, datetime):
+        return False
+    utc = moment.astimezone(UTC)
+    return (utc.hour, utc.minute, utc.second, utc.microsecond) != (0, 0, 0, 0)
 
 
 def _timestamp(path: str, value: Any) -> datetime:

@@ -134,7 +134,9 @@ class JobStore:
     def mark_started(self, upload: Upload, execution_input: str, at: str) -> None:
         self._table.update_item(
             Key={"trackingId": upload.tracking_id},
-            UpdateExpression=("SET #s = :started, providerJobId = :job, executionInput = :input, updatedAt = :at"),
+            UpdateExpression=(
+                "SET #s = :started, providerJobId = :job, executionInput = :input, jobStartedAt = :at, updatedAt = :at"
+            ),
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={
                 ":started": ClaimStatus.STARTED,
@@ -202,6 +204,7 @@ def _upload_attributes(upload: Upload) -> dict[str, Any]:
         "provider": upload.provider,
         "destinationType": upload.destination.get("type"),
         "destinationName": upload.destination.get("name"),
+        "destinationLabel": upload.destination.get("label"),
         "action": upload.action,
         "sourceUri": upload.source["uri"],
         "sourceVersionId": upload.source.get("versionId"),

@@ -34,7 +34,7 @@ from listdrop.providers.base import ImportRequest, JobProvider, RequestReader
 from listdrop.providers.registry import WHY_OFF_BY_DEFAULT
 from listdrop.settings import StarterSettings
 from listdrop.upload import Upload, tracking_id_for
-from listdrop.validation import RowPolicy, ValidationResult, spec_for, validate
+from listdrop.validation import RowPolicy, ValidationResult, check_records
 from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import S3Sink
 
@@ -226,9 +226,9 @@ class Starter:
         )
         body = self._open(source)
         try:
-            result = validate(
+            result = check_records(
                 body.read,
-                spec_for(route),
+                route,
                 output=staging,
                 report=ReportWriter(report_sink),
                 policy=RowPolicy(self._settings.max_invalid_row_percent),

@@ -1,4 +1,4 @@
-"""Fixtures: one in-process moto server per session with the SES import-job emulator installed on it."""
+"""Fixtures: one in-process moto server per session with the SES and Pinpoint import-job emulators installed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from localcloud.emulators.mailmanager import MailManagerEmulator
+from localcloud.emulators.pinpoint_import_jobs import PinpointImportJobEmulator
+from localcloud.emulators.sesv2_export_jobs import SesExportJobEmulator
 from localcloud.emulators.sesv2_import_jobs import SesImportJobEmulator
 
 
@@ -50,3 +53,60 @@ def emulator(ses_emulator: SesImportJobEmulator, moto_url: str) -> SesImportJobE
     ses_emulator.reset()
     urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).close()
     return ses_emulator
+
+
+@pytest.fixture(scope="session")
+def mailmanager_session_emulator(moto_url: str) -> MailManagerEmulator:
+    """Installed after the server started and after it served SES v1 and sesv2 requests."""
+    boto3.client("ses", endpoint_url=moto_url, region_name="us-east-1").list_identities()
+    boto3.client("sesv2", endpoint_url=moto_url, region_name="us-east-1").list_contact_lists()
+    emulator = MailManagerEmulator(moto_url, processing_after=0.05, complete_after=0.2)
+    emulator.install()
+    return emulator
+
+
+@pytest.fixture
+def mailmanager(mailmanager_session_emulator: MailManagerEmulator, moto_url: str) -> MailManagerEmulator:
+    """A clean Mail Manager emulator and clean moto state for each test."""
+    mailmanager_session_emulator.install()
+    mailmanager_session_emulator.reset()
+    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).close()
+    return mailmanager_session_emulator
+
+
+# ----------------------------------------------------------------------------- SES export-job emulator
+
+
+@pytest.fixture(scope="session")
+def ses_export_emulator(ses_emulator: SesImportJobEmulator, moto_url: str) -> SesExportJobEmulator:
+    """Installed after the import emulator and after the server built its sesv2 app (see ``ses_emulator``).
+    No create throttle by default: tests that check it set ``create_interval_seconds`` themselves."""
+    emulator = SesExportJobEmulator(moto_url, processing_after=0.05, complete_after=0.2, create_interval_seconds=0.0)
+    emulator.install()
+    return emulator
+
+
+@pytest.fixture
+def export_emulator(ses_export_emulator: SesExportJobEmulator, emulator: SesImportJobEmulator) -> SesExportJobEmulator:
+    """A clean export emulator (and, through ``emulator``, clean moto state) for each test."""
+    ses_export_emulator.install()
+    ses_export_emulator.reset()
+    return ses_export_emulator
+
+
+@pytest.fixture(scope="session")
+def pinpoint_session_emulator(moto_url: str) -> PinpointImportJobEmulator:
+    """Installed after the server built its pinpoint app, like ``ses_emulator``; short steps keep tests fast."""
+    boto3.client("pinpoint", endpoint_url=moto_url, region_name="us-east-1").get_apps()
+    emulator = PinpointImportJobEmulator(moto_url, step_seconds=0.03)
+    emulator.install()
+    return emulator
+
+
+@pytest.fixture
+def pinpoint_emulator(pinpoint_session_emulator: PinpointImportJobEmulator, moto_url: str) -> PinpointImportJobEmulator:
+    """A clean Pinpoint emulator (no jobs, hold released) and clean moto state for each test."""
+    pinpoint_session_emulator.install()
+    pinpoint_session_emulator.reset()
+    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).close()
+    return pinpoint_session_emulator

@@ -36,6 +36,8 @@ class FakeStepFunctions:
 class FakeProvider:
     name: str = "ses-import"
     min_start_interval_seconds: float = 0.0
+    cancelled: list[str] = field(default_factory=list)
+    cancel_error: Exception | None = None
     started: list[ImportRequest] = field(default_factory=list)
     statuses: list[JobStatus] = field(default_factory=list)
     missing_lists: set[str] = field(default_factory=set)
@@ -71,6 +73,11 @@ class FakeProvider:
 
     def status(self, job_id: str) -> JobStatus:
         return self.statuses.pop(0) if self.statuses else JobStatus(JobState.RUNNING, "PROCESSING")
+
+    def cancel(self, job_id: str) -> None:
+        self.cancelled.append(job_id)
+        if self.cancel_error is not None:
+            raise self.cancel_error
 
 
 @dataclass

@@ -251,7 +251,7 @@ class Checker:
             cells = next(csv.reader([line.rstrip("\n")]), [])
             if self._spec.has_header:
                 self._set_contact_header(cells)
-                self._write(_csv_line(self._columns or []))
+                self._write(_csv_line([self._spec.wire(column) for column in self._columns or []]))
                 return rest, first + 1
             self._set_fixed_columns()
             if cells and canonical_name(cells[0]) == EMAIL_ADDRESS and not contains_email(cells[0]):
@@ -270,24 +270,36 @@ class Checker:
         if any(contains_email(name) for name in names):
             raise RejectedFile(
                 "MISSING_HEADER",
-                "The first line is data, not a header: contact-list CSV files need a header row such as "
-                "'emailAddress,unsubscribeAll,attributesData,topicPreferences.<Topic>'.",
+                f"The first line is data, not a header: {self._spec.label} files need a header row such as "
+                f"'{self._spec.header_example}'.",
             )
         columns: list[str] = []
         for name in names:
             column = canonical_name(name)
-            if column is None or column in (TOPIC_PREFERENCES, REASON):
+            is_topic = column is not None and column.startswith(TOPIC_PREFIX) and self._spec.allows_topics
+            if (
+                column is None
+                or column in (TOPIC_PREFERENCES, REASON)
+                or not (is_topic or column in self._spec.columns)
+            ):
+                allowed = (
+                    "emailAddress, unsubscribeAll, attributesData and topicPreferences.<TopicName>"
+                    if self._spec.allows_topics
+                    else " and ".join(self._spec.wire(c) for c in self._spec.columns)
+                )
                 raise RejectedFile(
                     "UNKNOWN_COLUMN",
-                    f"Unknown column '{redact_emails(name)[:80]}'. Allowed: emailAddress, unsubscribeAll, "
-                    "attributesData and topicPreferences.<TopicName> (other spellings such as 'Email' or "
-                    "'Email Address' are understood).",
+                    f"Unknown column '{redact_emails(name)[:80]}'. Allowed: {allowed} (other spellings such as "
+                    "'Email' or 'Email Address' are understood).",
                 )
-            if column != name:
-                self._notes.append(f"read column '{redact_emails(name)[:80]}' as '{column}'")
+            if self._spec.wire(column) != name:
+                self._notes.append(f"read column '{redact_emails(name)[:80]}' as '{self._spec.wire(column)}'")
             columns.append(column)
         if EMAIL_ADDRESS not in columns:
-            raise RejectedFile("MISSING_EMAIL_COLUMN", "The header has no emailAddress (or 'email') column.")
+            raise RejectedFile(
+                "MISSING_EMAIL_COLUMN",
+                f"The header has no {self._spec.wire(EMAIL_ADDRESS)} (or 'email') column.",
+            )
         if len(set(columns)) != len(columns):
             raise RejectedFile("DUPLICATE_COLUMN", "The header names the same column twice.")
         self._columns = columns
@@ -519,7 +531,8 @@ class Checker:
             self._topics.add(preference["topicName"])
         if len(self._topics) > MAX_TOPICS:
             raise RejectedFile("TOO_MANY_TOPICS", f"The file names more than {MAX_TOPICS} different topics.")
-        out.append(json.dumps(normalized, separators=(",", ":"), ensure_ascii=False) + "\n")
+        wire = {self._spec.wire(name): value for name, value in normalized.items()}
+        out.append(json.dumps(wire, separators=(",", ":"), ensure_ascii=False) + "\n")
 
     def _json_field(self, name: str, value: Any, normalized: dict[str, Any]) -> None:
         if name == EMAIL_ADDRESS:

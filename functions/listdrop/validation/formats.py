@@ -92,12 +92,26 @@ class FileSpec:
     required: tuple[str, ...]
     record_limit: int
     allows_topics: bool
+    # Where the API spells a column differently from listdrop's name for it (Mail Manager's 'address').
+    wire_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
         if self.destination_type is DestinationType.SES_CONTACT_LIST:
             return f"contact-list {self.action.value} {self.data_format.value}"
+        if self.destination_type is DestinationType.MAIL_MANAGER_ADDRESS_LIST:
+            return f"Mail Manager address-list {self.data_format.value}"
         return f"suppression-list {self.action.value} {self.data_format.value}"
+
+    def wire(self, column: str) -> str:
+        """The column's name in the file the job reads."""
+        return dict(self.wire_names).get(column, column)
+
+    @property
+    def header_example(self) -> str:
+        if self.destination_type is DestinationType.MAIL_MANAGER_ADDRESS_LIST:
+            return MAIL_MANAGER_ADDRESS
+        return "emailAddress,unsubscribeAll,attributesData,topicPreferences.<Topic>"
 
     def kind_of(self, column: str) -> Kind:
         if column == EMAIL_ADDRESS:
@@ -114,9 +128,25 @@ class FileSpec:
 CONTACT_LIST_RECORD_LIMIT = 1_000_000
 SUPPRESSION_PUT_RECORD_LIMIT = 100_000
 SUPPRESSION_DELETE_RECORD_LIMIT = 10_000
+# Mail Manager address files: one column (CSV header) or field (JSON) named 'address'. No per-file record
+# limit is documented; an address list holds at most 1,000,000 addresses (Mail Manager quotas).
+MAIL_MANAGER_ADDRESS = "address"
+MAIL_MANAGER_RECORD_LIMIT = 1_000_000
 
 
 def spec_for(route: Route) -> FileSpec:
+    if route.destination.type is DestinationType.MAIL_MANAGER_ADDRESS_LIST:
+        return FileSpec(
+            destination_type=route.destination.type,
+            action=route.action,
+            data_format=route.data_format,
+            has_header=route.data_format is DataFormat.CSV,
+            columns=(EMAIL_ADDRESS,),
+            required=(EMAIL_ADDRESS,),
+            record_limit=MAIL_MANAGER_RECORD_LIMIT,
+            allows_topics=False,
+            wire_names=((EMAIL_ADDRESS, MAIL_MANAGER_ADDRESS),),
+        )
     if route.destination.type is DestinationType.SES_CONTACT_LIST:
         return FileSpec(
             destination_type=route.destination.type,
