@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -65,8 +66,21 @@ def load_phases(path: Path) -> list[list[Expectation]]:
     ]
 
 
-def seed(cloud: LocalCloud, setup: dict[str, Any]) -> None:
-    """Create what the examples import into (the contact list and its topics)."""
+def seed(cloud: LocalCloud, setup: dict[str, Any]) -> dict[str, str]:
+    """Create what the examples import into (the contact list and its topics, a Mail Manager address list, a
+    Pinpoint application) and the sending metrics the export example reads. Returns name -> id for the
+    resources whose ids the services assign, which the example keys name as {name}."""
+    ids: dict[str, str] = {}
+    mail_manager = cloud.client("mailmanager")
+    for address_list in setup.get("addressLists", []):
+        created = mail_manager.create_address_list(AddressListName=address_list["name"])
+        ids[address_list["name"]] = created["AddressListId"]
+    pinpoint = cloud.client("pinpoint")
+    for application in setup.get("pinpointApplications", []):
+        created = pinpoint.create_app(CreateApplicationRequest={"Name": application["name"]})
+        ids[application["name"]] = created["ApplicationResponse"]["Id"]
+    if setup.get("exportMetrics"):
+        cloud.ses_exports.seed_metrics(setup["exportMetrics"])
     ses = cloud.client("sesv2")
     for contact_list in setup.get("contactLists", []):
         ses.create_contact_list(
@@ -81,6 +95,15 @@ def seed(cloud: LocalCloud, setup: dict[str, Any]) -> None:
                 for topic in contact_list.get("topics", [])
             ],
         )
+    return ids
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def concrete(key: str, ids: dict[str, str]) -> str:
+    """An example's key with each {name} replaced by the id the service assigned to that name."""
+    return _PLACEHOLDER.sub(lambda match: ids[match.group(1)], key)
 
 
 def print_notification(notification: Notification, out: Any = sys.stdout) -> None:
@@ -90,7 +113,11 @@ def print_notification(notification: Notification, out: Any = sys.stdout) -> Non
 
 
 def run_examples(
-    cloud: LocalCloud, reader: NotificationReader, phases: list[list[Expectation]], timeout: float
+    cloud: LocalCloud,
+    reader: NotificationReader,
+    phases: list[list[Expectation]],
+    timeout: float,
+    ids: dict[str, str] | None = None,
 ) -> list[str]:
     """Drop each phase's files, wait for their notifications; return every mismatch found."""
     assert cloud.endpoints is not None
@@ -98,9 +125,10 @@ def run_examples(
     problems: list[str] = []
     for number, phase in enumerate(phases, start=1):
         print(f"\n=== phase {number}: dropping {len(phase)} files ===", flush=True)
+        keys = {expectation.key: concrete(expectation.key, ids or {}) for expectation in phase}
         for expectation in phase:
-            s3.upload_file(str(EXAMPLES / expectation.key), cloud.endpoints.bucket, expectation.key)
-            print(f"dropped s3://{cloud.endpoints.bucket}/{expectation.key}", flush=True)
+            s3.upload_file(str(EXAMPLES / expectation.key), cloud.endpoints.bucket, keys[expectation.key])
+            print(f"dropped s3://{cloud.endpoints.bucket}/{keys[expectation.key]}", flush=True)
         by_key: dict[str, Notification] = {}
         deadline = time.monotonic() + timeout
         while len(by_key) < len(phase) and time.monotonic() < deadline:
@@ -111,7 +139,7 @@ def run_examples(
                     problems.append(f"{key}: more than one notification")
                 by_key[key] = notification
         for expectation in phase:
-            problems.extend(expectation.problems(by_key.get(expectation.key)))
+            problems.extend(expectation.problems(by_key.get(keys[expectation.key])))
     return problems
 
 
@@ -159,9 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     reader = NotificationReader(cloud.client("sqs"), endpoints.notifications_queue_url)
     try:
-        seed(cloud, json.loads((EXAMPLES / "setup.json").read_text()))
+        ids = seed(cloud, json.loads((EXAMPLES / "setup.json").read_text()))
         if not args.no_examples:
-            problems = run_examples(cloud, reader, load_phases(EXAMPLES / "expected.json"), args.timeout)
+            problems = run_examples(cloud, reader, load_phases(EXAMPLES / "expected.json"), args.timeout, ids)
             if cloud.faults is not None:
                 injected = cloud.faults.log.counts()
                 print("\nFaults injected: " + (", ".join(f"{n} {k}" for k, n in sorted(injected.items())) or "none"))

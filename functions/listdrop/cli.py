@@ -28,7 +28,9 @@ from typing import Any, TextIO
 
 from listdrop import routing
 from listdrop.errors import RejectedFile
-from listdrop.validation import RowPolicy, ValidationResult, spec_for, validate
+from listdrop.export_request import MAX_REQUEST_BYTES, parse_export_request
+from listdrop.models import InputKind, Route
+from listdrop.validation import RowPolicy, ValidationResult, check_records
 from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import FileSink, NullSink, TextSink
 
@@ -50,8 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--to",
         required=True,
         metavar="DESTINATION",
-        help="where it would be uploaded: the key prefix, e.g. imports/ses/contact-lists/Newsletter/put/ "
-        "or imports/ses/suppression-list/delete/ ('imports/' may be left out)",
+        help="where it would be uploaded: the key prefix, e.g. imports/ses/contact-lists/Newsletter/put/, "
+        "imports/mail-manager/address-lists/<AddressListId>/, imports/pinpoint/<ApplicationId>/endpoints/ "
+        "or exports/ses/ for an export request ('imports/' may be left out)",
     )
     check.add_argument("--max-invalid-percent", type=float, default=10.0, help="the invalid-row policy (default 10)")
     check.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="the size limit (default 1 GiB)")
@@ -213,7 +216,7 @@ def _validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         err.write(f"listdrop: {path}: no such file\n")
         return 2
     prefix = args.to.strip("/")
-    if not prefix.startswith(routing.IMPORTS_PREFIX):
+    if not prefix.startswith((routing.IMPORTS_PREFIX, routing.EXPORTS_PREFIX)):
         prefix = routing.IMPORTS_PREFIX + prefix
     try:
         route = routing.route(f"{prefix}/{path.name}")
@@ -224,6 +227,8 @@ def _validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     except ValueError as error:
         err.write(f"listdrop: {error}\n")
         return 2
+    if route.kind is InputKind.REQUEST:
+        return _validate_request(path, route, out)
     size = path.stat().st_size
     if size > args.max_bytes:
         out.write(f"REJECTED (FILE_TOO_LARGE): {size:,} bytes; the limit is {args.max_bytes:,}.\n")
@@ -232,9 +237,9 @@ def _validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     report_sink: TextSink = FileSink(args.report) if args.report else _Collect(report_lines)
     output: TextSink = FileSink(args.output) if args.output else NullSink()
     with path.open("rb") as stream:
-        result = validate(
+        result = check_records(
             stream.read,
-            spec_for(route),
+            route,
             output=output,
             report=ReportWriter(report_sink),
             policy=policy,
@@ -242,6 +247,17 @@ def _validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         )
     _print(result, out, route_label=route.destination.label, report_lines=report_lines, report_path=args.report)
     return 0 if result.accepted else 1
+
+
+def _validate_request(path: Path, route: Route, out: TextIO) -> int:
+    """An export request: the same checks as before any CreateExportJob call."""
+    try:
+        request = parse_export_request(path.read_bytes()[: MAX_REQUEST_BYTES + 1])
+    except RejectedFile as rejection:
+        out.write(f"REJECTED ({rejection.code}): {route.destination.label}\n  {rejection.reason}\n")
+        return 1
+    out.write(f"ACCEPTED: {route.destination.label}\n  request: {request.summary}\n")
+    return 0
 
 
 def _print(

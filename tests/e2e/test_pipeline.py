@@ -300,7 +300,7 @@ def test_a_status_that_cannot_be_read_still_ends_in_a_failure_event(cloud, clien
 
 
 def test_the_make_run_examples_all_end_in_their_expected_notification(cloud):
-    demo.seed(cloud, json.loads((demo.EXAMPLES / "setup.json").read_text()))
+    ids = demo.seed(cloud, json.loads((demo.EXAMPLES / "setup.json").read_text()))
     reader = demo.NotificationReader(cloud.client("sqs"), cloud.endpoints.notifications_queue_url)
-    problems = demo.run_examples(cloud, reader, demo.load_phases(demo.EXAMPLES / "expected.json"), timeout=60)
+    problems = demo.run_examples(cloud, reader, demo.load_phases(demo.EXAMPLES / "expected.json"), timeout=60, ids=ids)
     assert problems == []
