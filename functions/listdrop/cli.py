@@ -20,6 +20,7 @@ or cancels a running job. Exit status: 0 when done, 1 when the job is unknown or
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ from typing import Any, TextIO
 from listdrop import routing
 from listdrop.errors import RejectedFile
 from listdrop.export_request import MAX_REQUEST_BYTES, parse_export_request
+from listdrop.jobs_cli import ENDPOINT_ENV
 from listdrop.models import InputKind, Route
 from listdrop.validation import RowPolicy, ValidationResult, check_records
 from listdrop.validation.report import ReportWriter
@@ -69,7 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     redrive.add_argument("--dead-letter-queue-url", help="instead of --stack: the dead-letter queue")
     redrive.add_argument("--queue-url", help="instead of --stack: the ingest queue")
     redrive.add_argument("--limit", type=int, help="move at most this many messages")
-    redrive.add_argument("--endpoint-url", help="another endpoint, e.g. the local cloud's http://127.0.0.1:4566")
+    redrive.add_argument(
+        "--endpoint-url",
+        default=os.environ.get(ENDPOINT_ENV) or None,
+        help=f"another endpoint, e.g. the local cloud's http://127.0.0.1:4566 (default: ${ENDPOINT_ENV})",
+    )
     redrive.add_argument("--region", help="the AWS region (default: from your AWS configuration)")
     _add_jobs(commands)
     args = parser.parse_args(argv)
@@ -84,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _add_jobs(commands: Any) -> None:
     """`listdrop jobs`: the options only; the logic is listdrop.jobs_cli."""
-    from listdrop.jobs_cli import DEFAULT_LIMIT, ENDPOINT_ENV, MIN_PREFIX, TABLE_OUTPUT
+    from listdrop.jobs_cli import DEFAULT_LIMIT, MIN_PREFIX, TABLE_OUTPUT
 
     common = argparse.ArgumentParser(add_help=False)
     where = common.add_argument_group("where the job table is")

@@ -28,6 +28,7 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 from botocore.validate import ParamValidator
 
 from listdrop.errors import RejectedFile
+from listdrop.privacy import redact_emails
 
 MAX_REQUEST_BYTES = 64 * 1024
 SOURCES = ("MetricsDataSource", "MessageInsightsDataSource")
@@ -60,6 +61,8 @@ def parse_export_request(body: bytes) -> ExportRequest:
         document = json.loads(body.decode("utf-8-sig"), object_pairs_hook=_no_duplicate_fields)
     except UnicodeDecodeError:
         raise RejectedFile("INVALID_REQUEST", "The export request is not UTF-8 text.") from None
+    except RecursionError:
+        raise RejectedFile("INVALID_REQUEST", "The export request nests too deeply to be a request.") from None
     except _DuplicateField as duplicate:
         raise RejectedFile("INVALID_REQUEST", f"The field '{duplicate.name}' appears twice.") from None
     except ValueError as error:
@@ -70,7 +73,7 @@ def parse_export_request(body: bytes) -> ExportRequest:
     parameters = _with_dates(document)
     problems = _problems(parameters)
     if problems:
-        raise RejectedFile("INVALID_EXPORT_REQUEST", "; ".join(problems[:5]))
+        raise RejectedFile("INVALID_EXPORT_REQUEST", redact_emails("; ".join(problems[:5])))
     name = next(name for name in SOURCES if name in parameters["ExportDataSource"])
     return ExportRequest(parameters, SOURCE_TYPES[name], _summary(name, parameters))
 
@@ -150,16 +153,17 @@ def _timestamp(path: str, value: Any) -> datetime:
             )
         except ValueError:
             parsed = None
-        if parsed is not None:
+        if parsed is not None and 2000 <= parsed.year <= 2999:
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    raise RejectedFile("INVALID_EXPORT_REQUEST", f"{path} must be an ISO 8601 date such as 2026-11-01, not {value!r}.")
+    shown = redact_emails(repr(value))[:60]
+    raise RejectedFile("INVALID_EXPORT_REQUEST", f"{path} must be an ISO 8601 date such as 2026-11-01, not {shown}.")
 
 
 def _problems(parameters: dict[str, Any]) -> list[str]:
     shape = _input_shape()
     report = ParamValidator().validate(parameters, shape)
     if report.has_errors():
-        return [line.strip() for line in report.generate_report().splitlines()[1:] if line.strip()]
+        return [line.strip() for line in report.generate_report().splitlines() if line.strip()]
     return list(_constraints(shape, parameters, ""))
 
 
@@ -171,6 +175,11 @@ def _constraints(shape: Shape, value: Any, path: str) -> Any:
             if name in value:
                 yield from _constraints(member, value[name], f"{path}.{name}".lstrip("."))
         return
+    if isinstance(shape, ListShape) and shape.member.name == "ExportMetric":
+        # Name is optional in the model, but a metric without one asks for nothing.
+        for index, metric in enumerate(value):
+            if "Name" not in metric:
+                yield f"{path}[{index}].Name is required"
     if isinstance(shape, ListShape | MapShape):
         if high is not None and len(value) > high:
             yield f"{path} has {len(value)} entries; at most {high} are allowed"

@@ -556,6 +556,8 @@ def describe(job: Job) -> list[str]:
         lines.append(f"  {outcome.get('summary') or outcome.get('outcome')}")
         lines.append(f"  reason          {_coded(outcome.get('reasonCode'), outcome.get('reason'))}")
         lines.append(f"  failed records  {outcome.get('failureReport') or 'none'}")
+        if outcome.get("result"):
+            lines.append(f"  result file     {outcome['result']}")
         lines.append(f"  rejected rows   {(outcome.get('checks') or {}).get('report') or 'none'}")
     elif job.is_active:
         lines.append("  none yet: the job is running; the workflow publishes the outcome when it ends")

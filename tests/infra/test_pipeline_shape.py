@@ -175,6 +175,10 @@ def test_outputs_use_the_shared_constants(template):
     assert expected <= set(template["Outputs"])
     # `listdrop redrive --stack` reads the queues from these outputs (the functions package has no infra/)
     assert (cli.QUEUE_OUTPUT, cli.DEAD_LETTER_QUEUE_OUTPUT) == (constants.OUTPUT_QUEUE, constants.OUTPUT_DLQ)
+    # `listdrop jobs --stack` reads the job table's name the same way
+    from listdrop import jobs_cli
+
+    assert jobs_cli.TABLE_OUTPUT == constants.OUTPUT_TABLE
 
 
 def test_notification_emails_subscribe_to_both_topics(scoped_template):
@@ -204,6 +208,28 @@ def test_the_workflows_own_failure_event_has_the_same_schema_as_the_pollers(temp
     asl_detail = definition(template)["States"]["Build status-unreadable outcome"]["Parameters"]["outcome"]["detail"]
     assert keys(asl_detail) == set(python_detail)
     assert keys(asl_detail["notice"]) == set(python_detail["notice"])
+
+
+def test_the_stack_and_the_functions_know_the_same_providers_and_defaults():
+    """infra/ does not import the Lambda package: its list of job APIs is pinned to the registry here."""
+    from listdrop.providers import registry
+
+    assert set(constants.PROVIDERS) == set(registry.PROVIDERS)
+    assert set(constants.ENABLED_BY_DEFAULT) == set(registry.ENABLED_BY_DEFAULT)
+    assert "pinpoint-import" not in constants.ENABLED_BY_DEFAULT
+    assert set(registry.WHY_OFF_BY_DEFAULT) == set(registry.PROVIDERS) - set(registry.ENABLED_BY_DEFAULT)
+
+
+def test_a_deployment_names_only_known_providers():
+    import aws_cdk as cdk
+
+    from infra.config import ConfigError, ListdropConfig
+
+    app = cdk.App(context={"listdrop:enabledProviders": ["ses-import", "pinpoint"]})
+    with pytest.raises(ConfigError, match="enabledProviders"):
+        ListdropConfig.from_context(app.node)
+    app = cdk.App(context={"listdrop:enabledProviders": "ses-import,pinpoint-import"})
+    assert ListdropConfig.from_context(app.node).enabled_providers == ("ses-import", "pinpoint-import")
 
 
 def test_the_rules_and_the_functions_agree_on_the_event_contract():

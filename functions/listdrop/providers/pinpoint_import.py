@@ -8,8 +8,9 @@ prefix of Pinpoint files. Import jobs belong to an application, so listdrop's jo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -22,6 +23,8 @@ from listdrop.providers.base import ImportRequest, call_api
 NOT_FOUND = frozenset({"NotFoundException"})
 PAGE_SIZE = "100"
 SHOWN_FAILURES = 5
+# A run of 7 or more digits, perhaps with a leading + and separators: a phone number in an SMS/VOICE row.
+_PHONE_NUMBER = re.compile(r"\+?\d[\d\s().-]{5,}\d")
 
 # The nine statuses botocore lists for JobStatus; FAILING is still running (it ends as FAILED).
 STATES: dict[str, JobState] = {
@@ -129,7 +132,7 @@ class PinpointImportProvider:
         except ClientError:
             return JobStatus(JobState.FAILED, "NOT_FOUND", error_message="The import job no longer exists.")
         provider_status = str(job.get("JobStatus", "CREATED"))
-        failures = [redact_emails(str(failure)) for failure in job.get("Failures", [])[:SHOWN_FAILURES]]
+        failures = [_redacted(str(failure)) for failure in job.get("Failures", [])[:SHOWN_FAILURES]]
         state = STATES.get(provider_status, JobState.RUNNING)
         return JobStatus(
             state=state,
@@ -150,9 +153,15 @@ class PinpointImportProvider:
         raise ProviderRequestRejected("Pinpoint import jobs cannot be cancelled: the API has no call for it.")
 
 
+def _redacted(failure: str) -> str:
+    """A failure as Pinpoint words it may quote the row: hide addresses and phone numbers, keep the rest."""
+    return _PHONE_NUMBER.sub("<redacted-number>", redact_emails(failure))
+
+
 def _timestamp(value: Any) -> datetime | None:
     """Pinpoint returns its dates as ISO 8601 strings."""
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -61,7 +61,8 @@ class SesExportProvider:
             SOURCE_TYPES[name] for name in SOURCE_TYPES if name in request.parameters["ExportDataSource"]
         )
         for summary in self._export_jobs(source_type):
-            if summary["CreatedTimestamp"] < since:
+            created = summary.get("CreatedTimestamp")
+            if created is None or created < since:
                 continue
             job = call_api(self._ses.get_export_job, "GetExportJob", JobId=summary["JobId"])
             if _comparable(job) == wanted:

@@ -184,7 +184,8 @@ class Checker:
 
     def _bad_row(self, row: int, column: str, value: str, code: str, reason: str) -> None:
         self._counts.rejected += 1
-        self._report.add(RowError(row, column, safe_value(value, is_address=column == EMAIL_ADDRESS), code, reason))
+        shown = safe_value(value, is_address=column == EMAIL_ADDRESS)
+        self._report.add(RowError(row, self._spec.wire(column), shown, code, reason))
 
     def _long_line(self, item: LongLine) -> None:
         self._counts.total += 1
