@@ -4,7 +4,8 @@ imports/ses/contact-lists/<ContactListName>/put/<any/path/>name.csv|.json|.jsonl
 imports/ses/contact-lists/<ContactListName>/delete/...
 imports/ses/suppression-list/put/...
 imports/ses/suppression-list/delete/...
-imports/mail-manager/address-lists/<AddressListId>/<any/path/>name.csv|.json|.jsonl   (adds addresses)
+imports/mail-manager/address-lists/<AddressListId>/<any/path/>name.csv|.json|.jsonl   (adds addresses; a
+                                                                 delete/ folder routes, then is refused)
 imports/pinpoint/<ApplicationId>/<mode>/<any/path/>name.csv|.json|.jsonl              (see _pinpoint_route)
 exports/ses/<any/path/>name.json                                                       (an SES export request)
 """
@@ -104,8 +105,22 @@ def route(key: str) -> Route:
     return Route(SES_IMPORT_PROVIDER, destination, action, data_format)
 
 
+def refuse_unsupported_action(route: Route) -> None:
+    """Raise UNSUPPORTED_ACTION for a key whose job API cannot do its action (Mail Manager only adds).
+
+    The key routes first, so the refusal is reported against its destination, not as "no destination".
+    """
+    if route.provider == MAIL_MANAGER_PROVIDER and route.action is not Action.PUT:
+        raise RejectedFile(
+            "UNSUPPORTED_ACTION",
+            "Mail Manager address-list import jobs only add addresses; there is no bulk delete. Remove "
+            "addresses one at a time (DeregisterMemberFromAddressList).",
+        )
+
+
 def _mail_manager_route(parts: list[str]) -> Route:
-    """imports/mail-manager/address-lists/<AddressListId>/<any/path/>name.csv: the import adds addresses."""
+    """imports/mail-manager/address-lists/<AddressListId>/<any/path/>name.csv: the import adds addresses.
+    A delete/ folder routes with Action.DELETE; refuse_unsupported_action() then refuses it."""
     if len(parts) < 3 or parts[0] != "address-lists":
         raise _no_route("A Mail Manager key needs 'address-lists/', the address list id and a file name.")
     list_id, file_parts = parts[1], parts[2:]
@@ -114,15 +129,12 @@ def _mail_manager_route(parts: list[str]) -> Route:
             "INVALID_ADDRESS_LIST_ID",
             f"'{list_id}' is not a Mail Manager address list id (1-255 letters, digits or '-').",
         )
+    action = Action.PUT
     if file_parts[0].lower() in {"put", "delete"} and len(file_parts) > 1:
-        if file_parts[0].lower() == "delete":
-            raise RejectedFile(
-                "UNSUPPORTED_ACTION",
-                "Mail Manager address-list import jobs only add addresses; there is no bulk delete.",
-            )
+        action = _action(file_parts[0])
         file_parts = file_parts[1:]
     destination = Destination(DestinationType.MAIL_MANAGER_ADDRESS_LIST, list_id)
-    return Route(MAIL_MANAGER_PROVIDER, destination, Action.PUT, _data_format("/".join(file_parts)))
+    return Route(MAIL_MANAGER_PROVIDER, destination, action, _data_format("/".join(file_parts)))
 
 
 def _pinpoint_route(parts: list[str]) -> Route:

@@ -9,21 +9,31 @@ request whose ``X-Amz-Target`` starts with ``MailManagerSvc.`` is served by this
 Requests are validated against botocore's service model (botocore's ``ParamValidator`` plus the enum,
 pattern, maximum-length and maximum-value rules it skips) and answered with the modelled shapes and errors.
 
-The import file layout: the stored AWS documentation found for this project does not state the column or
-field names of the address file (the API reference only says ``ImportDataType`` is CSV or JSON). The
-parser below is therefore an assumption, lenient on purpose and easy to tighten:
+The import file layout is documented: SES Developer Guide, "Address Lists"
+(https://docs.aws.amazon.com/ses/latest/dg/eb-addlist.html), "Bulk upload". The emulator accepts exactly
+those two layouts and fails the job (``Status`` FAILED, the reason in ``Error``, the model's field for "the
+reason for failure of an import job") on anything else, so a client that uploads another layout fails here
+as it would in AWS:
 
-* CSV: either a header row that names an ``address`` column (case-insensitive; other columns are ignored),
-  or no header and one address per line (the layout public samples use). A first row that is neither, for
-  example ``email,name``, fails the whole job.
-* JSON: a JSON array whose items are address strings or ``{"address": ...}`` objects, or newline-delimited
-  JSON with one such item per line. A file where no line is JSON fails the whole job; in NDJSON a single
-  unparsable line is one failed item.
-* An item is imported when it is an email address or a whole domain written ``@example.com`` (address lists
-  hold addresses and domains), 3-320 characters like the model's ``Address`` shape. Anything else counts in
-  ``FailedItemsCount``. An address already in the list, or repeated in the file, counts as imported: the
-  import is an idempotent upsert and the member keeps its first ``CreatedTimestamp``.
-* No per-file limit is enforced: none was found documented.
+* CSV (``ImportDataType=CSV``): "the header, ``address``, is required": the first non-blank row must be that
+  one column, spelled so. Then one address per row. No header, another header (``email``, ``Address``) or more
+  columns fails the whole job; a data row with more than one cell is one failed item.
+* JSON (``ImportDataType=JSON``): one document ``{"items": [{"address": "..."}, ...]}`` and nothing else.
+  JSON lines, a bare array, or an object with other fields fail the whole job; an item that is not an object
+  with exactly a string ``address`` is one failed item.
+* An item is imported when it is an email address or a wildcard entry by the page's rules: one ``*``,
+  directly before the @ with 0 or 3-19 characters before it (``*@domain.com``, ``123*@domain.com``),
+  directly after it as a whole label followed by 2-9 domain levels (``local@*.domain1.com``), or first in a
+  domain entry with 2-9 levels after it (``*.domain1.com``). "Before or after @" is read as directly before
+  or after, which is what every example on the page shows. 3-320 characters like the model's ``Address``
+  shape. Anything else counts in ``FailedItemsCount``. An address already in the list, or repeated in the
+  file, counts as imported: the import is an idempotent upsert and the member keeps its first
+  ``CreatedTimestamp``.
+* Maximums, as the page states them: 100,000 addresses per address list and 100 address lists per region.
+  Past the first, ``RegisterMemberToAddressList`` answers ``ServiceQuotaExceededException`` (a modelled error
+  of that operation) and an import job that would take the list past it ends FAILED with nothing imported;
+  past the second, ``CreateAddressList`` answers ``ServiceQuotaExceededException``. How the real service words
+  these, and whether it imports part of such a file, is not documented: those are assumptions.
 
 Simplifications, on purpose: one region per emulator (``account_id`` is used for ARNs only); an address
 list's ``LastUpdatedTimestamp`` follows membership changes; tags are accepted and not kept; the
@@ -65,6 +75,15 @@ PRESIGNED_URL_TTL_SECONDS = 3600
 # Page sizes used when the caller gives none; not documented, so assumptions.
 DEFAULT_LIST_PAGE_SIZE = 50
 DEFAULT_MEMBER_PAGE_SIZE = 100
+# SES Developer Guide, "Address Lists" (https://docs.aws.amazon.com/ses/latest/dg/eb-addlist.html), "Best
+# Practices and Considerations": "A maximum of 100 Address Lists per region is supported" and "A maximum of
+# 100,000 addresses per Address List is supported".
+MAX_ADDRESS_LISTS_PER_REGION = 100
+MAX_MEMBERS_PER_ADDRESS_LIST = 100_000
+# The same page, "Bulk upload": the CSV header and the JSON document's one field.
+CSV_HEADER = "address"
+JSON_ITEMS = "items"
+LAYOUTS = 'a CSV whose first row is the header \'address\', or JSON {"items": [{"address": "..."}, ...]}'
 
 OPERATIONS = (
     "CreateAddressList",
@@ -84,7 +103,9 @@ OPERATIONS = (
 
 _PATCH_MARK = "_listdrop_mailmanager_emulator"
 _JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
-_DOMAIN_RE = re.compile(r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+_DOMAIN_RE = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+_LOCAL_RE = re.compile(r"[A-Za-z0-9!#$%&'+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'+/=?^_`{|}~-]+)*")
+_WILDCARD_PREFIX_RE = re.compile(r"[A-Za-z0-9!#$%&'+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'+/=?^_`{|}~-]+)*\.?")
 _CREDENTIAL_RE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/")
 
 
@@ -118,6 +139,13 @@ class ConflictError(ApiError):
 
     code = "ConflictException"
     status = 409
+
+
+class QuotaError(ApiError):
+    """ServiceQuotaExceededException; the model gives it HTTP status 402."""
+
+    code = "ServiceQuotaExceededException"
+    status = 402
 
 
 class UnknownOperationError(ApiError):
@@ -183,14 +211,30 @@ def _exceeds(shape: Shape, value: Any, maximum: Any) -> bool:
     return is_number and maximum is not None and value > maximum
 
 
-def _is_valid_address(value: str) -> bool:
-    """An email address or a whole domain written ``@example.com``, 3-320 characters."""
+def _is_valid_member(value: str) -> bool:
+    """An email address or a documented wildcard entry (see the module docstring), 3-320 characters."""
     if not 3 <= len(value) <= 320:
         return False
-    if value.startswith("@"):
-        return _DOMAIN_RE.fullmatch(value) is not None
-    local = value.rpartition("@")[0]
-    return len(local) <= 64 and _EMAIL_RE.fullmatch(value) is not None
+    if "*" not in value:
+        local = value.rpartition("@")[0]
+        return len(local) <= 64 and _EMAIL_RE.fullmatch(value) is not None
+    if value.count("*") != 1:
+        return False
+    local, at, domain = value.rpartition("@")
+    if not at:
+        return value.startswith("*.") and _is_wildcard_domain(value[2:])
+    if local.endswith("*"):
+        prefix = local[:-1]
+        prefix_ok = prefix == "" or (3 <= len(prefix) <= 19 and _WILDCARD_PREFIX_RE.fullmatch(prefix) is not None)
+        return prefix_ok and _DOMAIN_RE.fullmatch(domain) is not None
+    if domain.startswith("*."):
+        return len(local) <= 64 and _LOCAL_RE.fullmatch(local) is not None and _is_wildcard_domain(domain[2:])
+    return False
+
+
+def _is_wildcard_domain(rest: str) -> bool:
+    """What follows a leading ``*.``: a domain of 2 to 9 levels."""
+    return 2 <= rest.count(".") + 1 <= 9 and _DOMAIN_RE.fullmatch(rest) is not None
 
 
 def _fingerprint(params: dict[str, Any]) -> str:
@@ -331,9 +375,9 @@ class ParsedFile:
 
 
 def parse_import_file(data: bytes, import_data_type: str) -> ParsedFile:
-    """Parse an uploaded address file (see the module docstring for the assumed layout).
+    """Parse an uploaded address file in the documented layout of its ``ImportDataType`` (module docstring).
 
-    Raises JobFailure when the file as a whole cannot be read.
+    Raises JobFailure when the file as a whole is not that layout. Messages never quote the file's content.
     """
     if not data:
         raise JobFailure(
@@ -348,7 +392,7 @@ def parse_import_file(data: bytes, import_data_type: str) -> ParsedFile:
     addresses: list[str] = []
     failed = 0
     for item in items:
-        if isinstance(item, str) and _is_valid_address(item.strip()):
+        if isinstance(item, str) and _is_valid_member(item.strip()):
             addresses.append(item.strip())
         else:
             failed += 1
@@ -361,42 +405,43 @@ def _csv_items(text: str) -> list[Any]:
     except csv.Error as exc:
         raise JobFailure(f"The import file is not valid CSV: {exc}") from exc
     if not rows:
-        raise JobFailure("The import file holds no addresses.")
-    header = [cell.strip().lower() for cell in rows[0]]
-    if "address" in header:
-        column = header.index("address")
-        return [row[column] if column < len(row) else None for row in rows[1:]]
-    if len(rows[0]) == 1 and "@" in rows[0][0]:
-        return [row[0] if len(row) == 1 else None for row in rows]
-    raise JobFailure(
-        "The CSV file must start with a header row naming an 'address' column, or hold one address per line."
-    )
+        raise JobFailure(f"The CSV file has no header row 'address' and no addresses. Expected {LAYOUTS}.")
+    if [cell.strip() for cell in rows[0]] != [CSV_HEADER]:
+        raise JobFailure(
+            f"The CSV file does not start with the header row '{CSV_HEADER}' (one column, spelled so), which is "
+            f"required. Expected {LAYOUTS}."
+        )
+    return [row[0] if len(row) == 1 else None for row in rows[1:]]
 
 
 def _json_items(text: str) -> list[Any]:
     try:
-        whole = json.loads(text)
+        document = json.loads(text)
     except ValueError:
-        whole = None
-    else:
-        return [_json_address(item) for item in (whole if isinstance(whole, list) else [whole])]
-    items: list[Any] = []
-    parsed_any = False
-    for line in (line for line in text.splitlines() if line.strip()):
-        try:
-            items.append(_json_address(json.loads(line)))
-            parsed_any = True
-        except ValueError:
-            items.append(None)
-    if not parsed_any:
-        raise JobFailure("The import file is not valid JSON (an array, or one JSON value per line).")
-    return items
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) > 1 and all(_is_json(line) for line in lines):
+            raise JobFailure(f"The JSON file is JSON lines, not one document. Expected {LAYOUTS}.") from None
+        raise JobFailure(f"The import file is not valid JSON. Expected {LAYOUTS}.") from None
+    if not isinstance(document, dict) or set(document) != {JSON_ITEMS} or not isinstance(document[JSON_ITEMS], list):
+        raise JobFailure(
+            f'The JSON file is not one object {{"{JSON_ITEMS}": [...]}} with no other field. Expected {LAYOUTS}.'
+        )
+    return [_json_address(item) for item in document[JSON_ITEMS]]
+
+
+def _is_json(line: str) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
 
 
 def _json_address(item: Any) -> Any:
-    if isinstance(item, dict):
-        return item.get("address")
-    return item
+    """The address of an item ``{"address": "..."}``; None (a failed item) for any other shape."""
+    if isinstance(item, dict) and set(item) == {CSV_HEADER}:
+        return item[CSV_HEADER]
+    return None
 
 
 # ------------------------------------------------------------------------------------------- emulator
@@ -557,6 +602,8 @@ class MailManagerEmulator:
                 return {"AddressListId": known_id}
             if any(existing.name == name for existing in self._lists.values()):
                 raise ConflictError(f"An address list named {name} already exists.")
+            if len(self._lists) >= MAX_ADDRESS_LISTS_PER_REGION:
+                raise QuotaError(f"A region holds at most {MAX_ADDRESS_LISTS_PER_REGION} address lists.")
             list_id = f"al-{uuid.uuid4().hex}"
             now = time.time()
             arn = f"arn:aws:ses:{self.region}:{self.account_id}:mailmanager-address-list/{list_id}"
@@ -599,10 +646,12 @@ class MailManagerEmulator:
     def _register_member(self, params: dict[str, Any]) -> dict[str, Any]:
         """Registering an address that is already a member succeeds and keeps its CreatedTimestamp."""
         address = params["Address"]
-        if not _is_valid_address(address):
-            raise ValidationError("Address must be an email address or a domain written @example.com.")
+        if not _is_valid_member(address):
+            raise ValidationError("Address must be an email address or a documented wildcard entry.")
         with self._lock:
             address_list = self._address_list(params["AddressListId"])
+            if address not in address_list.members and len(address_list.members) >= MAX_MEMBERS_PER_ADDRESS_LIST:
+                raise QuotaError(f"An address list holds at most {MAX_MEMBERS_PER_ADDRESS_LIST:,} addresses.")
             self._add_members(address_list, [address])
         return {}
 
@@ -778,6 +827,15 @@ class MailManagerEmulator:
             if address_list is None:
                 job.finish("FAILED", error=f"Address list {job.address_list_id} no longer exists.")
                 return
+            new = set(parsed.addresses) - set(address_list.members)
+            if len(address_list.members) + len(new) > MAX_MEMBERS_PER_ADDRESS_LIST:
+                job.finish(
+                    "FAILED",
+                    error=f"The import would take address list {job.address_list_id} past its maximum of "
+                    f"{MAX_MEMBERS_PER_ADDRESS_LIST:,} addresses ({len(address_list.members):,} members, "
+                    f"{len(new):,} new in the file); nothing was imported.",
+                )
+                return
             self._add_members(address_list, parsed.addresses)
             job.finish("COMPLETED", imported=len(parsed.addresses), failed=parsed.failed)
         LOGGER.info(
@@ -851,7 +909,9 @@ def _wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     else:
         status, payload = emulator.handle(operation, body, environ.get("HTTP_AUTHORIZATION", ""))
     data = json.dumps(payload).encode()
-    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 409: "Conflict"}.get(status, "Error")
+    reason = {200: "OK", 400: "Bad Request", 402: "Payment Required", 404: "Not Found", 409: "Conflict"}.get(
+        status, "Error"
+    )
     start_response(
         f"{status} {reason}",
         [

@@ -207,6 +207,50 @@ def test_a_mail_manager_file_is_checked_streamed_to_the_job_and_applied(cloud, c
     assert "@" not in notification.first_line
 
 
+WILD_ITEMS = ("gus@partner.example", "*@wild.example", "*.wild.example")
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "expected"),
+    [
+        (
+            "partners.jsonl",
+            '{"address": "ed@partner.example"}\n{"Email": "fay@partner.example"}\n',
+            ("ed@partner.example", "fay@partner.example"),
+        ),
+        ("partners.json", json.dumps({"items": [{"address": a} for a in WILD_ITEMS]}, indent=2), WILD_ITEMS),
+    ],
+    ids=["json-lines", "items-document"],
+)
+def test_a_json_mail_manager_file_is_imported_in_the_documented_layout(
+    cloud, clients, inbox, address_list, name, body, expected
+):
+    """The job is told CSV and gets the CSV with the header 'address': the emulator fails any other layout, as
+    Mail Manager documents only that CSV and {"items": [...]}."""
+    key = f"imports/mail-manager/address-lists/{address_list}/{name}"
+    drop(cloud, clients, key, body)
+    [notification] = inbox.wait_for(key, timeout=30)
+    detail = notification.detail
+    assert detail["outcome"] == "SUCCEEDED", detail["reason"]
+    assert detail["records"] == {"processed": len(expected), "failed": 0}
+    assert cloud.mailmanager.members(address_list) >= set(expected)
+    assert cloud.mailmanager.job(detail["providerJobId"]).import_data_type == "CSV"
+    staged_key = f"staging/mail-manager/{detail['trackingId']}.csv"
+    staged = clients["s3"].get_object(Bucket=cloud.endpoints.bucket, Key=staged_key)["Body"].read().decode()
+    assert staged.splitlines() == ["address", *expected]
+
+
+def test_a_mail_manager_delete_key_is_reported_against_its_list(cloud, clients, inbox, address_list):
+    key = f"imports/mail-manager/address-lists/{address_list}/delete/leavers.csv"
+    drop(cloud, clients, key, "address\nana@partner.example\n")
+    [notification] = inbox.wait_for(key, timeout=30)
+    detail = notification.detail
+    assert (detail["outcome"], detail["reasonCode"]) == ("REJECTED", "UNSUPPORTED_ACTION")
+    assert detail["destination"]["label"] == f"Mail Manager address list {address_list}"
+    assert f"Destination: Mail Manager address list {address_list}" in notification.text
+    assert "no destination" not in notification.text
+
+
 def test_a_mail_manager_file_for_an_unknown_list_is_rejected(cloud, clients, inbox):
     key = "imports/mail-manager/address-lists/al-does-not-exist/a.csv"
     drop(cloud, clients, key, "address\nana@partner.example\n")

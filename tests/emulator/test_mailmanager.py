@@ -1,4 +1,8 @@
-"""The Mail Manager address-list emulator, driven through moto's HTTP server with plain boto3 clients."""
+"""The Mail Manager address-list emulator, driven through moto's HTTP server with plain boto3 clients.
+
+The address file layouts, wildcard rules and maximums it must follow are the SES Developer Guide's ("Address
+Lists", https://docs.aws.amazon.com/ses/latest/dg/eb-addlist.html); an undocumented layout fails the job.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,12 @@ from moto.server import ThreadedMotoServer
 
 from localcloud.emulators import mailmanager as mailmanager_module
 from localcloud.emulators import sesv2_import_jobs
-from localcloud.emulators.mailmanager import MailManagerEmulator, parse_import_file
+from localcloud.emulators.mailmanager import (
+    MAX_ADDRESS_LISTS_PER_REGION,
+    MAX_MEMBERS_PER_ADDRESS_LIST,
+    MailManagerEmulator,
+    parse_import_file,
+)
 from localcloud.emulators.sesv2_import_jobs import SesImportJobEmulator
 
 REGION = "us-east-1"
@@ -75,6 +84,11 @@ def run_import(url: str, list_id: str, body: str, data_type: str = "CSV") -> dic
     upload(job["PreSignedUrl"], body, "text/csv" if data_type == "CSV" else "application/json")
     mm(url).start_address_list_import_job(JobId=job["JobId"])
     return wait_final(url, job["JobId"])
+
+
+def items(*addresses: str) -> str:
+    """The documented JSON layout."""
+    return json.dumps({"items": [{"address": address} for address in addresses]})
 
 
 def member_addresses(url: str, list_id: str) -> set[str]:
@@ -148,14 +162,15 @@ def test_address_list_crud_and_members(mailmanager: MailManagerEmulator, moto_ur
         client.create_address_list(AddressListName="allow-list")
 
     client.register_member_to_address_list(AddressListId=list_id, Address="alice@example.com")
-    client.register_member_to_address_list(AddressListId=list_id, Address="@example.org")
+    client.register_member_to_address_list(AddressListId=list_id, Address="*.example.org")
     first = client.get_member_of_address_list(AddressListId=list_id, Address="alice@example.com")
     client.register_member_to_address_list(AddressListId=list_id, Address="alice@example.com")  # idempotent
     again = client.get_member_of_address_list(AddressListId=list_id, Address="alice@example.com")
     assert again["CreatedTimestamp"] == first["CreatedTimestamp"]
-    assert mailmanager.members(list_id) == {"alice@example.com", "@example.org"}
-    with pytest.raises(client.exceptions.ValidationException):
-        client.register_member_to_address_list(AddressListId=list_id, Address="not-an-address")
+    assert mailmanager.members(list_id) == {"alice@example.com", "*.example.org"}
+    for refused in ("not-an-address", "@example.org", "ab*@example.org", "user@*.com"):
+        with pytest.raises(client.exceptions.ValidationException):
+            client.register_member_to_address_list(AddressListId=list_id, Address=refused)
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.register_member_to_address_list(AddressListId="al-missing", Address="bob@example.com")
 
@@ -189,7 +204,7 @@ def test_csv_import_goes_created_processing_completed_and_applies_members(
         list_id = new_list(moto_url)
         job = new_job(moto_url, list_id)
         assert job["PreSignedUrl"].startswith(f"{moto_url}/listdrop-localcloud-mailmanager-imports/")
-        assert upload(job["PreSignedUrl"], "address\nalice@example.com\nbob@example.com\n@example.org\n") == 200
+        assert upload(job["PreSignedUrl"], "address\nalice@example.com\nbob@example.com\n*.example.org\n") == 200
         created = client.get_address_list_import_job(JobId=job["JobId"])
         assert created["Status"] == "CREATED"
         assert "StartTimestamp" not in created
@@ -204,7 +219,7 @@ def test_csv_import_goes_created_processing_completed_and_applies_members(
         assert final["CreatedTimestamp"] <= final["StartTimestamp"] <= final["CompletedTimestamp"]
         assert final["ImportDataFormat"] == {"ImportDataType": "CSV"}
         assert "Error" not in final
-        expected = {"alice@example.com", "bob@example.com", "@example.org"}
+        expected = {"alice@example.com", "bob@example.com", "*.example.org"}
         assert member_addresses(moto_url, list_id) == expected == slow.members(list_id)
         assert slow.job(job["JobId"]).status == "COMPLETED"
     finally:
@@ -214,19 +229,100 @@ def test_csv_import_goes_created_processing_completed_and_applies_members(
 @pytest.mark.parametrize(
     ("data_type", "body"),
     [
-        ("CSV", "alice@example.com\nbob@example.com\n"),
-        ("CSV", '"Address",name\nalice@example.com,Alice\nbob@example.com,Bob\n'),
-        ("JSON", '["alice@example.com", "bob@example.com"]'),
-        ("JSON", '[{"address": "alice@example.com"}, {"address": "bob@example.com"}]'),
-        ("JSON", '{"address": "alice@example.com"}\n\n"bob@example.com"\n'),
+        ("CSV", "address\nalice@example.com\nbob@example.com\n"),
+        ("CSV", "address\r\nalice@example.com\r\n\r\nbob@example.com"),
+        ("JSON", items("alice@example.com", "bob@example.com")),
+        ("JSON", json.dumps({"items": [{"address": "alice@example.com"}, {"address": "bob@example.com"}]}, indent=2)),
     ],
-    ids=["csv-no-header", "csv-header-extra-column", "json-array", "json-array-objects", "ndjson"],
+    ids=["csv", "csv-crlf-blank-line", "json-items", "json-items-pretty"],
 )
-def test_accepted_layouts(mailmanager: MailManagerEmulator, moto_url: str, data_type: str, body: str) -> None:
+def test_documented_layouts_are_imported(
+    mailmanager: MailManagerEmulator, moto_url: str, data_type: str, body: str
+) -> None:
     list_id = new_list(moto_url)
     final = run_import(moto_url, list_id, body, data_type)
     assert (final["Status"], final["ImportedItemsCount"], final["FailedItemsCount"]) == ("COMPLETED", 2, 0)
     assert mailmanager.members(list_id) == {"alice@example.com", "bob@example.com"}
+
+
+@pytest.mark.parametrize(
+    ("data_type", "body", "error"),
+    [
+        ("CSV", "alice@example.com\nbob@example.com\n", "header row 'address'"),
+        ("CSV", "email\nalice@example.com\n", "header row 'address'"),
+        ("CSV", "Address\nalice@example.com\n", "header row 'address'"),
+        ("CSV", "address,name\nalice@example.com,Alice\n", "header row 'address'"),
+        ("JSON", '{"address": "alice@example.com"}\n{"address": "bob@example.com"}\n', "JSON lines"),
+        ("JSON", '{"address": "alice@example.com"}\n', '{"items"'),
+        ("JSON", '[{"address": "alice@example.com"}]', '{"items"'),
+        ("JSON", '["alice@example.com"]', '{"items"'),
+        ("JSON", '{"addresses": [{"address": "alice@example.com"}]}', '{"items"'),
+        ("JSON", '{"items": [{"address": "alice@example.com"}], "owner": "x"}', '{"items"'),
+        ("JSON", '{"items": {"address": "alice@example.com"}}', '{"items"'),
+        ("CSV", items("alice@example.com"), "header row 'address'"),
+        ("JSON", "address\nalice@example.com\n", "not valid JSON"),
+    ],
+    ids=[
+        "csv-no-header",
+        "csv-other-header",
+        "csv-header-capitalized",
+        "csv-extra-column",
+        "json-lines",
+        "json-one-line-object",
+        "json-array-of-objects",
+        "json-array-of-strings",
+        "json-other-field",
+        "json-items-and-more",
+        "json-items-not-a-list",
+        "json-declared-csv",
+        "csv-declared-json",
+    ],
+)
+def test_undocumented_layouts_fail_the_whole_job(
+    mailmanager: MailManagerEmulator, moto_url: str, data_type: str, body: str, error: str
+) -> None:
+    """What the real service would do with them is not documented; the emulator refuses anything but the two
+    documented layouts, so a client that sends another one fails here first."""
+    list_id = new_list(moto_url)
+    final = run_import(moto_url, list_id, body, data_type)
+    assert final["Status"] == "FAILED"
+    assert error in final["Error"]
+    assert "alice" not in final["Error"], "the error quotes no address"
+    assert mailmanager.members(list_id) == set()
+
+
+ACCEPTED_WILDCARDS = (
+    "*@domain.com",
+    "123*@domain.com",
+    "1234567890123456789*@domain.com",
+    "local@*.domain1.com",
+    "local@*.domain8.domain7.domain6.domain5.domain4.domain3.domain2.domain1.com",
+    "*.domain1.com",
+    "*.domain8.domain7.domain6.domain5.domain4.domain3.domain2.domain1.com",
+)
+REFUSED_WILDCARDS = (
+    "*@*.domain.com",
+    "12*@domain.com",
+    "12345678901234567890*@domain.com",
+    "ab*cd@domain.com",
+    "local@sub.*.domain.com",
+    "local@*domain.com",
+    "local@*.com",
+    "local@*.d9.d8.d7.d6.d5.d4.d3.d2.d1.com",
+    "*.com",
+    "*",
+)
+
+
+def test_wildcard_entries_follow_the_documented_rules(mailmanager: MailManagerEmulator, moto_url: str) -> None:
+    list_id = new_list(moto_url)
+    final = run_import(moto_url, list_id, "\n".join(["address", *ACCEPTED_WILDCARDS, *REFUSED_WILDCARDS]))
+    assert (final["Status"], final["ImportedItemsCount"], final["FailedItemsCount"]) == (
+        "COMPLETED",
+        len(ACCEPTED_WILDCARDS),
+        len(REFUSED_WILDCARDS),
+    )
+    assert mailmanager.members(list_id) == set(ACCEPTED_WILDCARDS)
 
 
 def test_mixed_rows_are_counted(mailmanager: MailManagerEmulator, moto_url: str) -> None:
@@ -240,30 +336,44 @@ def test_mixed_rows_are_counted(mailmanager: MailManagerEmulator, moto_url: str)
         "new@example.com",  # repeated in the file: imported again, one member
         "not-an-email",
         "@",
+        "@example.net",  # a bare domain is not a documented entry
         "x" * 65 + "@example.com",  # local part too long
         "",  # blank lines are skipped, not items
-        "@example.net",
+        "*.example.net",
+        "a,b",  # two cells under a one-column header
     ]
     final = run_import(moto_url, list_id, "\n".join(rows))
-    assert (final["Status"], final["ImportedItemsCount"], final["FailedItemsCount"]) == ("COMPLETED", 4, 3)
-    assert mailmanager.members(list_id) == {"old@example.com", "new@example.com", "@example.net"}
+    assert (final["Status"], final["ImportedItemsCount"], final["FailedItemsCount"]) == ("COMPLETED", 4, 5)
+    assert mailmanager.members(list_id) == {"old@example.com", "new@example.com", "*.example.net"}
 
 
 def test_mixed_json_items_are_counted(mailmanager: MailManagerEmulator, moto_url: str) -> None:
     list_id = new_list(moto_url)
-    body = '{"address": "a@example.com"}\n{"email": "b@example.com"}\n{broken\n42\n"c@example.com"\n'
+    body = json.dumps(
+        {
+            "items": [
+                {"address": "a@example.com"},
+                {"email": "b@example.com"},
+                {"address": "c@example.com", "name": "C"},
+                "d@example.com",
+                42,
+                {"address": 7},
+                {"address": "*@example.org"},
+            ]
+        }
+    )
     final = run_import(moto_url, list_id, body, "JSON")
-    assert (final["ImportedItemsCount"], final["FailedItemsCount"]) == (2, 3)
-    assert mailmanager.members(list_id) == {"a@example.com", "c@example.com"}
+    assert (final["ImportedItemsCount"], final["FailedItemsCount"]) == (2, 5)
+    assert mailmanager.members(list_id) == {"a@example.com", "*@example.org"}
 
 
 @pytest.mark.parametrize(
     ("data_type", "body", "error"),
     [
-        ("CSV", "email,name\nalice@example.com,Alice\n", "header row naming an 'address' column"),
+        ("CSV", "email,name\nalice@example.com,Alice\n", "header row 'address'"),
         ("CSV", "", "empty"),
-        ("CSV", "\n\n", "no addresses"),
-        ("JSON", '{"address": "alice@example.com"', "not valid JSON"),
+        ("CSV", "\n\n", "no header"),
+        ("JSON", '{"items": [{"address": "alice@example.com"}', "not valid JSON"),
         ("CSV", b"address\n\xff\xfe@example.com\n", "not valid UTF-8"),
     ],
     ids=["wrong-header", "empty", "blank", "bad-json", "not-utf8"],
@@ -287,6 +397,40 @@ def test_parser_ignores_a_utf8_bom() -> None:
     assert (parsed.addresses, parsed.failed) == (["alice@example.com"], 0)
 
 
+# ---------------------------------------------------------------------------------- documented maximums
+
+
+def test_an_address_list_holds_at_most_100000_addresses(mailmanager: MailManagerEmulator, moto_url: str) -> None:
+    """SES Developer Guide, Address Lists: "A maximum of 100,000 addresses per Address List is supported"."""
+    assert MAX_MEMBERS_PER_ADDRESS_LIST == 100_000
+    client = mm(moto_url)
+    list_id = new_list(moto_url)
+    full = [f"user{n}@example.com" for n in range(MAX_MEMBERS_PER_ADDRESS_LIST)]
+    final = run_import(moto_url, list_id, "\n".join(["address", *full[:-1], full[0]]))  # a repeat is one member
+    assert (final["Status"], final["ImportedItemsCount"]) == ("COMPLETED", MAX_MEMBERS_PER_ADDRESS_LIST)
+    client.register_member_to_address_list(AddressListId=list_id, Address=full[-1])  # the last free place
+    client.register_member_to_address_list(AddressListId=list_id, Address=full[-1])  # already a member: fine
+    with pytest.raises(client.exceptions.ServiceQuotaExceededException) as refused:
+        client.register_member_to_address_list(AddressListId=list_id, Address="one.more@example.com")
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 402
+    over = run_import(moto_url, list_id, "address\nuser0@example.com\none.more@example.com\n")
+    assert over["Status"] == "FAILED"
+    assert "100,000" in over["Error"]
+    assert len(mailmanager.members(list_id)) == MAX_MEMBERS_PER_ADDRESS_LIST
+    assert "one.more@example.com" not in mailmanager.members(list_id)
+
+
+def test_a_region_holds_at_most_100_address_lists(mailmanager: MailManagerEmulator, moto_url: str) -> None:
+    """SES Developer Guide, Address Lists: "A maximum of 100 Address Lists per region is supported"."""
+    assert MAX_ADDRESS_LISTS_PER_REGION == 100
+    client = mm(moto_url)
+    ids = [new_list(moto_url, f"list-{n}") for n in range(MAX_ADDRESS_LISTS_PER_REGION)]
+    with pytest.raises(client.exceptions.ServiceQuotaExceededException):
+        client.create_address_list(AddressListName="one-more")
+    client.delete_address_list(AddressListId=ids[0])
+    assert new_list(moto_url, "one-more")
+
+
 # ---------------------------------------------------------------------------- create/start/stop rules
 
 
@@ -299,7 +443,7 @@ def test_create_job_is_idempotent_on_client_token(mailmanager: MailManagerEmulat
     assert second["JobId"] == first["JobId"]
     assert second["PreSignedUrl"] != first["PreSignedUrl"]
     assert len(mailmanager.jobs()) == 1
-    upload(second["PreSignedUrl"], "a@example.com\n")
+    upload(second["PreSignedUrl"], "address\na@example.com\n")
     with pytest.raises(client.exceptions.ValidationException, match="ClientToken"):
         new_job(moto_url, list_id, "JSON", ClientToken="retry-1")
     client.start_address_list_import_job(JobId=first["JobId"])
@@ -320,7 +464,7 @@ def test_start_rules(mailmanager: MailManagerEmulator, moto_url: str) -> None:
     with pytest.raises(client.exceptions.ValidationException, match="Nothing has been uploaded"):
         client.start_address_list_import_job(JobId=job["JobId"])
     assert client.get_address_list_import_job(JobId=job["JobId"])["Status"] == "CREATED"
-    upload(job["PreSignedUrl"], "a@example.com\n")
+    upload(job["PreSignedUrl"], "address\na@example.com\n")
     client.start_address_list_import_job(JobId=job["JobId"])
     with pytest.raises(client.exceptions.ConflictException):
         client.start_address_list_import_job(JobId=job["JobId"])
@@ -335,7 +479,7 @@ def test_stop_a_processing_job(mailmanager: MailManagerEmulator, moto_url: str) 
     client = mm(moto_url)
     list_id = new_list(moto_url)
     job = new_job(moto_url, list_id)
-    upload(job["PreSignedUrl"], "a@example.com\n")
+    upload(job["PreSignedUrl"], "address\na@example.com\n")
     mailmanager.hold(True)
     client.start_address_list_import_job(JobId=job["JobId"])
     wait_status(moto_url, job["JobId"], "PROCESSING")
@@ -360,10 +504,10 @@ def test_stop_created_job_and_finished_job(mailmanager: MailManagerEmulator, mot
     created = new_job(moto_url, list_id)
     client.stop_address_list_import_job(JobId=created["JobId"])
     assert client.get_address_list_import_job(JobId=created["JobId"])["Status"] == "STOPPED"
-    upload(created["PreSignedUrl"], "a@example.com\n")
+    upload(created["PreSignedUrl"], "address\na@example.com\n")
     with pytest.raises(client.exceptions.ConflictException):
         client.start_address_list_import_job(JobId=created["JobId"])
-    final = run_import(moto_url, list_id, "b@example.com\n")
+    final = run_import(moto_url, list_id, "address\nb@example.com\n")
     with pytest.raises(client.exceptions.ConflictException):
         client.stop_address_list_import_job(JobId=final["JobId"])
 
@@ -371,7 +515,7 @@ def test_stop_created_job_and_finished_job(mailmanager: MailManagerEmulator, mot
 def test_release_completes_held_jobs(mailmanager: MailManagerEmulator, moto_url: str) -> None:
     list_id = new_list(moto_url)
     job = new_job(moto_url, list_id)
-    upload(job["PreSignedUrl"], "a@example.com\n")
+    upload(job["PreSignedUrl"], "address\na@example.com\n")
     mailmanager.hold()
     mm(moto_url).start_address_list_import_job(JobId=job["JobId"])
     assert not mailmanager.job(job["JobId"]).wait(0.4)
@@ -384,10 +528,10 @@ def test_release_completes_held_jobs(mailmanager: MailManagerEmulator, moto_url:
 def test_fail_next_fails_one_job(mailmanager: MailManagerEmulator, moto_url: str) -> None:
     list_id = new_list(moto_url)
     mailmanager.fail_next("Injected failure")
-    failed = run_import(moto_url, list_id, "a@example.com\n")
+    failed = run_import(moto_url, list_id, "address\na@example.com\n")
     assert (failed["Status"], failed["Error"]) == ("FAILED", "Injected failure")
     assert mailmanager.members(list_id) == set()
-    assert run_import(moto_url, list_id, "a@example.com\n")["Status"] == "COMPLETED"
+    assert run_import(moto_url, list_id, "address\na@example.com\n")["Status"] == "COMPLETED"
 
 
 # ---------------------------------------------------------------------------------------- pagination
@@ -415,7 +559,7 @@ def test_list_members_paginates_and_filters(mailmanager: MailManagerEmulator, mo
     client = mm(moto_url)
     list_id = new_list(moto_url)
     addresses = [f"user{i}@example.com" for i in range(5)] + ["zed@example.org"]
-    final = run_import(moto_url, list_id, json.dumps(addresses), "JSON")
+    final = run_import(moto_url, list_id, items(*addresses), "JSON")
     assert final["ImportedItemsCount"] == 6
     first = client.list_members_of_address_list(AddressListId=list_id, PageSize=4)
     assert len(first["Addresses"]) == 4
@@ -502,4 +646,4 @@ def test_reset_forgets_everything(mailmanager: MailManagerEmulator, moto_url: st
     with pytest.raises(KeyError):
         mailmanager.job(job["JobId"])
     list_id = new_list(moto_url)
-    assert run_import(moto_url, list_id, "a@example.com\n")["Status"] == "COMPLETED"
+    assert run_import(moto_url, list_id, "address\na@example.com\n")["Status"] == "COMPLETED"

@@ -510,16 +510,27 @@ def test_mail_manager_creates_uploads_in_parts_then_starts(mailmanager, calls):
     assert s3.gets == [{"Bucket": "uploads", "Key": f"staging/mail-manager/{TRACKING_ID}.csv", "VersionId": "v-staged"}]
 
 
-def test_mail_manager_json_file_and_an_unversioned_copy(mailmanager):
+@pytest.mark.parametrize("name", ["team.jsonl", "team.json", "team.ndjson"])
+def test_mail_manager_json_upload_declares_the_staged_csv_and_an_unversioned_copy(mailmanager, name):
+    """A JSON upload is staged as the documented CSV (header 'address'), so the job is told CSV, not JSON."""
     client, stubber = mailmanager
-    expect_create(stubber, "JSON")
+    expect_create(stubber, "CSV")
     expect_job(stubber, "CREATED")
     stubber.add_response("start_address_list_import_job", {}, {"JobId": "job-1"})
-    provider, s3, http = mail_manager(client, b'{"address": "a@example.com"}\n')
-    request = mm_request(f"imports/mail-manager/address-lists/{LIST_ID}/put/team.jsonl", size=29, version=None)
+    provider, s3, http = mail_manager(client, b"address\na@example.com\n")
+    request = mm_request(f"imports/mail-manager/address-lists/{LIST_ID}/put/{name}", size=22, version=None)
     assert provider.start(request) == "job-1"
     assert s3.gets == [{"Bucket": "uploads", "Key": f"staging/mail-manager/{TRACKING_ID}.csv"}]
-    assert http.chunks == [b'{"address": "a@example.com"}\n']
+    assert http.chunks == [b"address\na@example.com\n"]
+
+
+def test_mail_manager_refuses_a_delete_key_before_any_call(mailmanager, calls):
+    client, _ = mailmanager  # no response queued: a call would fail the test
+    provider, s3, _ = mail_manager(client, calls=calls)
+    with pytest.raises(RejectedFile) as refused:
+        provider.verify_destination(route(f"imports/mail-manager/address-lists/{LIST_ID}/delete/a.csv"), FileShape())
+    assert refused.value.code == "UNSUPPORTED_ACTION"
+    assert calls == [] and s3.gets == []
 
 
 @pytest.mark.parametrize("status", ["PROCESSING", "COMPLETED", "FAILED", "STOPPED"])

@@ -2,7 +2,7 @@ import pytest
 
 from listdrop.errors import RejectedFile
 from listdrop.models import Action, DataFormat, Destination, DestinationType, InputKind, PinpointSegment
-from listdrop.routing import decode_key, is_folder_marker, route
+from listdrop.routing import decode_key, is_folder_marker, refuse_unsupported_action, route
 
 APP = "0123456789abcdef0123456789abcdef"
 
@@ -68,7 +68,6 @@ def test_routes_documented_keys(key, destination, name, action, data_format):
         (f"imports/pinpoint/{APP}/endpoints/a.xlsx", "UNSUPPORTED_EXTENSION"),
         ("imports/mail-manager/a.csv", "NO_ROUTE"),
         ("imports/mail-manager/address-lists/al_1/a.csv", "INVALID_ADDRESS_LIST_ID"),
-        ("imports/mail-manager/address-lists/al-1/delete/a.csv", "UNSUPPORTED_ACTION"),
         ("exports/ses/request.csv", "UNSUPPORTED_EXTENSION"),
         ("exports/ses/.json", "UNSUPPORTED_EXTENSION"),
         ("exports/results/abc/metrics-data.csv", "NO_ROUTE"),
@@ -123,6 +122,30 @@ def test_mail_manager_keys_name_the_address_list_and_only_add(key):
     result = route(key)
     assert (result.provider, result.destination.name, result.action) == ("mail-manager", "al-7f3a", Action.PUT)
     assert result.data_format is DataFormat.CSV
+
+
+@pytest.mark.parametrize("folder", ["delete", "DELETE"])
+def test_a_mail_manager_delete_key_routes_to_its_list_and_is_then_refused(folder):
+    """Routed first, so the rejection names the address list instead of "no destination"."""
+    result = route(f"imports/mail-manager/address-lists/al-7f3a/{folder}/old.csv")
+    assert (result.provider, result.destination.name, result.action) == ("mail-manager", "al-7f3a", Action.DELETE)
+    assert result.destination.label == "Mail Manager address list al-7f3a"
+    with pytest.raises(RejectedFile) as refused:
+        refuse_unsupported_action(result)
+    assert refused.value.code == "UNSUPPORTED_ACTION"
+    assert "only add" in refused.value.reason
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "imports/mail-manager/address-lists/al-7f3a/put/a.csv",
+        "imports/ses/contact-lists/L/delete/a.csv",
+        "imports/ses/suppression-list/delete/a.csv",
+    ],
+)
+def test_actions_the_job_api_has_are_not_refused(key):
+    refuse_unsupported_action(route(key))
 
 
 def test_export_requests_are_one_request_file_each():

@@ -3,6 +3,10 @@
 The job does not read the bucket: CreateAddressListImportJob returns a pre-signed URL, listdrop streams the
 checked copy of the file to it (never the whole file in memory), then starts the job. The upload's tracking
 id is the ClientToken, so a repeated attempt gets the same job back instead of a second one.
+
+The checked copy is always the CSV layout the SES Developer Guide documents ("Address Lists",
+https://docs.aws.amazon.com/ses/latest/dg/eb-addlist.html: the header `address` is required), whatever the
+upload's format, and ImportDataType says so (validation.staged_format).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from botocore.exceptions import ClientError
 from listdrop.errors import ProviderRequestRejected, ProviderUnavailable, RejectedFile
 from listdrop.models import FileShape, JobState, JobStatus, Route
 from listdrop.providers.base import ImportRequest, call_api
+from listdrop.routing import refuse_unsupported_action
+from listdrop.validation import staged_format
 
 NOT_FOUND = frozenset({"ResourceNotFoundException"})
 CONFLICT = frozenset({"ConflictException"})
@@ -41,6 +47,7 @@ class MailManagerProvider:
         self._http = http or urllib3.PoolManager(timeout=urllib3.Timeout(connect=5, read=120), retries=False)
 
     def verify_destination(self, route: Route, shape: FileShape) -> None:
+        refuse_unsupported_action(route)  # a delete/ key: refused before any call, against its list
         list_id = route.destination.name
         try:
             call_api(self._mail.get_address_list, "GetAddressList", expected=NOT_FOUND, AddressListId=list_id)
@@ -56,7 +63,7 @@ class MailManagerProvider:
             ClientToken=request.tracking_id,
             AddressListId=request.route.destination.name,
             Name=f"listdrop-{request.tracking_id}",
-            ImportDataFormat={"ImportDataType": request.route.data_format.value},
+            ImportDataFormat={"ImportDataType": staged_format(request.route).value},
         )
         job_id = str(created["JobId"])
         if self._job(job_id)["Status"] != "CREATED":

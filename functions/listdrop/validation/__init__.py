@@ -7,7 +7,7 @@ structure that grows is the duplicate-address set, which is capped by the destin
 
 from collections.abc import Callable
 
-from listdrop.models import DestinationType, Route
+from listdrop.models import DataFormat, DestinationType, Route
 from listdrop.validation.checker import Checker, Progress, ValidationResult, validate
 from listdrop.validation.endpoints import validate_endpoints
 from listdrop.validation.formats import FileSpec, spec_for
@@ -15,7 +15,24 @@ from listdrop.validation.policy import RowPolicy
 from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import TextSink
 
-__all__ = ["Checker", "FileSpec", "RowPolicy", "ValidationResult", "check_records", "spec_for", "validate"]
+__all__ = [
+    "Checker",
+    "FileSpec",
+    "RowPolicy",
+    "ValidationResult",
+    "check_records",
+    "spec_for",
+    "staged_format",
+    "validate",
+]
+
+
+def staged_format(route: Route) -> DataFormat:
+    """The format of the checked copy a job reads, which its provider declares to the API: the upload's own,
+    except for Mail Manager, whose copy is always the documented CSV (formats.MAIL_MANAGER_STAGED_FORMAT)."""
+    if route.destination.type is DestinationType.PINPOINT_APPLICATION:
+        return route.data_format
+    return spec_for(route).staged_format
 
 
 def check_records(

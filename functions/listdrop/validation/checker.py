@@ -34,6 +34,7 @@ from listdrop.validation.formats import (
     TOPIC_PREFERENCES,
     TOPIC_PREFIX,
     UNSUBSCRIBE_ALL,
+    WILDCARD,
     FileSpec,
     Kind,
     canonical_name,
@@ -42,7 +43,7 @@ from listdrop.validation.policy import RowPolicy
 from listdrop.validation.report import ReportWriter, RowError, safe_value
 from listdrop.validation.seen import SeenAddresses, address_key, has_repeats, keys_of
 from listdrop.validation.sinks import TextSink
-from listdrop.validation.source import MAX_LINE_CHARS, Block, LongLine, TextBlocks
+from listdrop.validation.source import BLOCK_BYTES, MAX_LINE_CHARS, Block, LongLine, TextBlocks
 
 csv.field_size_limit(MAX_LINE_CHARS)
 
@@ -50,6 +51,10 @@ csv.field_size_limit(MAX_LINE_CHARS)
 _QUOTED_INSIDE = r'[^"\n]*+(?:""[^"\n]*+)*+'
 _QUOTED = f'"{_QUOTED_INSIDE}"'
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+# How a JSON file that is one document starts: an array, or (Mail Manager) {"items": [ ... ]}.
+_JSON_ARRAY_START = re.compile(r"\s*\[")
+_ITEMS_DOCUMENT_START = re.compile(r'[ \t\n\r]*\{[ \t\n\r]*"items"[ \t\n\r]*:[ \t\n\r]*\[', re.IGNORECASE)
+_JSON_DOCUMENT_START = re.compile(rf"{_JSON_ARRAY_START.pattern}|{_ITEMS_DOCUMENT_START.pattern}", re.IGNORECASE)
 _SCAN_JSON = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # the C scanner
 _FAST_VALUES: dict[Kind, frozenset[str]] = {
     Kind.BOOLEAN: frozenset({"true", "false", ""}),
@@ -208,7 +213,8 @@ class Checker:
         if self._counts.accepted + adding > limit:
             raise RejectedFile(
                 "TOO_MANY_RECORDS",
-                f"The file has more than {limit:,} valid records; one {self._spec.label} import job takes at "
+                self._spec.record_limit_reason.format(limit=limit)
+                or f"The file has more than {limit:,} valid records; one {self._spec.label} import job takes at "
                 f"most {limit:,}. Split it into several files.",
             )
 
@@ -312,7 +318,7 @@ class Checker:
         """One regular expression for a whole valid, canonical row; it captures the address."""
         cells = []
         for kind in self._kinds:
-            if kind is Kind.EMAIL:
+            if kind in (Kind.EMAIL, Kind.MEMBER):
                 cells.append(f"({FAST_EMAIL_PATTERN})")
             elif kind is Kind.JSON_OBJECT:
                 cells.append(f"(?:{_QUOTED})?+")
@@ -343,6 +349,8 @@ class Checker:
         joined = "\n".join(addresses) + "\n"
         if "-" in joined and any(marker in joined for marker in HYPHEN_AT_LABEL_EDGE):
             return False
+        if self._spec.allows_wildcards and WILDCARD in joined:
+            return False  # a '*' is a wildcard here, with rules of its own (rows.member)
         if self._attributes_cell is not None and not self._fast_attributes(text):
             return False
         if self._counts.accepted + count > self._spec.record_limit:
@@ -414,17 +422,32 @@ class Checker:
     # -- JSON ------------------------------------------------------------------------------------------
 
     def _check_json(self, source: TextBlocks) -> None:
+        if self._spec.staged_format is DataFormat.CSV:
+            # Only Mail Manager converts JSON to CSV: its one column is required, so every record has it.
+            self._write(_csv_line([self._spec.wire(column) for column in self._spec.columns]))
+            header = ",".join(self._spec.wire(column) for column in self._spec.columns)
+            self._notes.append(f"converted JSON to CSV with the header '{header}' (the documented layout)")
         items = iter(source)
         for item in items:
             if isinstance(item, LongLine):
                 self._long_line(item)
                 continue
             if not source.split_lines:
-                self._notes.append("converted a JSON array to JSON lines")
-                self._json_array(item, items)
+                self._json_document(item, items)
                 return
             self._json_lines_block(item)
             self._tick(source)
+
+    def _json_document(self, first: Block, rest: Iterator[Block | LongLine]) -> None:
+        """A JSON array, or Mail Manager's {"items": [...]}: its records are read one by one, as they stream."""
+        document = _ITEMS_DOCUMENT_START.match(first.text) if self._spec.items_document else None
+        if document is not None:
+            self._notes.append("read the records of the JSON document's 'items' array")
+            self._json_array(first.text[document.end() :], rest, closing="}")
+            return
+        if self._spec.staged_format is DataFormat.JSON:
+            self._notes.append("converted a JSON array to JSON lines")
+        self._json_array(first.text[first.text.index("[") + 1 :], rest)
 
     def _json_lines_block(self, block: Block) -> None:
         out: list[str] = []
@@ -445,9 +468,11 @@ class Checker:
             self._json_record(row, record, out)
         self._write("".join(out))
 
-    def _json_array(self, first: Block, rest: Iterator[Block | LongLine]) -> None:
-        buffer = first.text[first.text.index("[") + 1 :]
+    def _json_array(self, buffer: str, rest: Iterator[Block | LongLine], closing: str | None = None) -> None:
+        """The records of a JSON array whose '[' is just before `buffer`; `closing`: what must follow its ']'
+        (the '}' of an {"items": [...]} document), then nothing but whitespace."""
         position, record, finished, exhausted = 0, 0, False, False
+        closed = closing is None
         out: list[str] = []
 
         def more() -> bool:
@@ -467,9 +492,18 @@ class Checker:
                     continue
                 if not finished:
                     raise RejectedFile("INVALID_JSON_ARRAY", "The JSON array is not closed with ']'.")
+                if not closed:
+                    raise _not_the_items_document("The document is not closed with '}' after its 'items' array.")
                 break
             char = buffer[position]
+            if finished and not closed and char == closing:
+                closed, position = True, position + 1
+                continue
+            if finished and not closed:
+                raise _not_the_items_document("The document has something other than '}' after its 'items' array.")
             if finished:
+                if closing is not None:
+                    raise _not_the_items_document("There is text after the document's closing '}'.")
                 raise RejectedFile("INVALID_JSON_ARRAY", "There is text after the JSON array's closing ']'.")
             if char == "]" and (record == 0 or not expecting_value):
                 finished, position = True, position + 1
@@ -532,12 +566,15 @@ class Checker:
             self._topics.add(preference["topicName"])
         if len(self._topics) > MAX_TOPICS:
             raise RejectedFile("TOO_MANY_TOPICS", f"The file names more than {MAX_TOPICS} different topics.")
+        if self._spec.staged_format is DataFormat.CSV:
+            out.append(_csv_line([normalized[name] for name in self._spec.columns]))
+            return
         wire = {self._spec.wire(name): value for name, value in normalized.items()}
         out.append(json.dumps(wire, separators=(",", ":"), ensure_ascii=False) + "\n")
 
     def _json_field(self, name: str, value: Any, normalized: dict[str, Any]) -> None:
         if name == EMAIL_ADDRESS:
-            normalized[name] = rows.email(value)
+            normalized[name] = rows.member(value) if self._spec.allows_wildcards else rows.email(value)
         elif name == REASON:
             normalized[name] = rows.reason(value)
         elif name == UNSUBSCRIBE_ALL:
@@ -582,6 +619,14 @@ def _split_complete_records(text: str) -> tuple[str, str]:
     return "", text
 
 
+def _not_the_items_document(detail: str) -> RejectedFile:
+    return RejectedFile(
+        "INVALID_JSON_DOCUMENT",
+        f'{detail} A JSON address file is one document, {{"items": [{{"address": "..."}}, ...]}}, with no other '
+        "field, or JSON lines, or a JSON array.",
+    )
+
+
 def _unterminated(line: int) -> RejectedFile:
     return RejectedFile(
         "UNTERMINATED_QUOTE",
@@ -595,6 +640,15 @@ def _csv_line(cells: list[str]) -> str:
     return out.getvalue()
 
 
+def text_source(read: Callable[[int], bytes], spec: FileSpec, *, block_bytes: int = BLOCK_BYTES) -> TextBlocks:
+    """The file as blocks of lines, or, for a JSON array (or an {"items": [...]} document where the spec takes
+    one), as raw blocks to stream through one document."""
+    document: re.Pattern[str] | None = None
+    if spec.data_format is DataFormat.JSON:
+        document = _JSON_DOCUMENT_START if spec.items_document else _JSON_ARRAY_START
+    return TextBlocks(read, block_bytes=block_bytes, unsplit_if=document)
+
+
 def validate(
     read: Callable[[int], bytes],
     spec: FileSpec,
@@ -604,9 +658,8 @@ def validate(
     policy: RowPolicy,
     progress: Progress | None = None,
 ) -> ValidationResult:
-    source = TextBlocks(read, unsplit_if_starts_with="[" if spec.data_format is DataFormat.JSON else None)
     checker = Checker(spec, output=output, report=report, policy=policy, progress=progress)
-    return checker.run(source)
+    return checker.run(text_source(read, spec))
 
 
-__all__ = ["Checker", "ValidationResult", "validate"]
+__all__ = ["Checker", "ValidationResult", "text_source", "validate"]

@@ -1,8 +1,10 @@
 """What each destination's import API accepts, per file format: columns, values and limits.
 
-Sources: the SES v2 CreateImportJob documentation (contact-list and suppression-list file layouts) and
-../shared/reference/FACTS.md. Header names are matched leniently (case, spaces, '_' and '-' ignored, and a
-few common aliases) and written back in the API's exact spelling.
+Sources: the SES v2 CreateImportJob documentation (contact-list and suppression-list file layouts), the SES
+Developer Guide's "Address Lists" page for Mail Manager (https://docs.aws.amazon.com/ses/latest/dg/eb-addlist.html:
+the address file layouts, wildcard entries and the per-list maximum) and ../shared/reference/FACTS.md. Header
+names are matched leniently (case, spaces, '_' and '-' ignored, and a few common aliases) and written back in
+the API's exact spelling.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ class Kind(StrEnum):
     JSON_OBJECT = "JSON_OBJECT"
     SUBSCRIPTION = "SUBSCRIPTION"
     REASON = "REASON"
+    MEMBER = "MEMBER"  # a Mail Manager address-list entry: an address, or a documented wildcard entry
 
 
 EMAIL_ADDRESS = "emailAddress"
@@ -50,6 +53,21 @@ FAST_EMAIL_PATTERN = rf"{_ATOM}(?:\.{_ATOM})*+@(?:[A-Za-z0-9-]++\.)++(?=[0-9-]*+
 FAST_EMAIL_MAX_LENGTH = 64
 HYPHEN_AT_LABEL_EDGE = ("@-", ".-", "-.", "-\n")
 MAX_EMAIL_LENGTH = 254
+
+# Mail Manager wildcard entries, as the SES Developer Guide's "Address Lists" page states them
+# (https://docs.aws.amazon.com/ses/latest/dg/eb-addlist.html): one '*' per entry, "either before or after @"
+# (every example puts it directly before the @, 123*@domain.com, or directly after it as a whole label,
+# local@*.domain1.com; a domain entry starts with it, *.domain1.com); "when * is in the local part, the local
+# part can be zero or 3 to 19 characters excluding the *"; "when * is in the domain, the subdomain level can be
+# 2 to 9 excluding the *". rows.member() applies them; what is left of the entry follows the address rules.
+WILDCARD = "*"
+WILDCARD_PREFIX_LENGTHS = (0, *range(3, 20))
+WILDCARD_DOMAIN_LEVELS = range(2, 10)
+_ATEXT = r"[A-Za-z0-9!#$%&'+/=?^_`{|}~-]"  # atext without '*', which is the wildcard here
+LOCAL_PART = re.compile(rf"{_ATEXT}++(?:\.{_ATEXT}++)*+")
+# What comes before a trailing '*': a dot-atom that may end in a dot ('john.*' matches 'john.smith').
+WILDCARD_PREFIX = re.compile(rf"{_ATEXT}++(?:\.{_ATEXT}++)*+\.?+")
+DOMAIN = re.compile(_DOMAIN)
 
 _ALIASES = {
     "emailaddress": EMAIL_ADDRESS,
@@ -94,6 +112,19 @@ class FileSpec:
     allows_topics: bool
     # Where the API spells a column differently from listdrop's name for it (Mail Manager's 'address').
     wire_names: tuple[tuple[str, str], ...] = ()
+    # The layout written for the job when it differs from the upload's (Mail Manager: always CSV).
+    staged_as: DataFormat | None = None
+    # Also read a JSON document {"items": [...]} (Mail Manager's documented JSON layout), streamed.
+    items_document: bool = False
+    # Addresses may be wildcard entries (Mail Manager).
+    allows_wildcards: bool = False
+    # Why the record limit is what it is, for the TOO_MANY_RECORDS reason (default: one job's maximum).
+    record_limit_reason: str = ""
+
+    @property
+    def staged_format(self) -> DataFormat:
+        """The format of the checked copy the job reads."""
+        return self.staged_as or self.data_format
 
     @property
     def label(self) -> str:
@@ -115,7 +146,7 @@ class FileSpec:
 
     def kind_of(self, column: str) -> Kind:
         if column == EMAIL_ADDRESS:
-            return Kind.EMAIL
+            return Kind.MEMBER if self.allows_wildcards else Kind.EMAIL
         if column == UNSUBSCRIBE_ALL:
             return Kind.BOOLEAN
         if column == ATTRIBUTES_DATA:
@@ -128,10 +159,19 @@ class FileSpec:
 CONTACT_LIST_RECORD_LIMIT = 1_000_000
 SUPPRESSION_PUT_RECORD_LIMIT = 100_000
 SUPPRESSION_DELETE_RECORD_LIMIT = 10_000
-# Mail Manager address files: one column (CSV header) or field (JSON) named 'address'. No per-file record
-# limit is documented; an address list holds at most 1,000,000 addresses (Mail Manager quotas).
+# Mail Manager address files (SES Developer Guide, "Address Lists",
+# https://docs.aws.amazon.com/ses/latest/dg/eb-addlist.html): "a CSV or JSON file"; the CSV's header 'address'
+# "is required", the JSON is {"items": [{"address": "..."}, ...]}. listdrop always stages the CSV, the simpler
+# layout to stream, and declares ImportDataType=CSV. "A maximum of 100,000 addresses per Address List is
+# supported": a file with more valid addresses cannot fit any list, so it is refused before any call.
 MAIL_MANAGER_ADDRESS = "address"
-MAIL_MANAGER_RECORD_LIMIT = 1_000_000
+MAIL_MANAGER_STAGED_FORMAT = DataFormat.CSV
+MAIL_MANAGER_RECORD_LIMIT = 100_000
+_MAIL_MANAGER_LIMIT_REASON = (
+    "The file has more than {limit:,} valid addresses; a Mail Manager address list holds at most {limit:,} "
+    "(SES Developer Guide, Address Lists), so no address list can take this file. Split the addresses over "
+    "several address lists."
+)
 
 
 def spec_for(route: Route) -> FileSpec:
@@ -146,6 +186,10 @@ def spec_for(route: Route) -> FileSpec:
             record_limit=MAIL_MANAGER_RECORD_LIMIT,
             allows_topics=False,
             wire_names=((EMAIL_ADDRESS, MAIL_MANAGER_ADDRESS),),
+            staged_as=MAIL_MANAGER_STAGED_FORMAT,
+            items_document=True,
+            allows_wildcards=True,
+            record_limit_reason=_MAIL_MANAGER_LIMIT_REASON,
         )
     if route.destination.type is DestinationType.SES_CONTACT_LIST:
         return FileSpec(

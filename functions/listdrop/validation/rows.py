@@ -10,10 +10,16 @@ from typing import Any
 
 from listdrop.validation.formats import (
     BOOLEANS,
+    DOMAIN,
     EMAIL,
+    LOCAL_PART,
     MAX_EMAIL_LENGTH,
     REASONS,
     SUBSCRIPTIONS,
+    WILDCARD,
+    WILDCARD_DOMAIN_LEVELS,
+    WILDCARD_PREFIX,
+    WILDCARD_PREFIX_LENGTHS,
     Kind,
 )
 
@@ -41,6 +47,53 @@ def email(value: Any) -> str:
             "Not a valid e-mail address (a name, then @, then a domain such as example.com; ASCII only).",
         )
     return address
+
+
+def member(value: Any) -> str:
+    """A Mail Manager address-list entry: an e-mail address, or a wildcard entry by the documented rules
+    (formats.py: one '*', directly before the @, directly after it, or first in a domain entry)."""
+    if not isinstance(value, str) or WILDCARD not in value:
+        return email(value)
+    entry = value.strip()
+    if len(entry) > MAX_EMAIL_LENGTH:
+        raise RowProblem("INVALID_EMAIL", f"The address is longer than {MAX_EMAIL_LENGTH} characters.")
+    if entry.count(WILDCARD) > 1:
+        raise _wildcard("A wildcard entry holds one '*' only.")
+    local, at, domain = entry.rpartition("@")
+    if not at:
+        if not entry.startswith(WILDCARD + "."):
+            raise _wildcard("A domain entry's '*' must be its whole first label, as in *.example.com.")
+        _wildcard_domain(entry[2:])
+    elif local.endswith(WILDCARD):
+        prefix = local[: -len(WILDCARD)]
+        if len(prefix) not in WILDCARD_PREFIX_LENGTHS:
+            raise _wildcard("Before a '*' at the end of the local part come 0 or 3 to 19 characters.")
+        if prefix and not WILDCARD_PREFIX.fullmatch(prefix):
+            raise _wildcard("The characters before the '*' are not valid in an address.")
+        if not DOMAIN.fullmatch(domain):
+            raise _wildcard("The domain after the @ is not valid (a domain such as example.com).")
+    elif domain.startswith(WILDCARD + "."):
+        if len(local) > 64 or not LOCAL_PART.fullmatch(local):
+            raise _wildcard("The part before the @ is not valid in an address.")
+        _wildcard_domain(domain[2:])
+    else:
+        raise _wildcard(
+            "The '*' must come directly before the @ (123*@example.com), directly after it as a whole label "
+            "(user@*.example.com), or first in a domain entry (*.example.com)."
+        )
+    return entry
+
+
+def _wildcard_domain(rest: str) -> None:
+    """The domain after a leading '*.': 2 to 9 levels besides the '*'."""
+    if rest.count(".") + 1 not in WILDCARD_DOMAIN_LEVELS:
+        raise _wildcard("After '*.' come 2 to 9 domain levels (example.com has 2).")
+    if not DOMAIN.fullmatch(rest):
+        raise _wildcard("After '*.' comes a domain such as example.com.")
+
+
+def _wildcard(reason: str) -> RowProblem:
+    return RowProblem("INVALID_WILDCARD", f"{reason} (Mail Manager wildcard rules.)")
 
 
 def boolean(value: Any) -> bool | None:
@@ -120,6 +173,8 @@ def csv_cell(kind: Kind, value: str) -> str:
     """A CSV cell checked and written the way the API reads it."""
     if kind is Kind.EMAIL:
         return email(value)
+    if kind is Kind.MEMBER:
+        return member(value)
     if kind is Kind.BOOLEAN:
         flag = boolean(value)
         return "" if flag is None else ("true" if flag else "false")

@@ -9,6 +9,7 @@ A line longer than max_line_chars is not buffered: it is reported as one bad row
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -16,6 +17,9 @@ from listdrop.errors import RejectedFile
 
 BLOCK_BYTES = 1 << 18  # 256 KiB: large enough for C-speed block checks, small enough to keep peaks low
 MAX_LINE_CHARS = 1 << 20
+# Whether a JSON file is one document to stream (an array, Mail Manager's {"items": [...]}) is decided on its
+# start: at least this many bytes of it, whatever size the reads come in.
+HEAD_BYTES = 1 << 10
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
@@ -49,10 +53,14 @@ class TextBlocks:
         block_bytes: int = BLOCK_BYTES,
         max_line_chars: int = MAX_LINE_CHARS,
         unsplit_if_starts_with: str | None = None,
+        unsplit_if: re.Pattern[str] | None = None,
     ) -> None:
         self._read = read
-        # A JSON array is often one long line: it is passed on in raw blocks and parsed as a stream.
-        self._unsplit_marker = unsplit_if_starts_with
+        # A JSON array is often one long line: it is passed on in raw blocks and parsed as a stream. It is
+        # recognized by its start (`unsplit_if` matched at the beginning of the file's text).
+        if unsplit_if is None and unsplit_if_starts_with is not None:
+            unsplit_if = re.compile(r"\s*" + re.escape(unsplit_if_starts_with))
+        self._unsplit = unsplit_if
         self.split_lines = True
         self._block_bytes = block_bytes
         self._max_line = max_line_chars
@@ -60,6 +68,8 @@ class TextBlocks:
 
     def __iter__(self) -> Iterator[Block | LongLine]:
         first = self._read_chunk()
+        while self._unsplit is not None and 0 < len(first) < HEAD_BYTES and (more := self._read_chunk()):
+            first += more  # enough of the start to tell a document from JSON lines
         decoder, first = self._decoder_for(first)
         pending = ""
         line = 1
@@ -80,7 +90,7 @@ class TextBlocks:
             if "\r" in text:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
                 self.stats.normalizations.add("converted CRLF or CR line ends to LF")
-            if line == 1 and self._unsplit_marker and text.lstrip().startswith(self._unsplit_marker):
+            if line == 1 and self._unsplit is not None and self._unsplit.match(text):
                 self.split_lines = False
             if not self.split_lines:
                 if text:
