@@ -7,21 +7,28 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUTDIR = ROOT / ".build" / "cdk.out"
+BUILD_DIR = ROOT / ".build"
 
 
-def synthesize(context: dict[str, object] | None = None, outdir: Path = DEFAULT_OUTDIR) -> dict[str, Any]:
+def synthesize(context: dict[str, object] | None = None) -> dict[str, Any]:
     """Run the real CDK app (with cdk-nag) and return the stack's template.
 
     Synthesis runs in a child process so that the serving process never loads jsii's Node runtime
-    (which would also receive the user's Ctrl-C and complain on exit).
+    (which would also receive the user's Ctrl-C and complain on exit). Each synthesis writes its own
+    assembly folder, so local clouds started side by side (test processes, `make run`) never share one.
     """
-    outdir.mkdir(parents=True, exist_ok=True)
+    BUILD_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="cdk.out-", dir=BUILD_DIR) as folder:
+        return _synthesize_into(Path(folder), context)
+
+
+def _synthesize_into(outdir: Path, context: dict[str, object] | None) -> dict[str, Any]:
     script = (
         "import json, sys; from app import build_app; "
         "build_app(outdir=sys.argv[1], context=json.loads(sys.argv[2])).synth()"
@@ -53,9 +60,28 @@ def _physical_name(stack: str, logical_id: str, limit: int = 63) -> str:
     return name[:limit].strip("-")
 
 
+# Public parameters AWS services publish under /aws/service/ that a template may read, and the local stand-in
+# for each. Powertools publishes its layer ARNs (https://docs.aws.amazon.com/powertools/python/latest/
+# getting-started/install/#using-ssm-parameter-store); the local runtime imports Powertools from the virtual
+# environment, so the stand-in only names the layer (by the release the parameter names) and nothing loads it.
+_POWERTOOLS_LAYER_PARAMETER = re.compile(
+    r"/aws/service/powertools/python/(?P<arch>x86_64|arm64)/python(?P<python>3\.\d+)/(?P<release>[0-9.]+|latest)"
+)
+# CloudFormation dynamic references: {{resolve:service:reference}}, with ssm, ssm-secure or secretsmanager
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html).
+_DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(?P<service>[a-z-]+):(?P<reference>[^}]+)\}\}")
+_SSM_PARAMETER_TYPE = re.compile(r"AWS::SSM::Parameter::Value<.+>")
+
+
 @dataclass
 class Resolver:
-    """Maps logical ids to the names and ARNs their resources get in the local cloud."""
+    """Maps logical ids to the names and ARNs their resources get in the local cloud.
+
+    Template parameters resolve to their defaults; an SSM-typed parameter (`AWS::SSM::Parameter::Value<...>`,
+    whose default CDK sets to the parameter's name) and a `{{resolve:ssm:...}}` dynamic reference resolve to the
+    SSM parameter's value, from `ssm_parameters` or the stand-ins for AWS's public parameters; any other is an error,
+    so a template the local cloud cannot provision fails here, by name.
+    """
 
     template: dict[str, Any]
     account: str
@@ -63,6 +89,7 @@ class Resolver:
     stack_name: str = "listdrop-local"
     endpoint_url: str = "http://127.0.0.1:4566"
     names: dict[str, str] = field(default_factory=dict)
+    ssm_parameters: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for logical_id, resource in self.resources.items():
@@ -84,6 +111,10 @@ class Resolver:
     # -- intrinsic functions -----------------------------------------------------------------------
 
     def resolve(self, value: Any) -> Any:
+        resolved = self._resolve(value)
+        return _DYNAMIC_REFERENCE.sub(self._dynamic_reference, resolved) if isinstance(resolved, str) else resolved
+
+    def _resolve(self, value: Any) -> Any:
         if isinstance(value, list):
             return [self.resolve(item) for item in value]
         if not isinstance(value, dict):
@@ -119,12 +150,39 @@ class Resolver:
         }
         if name in pseudo:
             return pseudo[name]
+        if name in self.template.get("Parameters", {}):
+            return self.parameter(name)
         resource_type = self.resources[name]["Type"]
         if resource_type in ("AWS::SQS::Queue",):
             return self.get_att(name, "QueueUrl")
         if resource_type in ("AWS::SNS::Topic", "AWS::StepFunctions::StateMachine"):
             return self.get_att(name, "Arn")
         return self.names[name]
+
+    def parameter(self, name: str) -> str:
+        """A template parameter's value: its default (the local cloud passes no parameter values)."""
+        declared = self.template["Parameters"][name]
+        if "Default" not in declared:
+            raise KeyError(f"template parameter {name} has no default, and the local cloud passes no values")
+        default = str(declared["Default"])
+        return self.ssm_parameter(default) if _SSM_PARAMETER_TYPE.fullmatch(declared["Type"]) else default
+
+    def ssm_parameter(self, name: str) -> str:
+        """The value of an SSM parameter the template reads, as the local cloud stands in for it."""
+        if name in self.ssm_parameters:
+            return self.ssm_parameters[name]
+        powertools = _POWERTOOLS_LAYER_PARAMETER.fullmatch(name)
+        if powertools:
+            python, release = powertools["python"].replace(".", ""), powertools["release"].replace(".", "_")
+            layer = f"local-powertools-python{python}-{powertools['arch']}-{release}"
+            return f"arn:aws:lambda:{self.region}:{self.account}:layer:{layer}:1"
+        raise KeyError(f"SSM parameter {name!r} has no local value: pass it in Resolver(ssm_parameters=...)")
+
+    def _dynamic_reference(self, match: re.Match[str]) -> str:
+        if match["service"] != "ssm":
+            raise KeyError(f"the local cloud resolves only ssm dynamic references, not {match.group()!r}")
+        name, _, _version = match["reference"].partition(":")  # a version pins the value; locally there is one
+        return self.ssm_parameter(name)
 
     def get_att(self, logical_id: str, attribute: str) -> str:
         resource_type = self.resources[logical_id]["Type"]

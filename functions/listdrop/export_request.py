@@ -23,12 +23,12 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
-import botocore.session
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 from botocore.validate import ParamValidator
 
 from listdrop.errors import RejectedFile
 from listdrop.privacy import redact_emails
+from listdrop.service_models import service_model
 
 MAX_REQUEST_BYTES = 64 * 1024
 SOURCES = ("MetricsDataSource", "MessageInsightsDataSource")
@@ -46,7 +46,8 @@ class ExportRequest:
 
 @lru_cache(maxsize=1)
 def _input_shape() -> StructureShape:
-    shape = botocore.session.get_session().get_service_model("sesv2").operation_model("CreateExportJob").input_shape
+    """CreateExportJob's input from the sesv2 model that ships with the code, not the runtime's own."""
+    shape = service_model("sesv2").operation_model("CreateExportJob").input_shape
     assert isinstance(shape, StructureShape)
     return shape
 

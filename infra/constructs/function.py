@@ -4,25 +4,50 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from infra import nag
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
-# Matches the public Powertools layer build below (python313); move both together.
+# The public Powertools layer is built per runtime and architecture (resolved below); move them together.
 RUNTIME = lambda_.Runtime.PYTHON_3_13
-POWERTOOLS_ACCOUNT = "017000801446"  # the account AWS publishes the public Powertools layers from
+ARCHITECTURE = lambda_.Architecture.X86_64
+
+# Powertools for AWS Lambda (Python), the version requirements.txt pins and the tests run (a test holds them equal).
+POWERTOOLS_VERSION = "3.37.0"
+# Powertools publishes each layer version's ARN as a public SSM parameter in the commercial regions, by
+# architecture, Python version and release ("Using SSM Parameter Store",
+# https://docs.aws.amazon.com/powertools/python/latest/getting-started/install/#using-ssm-parameter-store; the
+# regions are those of its publishing workflow, .github/workflows/update_ssm.yml). China and GovCloud have layers
+# but no parameters: there `listdrop:powertoolsLayerArn` names the layer (see the README).
+POWERTOOLS_PARAMETER = f"/aws/service/powertools/python/{ARCHITECTURE.name}/{RUNTIME.name}/{POWERTOOLS_VERSION}"
+
+# The job APIs' service models ship in the asset (functions/aws-models, see functions/listdrop/service_models.py);
+# Lambda unpacks the asset into the task root, /var/task (LAMBDA_TASK_ROOT,
+# https://docs.aws.amazon.com/lambda/latest/dg/python-image.html). botocore searches AWS_DATA_PATH's folders
+# before its own data folder (botocore/loaders.py), so the clients and checkers load the models the tests used.
+SERVICE_MODELS_FOLDER = "aws-models"
+LAMBDA_TASK_ROOT = "/var/task"
 
 
-def powertools_layer_arn(version: int) -> str:
-    return (
-        f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{POWERTOOLS_ACCOUNT}:layer:"
-        f"AWSLambdaPowertoolsPythonV3-python313-x86_64:{version}"
-    )
+def powertools_layer(scope: Construct, layer_arn: str = "") -> lambda_.ILayerVersion:
+    """The public Powertools layer of POWERTOOLS_VERSION: `layer_arn` if given, else read at deployment from
+    the public parameter (a CloudFormation parameter of type AWS::SSM::Parameter::Value<String>)."""
+    arn = layer_arn or ssm.StringParameter.value_for_string_parameter(scope, POWERTOOLS_PARAMETER)
+    return lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", arn)
+
+
+def _service_models_path() -> str:
+    if not any((FUNCTIONS_DIR / SERVICE_MODELS_FOLDER).glob("*/*/service-2.json*")):
+        raise FileNotFoundError(
+            f"{FUNCTIONS_DIR / SERVICE_MODELS_FOLDER} holds no service models: run `make models` before synthesizing."
+        )
+    return f"{LAMBDA_TASK_ROOT}/{SERVICE_MODELS_FOLDER}"
 
 
 class ListdropFunction(Construct):
@@ -60,7 +85,7 @@ class ListdropFunction(Construct):
             "Function",
             description=description,
             runtime=RUNTIME,
-            architecture=lambda_.Architecture.X86_64,
+            architecture=ARCHITECTURE,
             handler=handler,
             code=lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=["**/__pycache__", "**/*.pyc", "**/.mypy_cache"]),
             role=self.role,
@@ -73,6 +98,7 @@ class ListdropFunction(Construct):
                 "POWERTOOLS_SERVICE_NAME": "listdrop",
                 "POWERTOOLS_METRICS_NAMESPACE": "listdrop",
                 "LOG_LEVEL": "INFO",
+                "AWS_DATA_PATH": _service_models_path(),
                 **environment,
             },
         )

@@ -55,7 +55,9 @@ class Poller(Construct):
             ),
             iam.PolicyStatement(
                 sid="WriteFailureReports",
-                actions=["s3:PutObject"],
+                # The report is copied with a managed (multipart) upload: let the poller abort one it began, so
+                # a failed copy leaves no parts behind.
+                actions=["s3:PutObject", "s3:AbortMultipartUpload"],
                 resources=[bucket.arn_for_objects(f"{REPORTS_PREFIX}*")],
             ),
         ]:

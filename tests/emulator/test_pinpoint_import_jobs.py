@@ -482,6 +482,39 @@ def test_bad_header_compressed_and_non_utf8_pieces_fail(
     assert "not UTF-8" in job["Failures"][2]
 
 
+def test_csv_headers_take_the_user_guides_import_attributes_and_not_endpoint_status(
+    pinpoint_emulator: PinpointImportJobEmulator, moto_url: str
+) -> None:
+    """The user guide's "Supported attributes" table, every row once; EndpointStatus is not in it."""
+    app, role = create_app(moto_url), reader_role(moto_url)
+    demographic = ("AppVersion", "Locale", "Make", "Model", "ModelVersion", "Platform", "PlatformVersion", "Timezone")
+    location = ("City", "Country", "Latitude", "Longitude", "PostalCode", "Region")
+    header = [
+        "Address",
+        "Attributes.Interest",
+        "ChannelType",
+        *(f"Demographic.{name}" for name in demographic),
+        "EffectiveDate",
+        "Id",
+        *(f"Location.{name}" for name in location),
+        "Metrics.visits",
+        "OptOut",
+        "RequestId",
+        "User.UserAttributes.FirstName",
+        "User.UserId",
+    ]
+    values = {"Location.Latitude": "47.6", "Location.Longitude": "-122.3", "Metrics.visits": "3", "OptOut": "NONE"}
+    row = [values.get(column, "x") for column in header]
+    row[header.index("Address")], row[header.index("ChannelType")] = "a@example.com", "EMAIL"
+    row[header.index("EffectiveDate")] = "2026-11-01T10:00:00Z"
+    put(moto_url, "guide/1-all.csv", ",".join(header) + "\n" + ",".join(row) + "\n")
+    put(moto_url, "guide/2-status.csv", "ChannelType,Address,EndpointStatus\nEMAIL,b@example.com,ACTIVE\n")
+    job = wait_final(moto_url, app, start(moto_url, app, f"s3://{BUCKET}/guide/", role))
+
+    assert (job["TotalPieces"], job["FailedPieces"], job["TotalProcessed"], job["TotalFailures"]) == (2, 1, 1, 0)
+    assert "'EndpointStatus' is not a supported endpoint attribute" in job["Failures"][0]
+
+
 # --------------------------------------------------------------------------------- pieces, segments
 
 

@@ -117,6 +117,54 @@ def test_channel_types_and_attribute_names_come_from_the_pinpoint_model():
     assert schema.column("Attributes.") is None
 
 
+# The Amazon Pinpoint User Guide, "Importing segments", "Supported attributes" (the attributes an import takes):
+# https://docs.aws.amazon.com/pinpoint/latest/userguide/segments-importing.html#segments-importing-available-attributes
+# `<name>` marks the guide's custom_attribute rows.
+USER_GUIDE_IMPORT_ATTRIBUTES = {
+    "Address",
+    "Attributes.<name>",
+    "ChannelType",
+    *(
+        f"Demographic.{name}"
+        for name in ("AppVersion", "Locale", "Make", "Model", "ModelVersion", "Platform", "PlatformVersion", "Timezone")
+    ),
+    "EffectiveDate",
+    "Id",
+    *(f"Location.{name}" for name in ("City", "Country", "Latitude", "Longitude", "PostalCode", "Region")),
+    "Metrics.<name>",
+    "OptOut",
+    "RequestId",
+    "User.UserAttributes.<name>",
+    "User.UserId",
+}
+
+
+def test_the_checker_takes_exactly_the_attributes_the_user_guide_lists_for_imports():
+    fields = endpoint_schema().fields.values()
+    columns = {f.path if f.form.value == "LEAF" else f"{f.path}.<name>" for f in fields if f.form.value != "STRUCTURE"}
+    assert columns == USER_GUIDE_IMPORT_ATTRIBUTES
+
+
+@pytest.mark.parametrize("spelled", ["EndpointStatus", " endpointstatus "])
+def test_an_endpoint_status_column_is_refused_before_any_job_as_the_import_job_would(spelled):
+    checked = check(CSV, f"ChannelType,Address,{spelled}\nEMAIL,a@example.com,ACTIVE\n".encode())
+    rejection = checked.result.rejection
+    assert rejection is not None and rejection.code == "UNKNOWN_COLUMN"
+    assert "Column 3 ('EndpointStatus')" in rejection.reason and "import jobs do not take" in rejection.reason
+
+
+def test_an_endpoint_status_field_leaves_its_json_line_out():
+    content = (
+        b'{"ChannelType": "EMAIL", "Address": "a@example.com"}\n'
+        b'{"ChannelType": "EMAIL", "Address": "b@example.com", "endpointStatus": "INACTIVE"}\n'
+    )
+    checked = check(JSON, content)
+    assert checked.result.rejection is None
+    assert [record["Address"] for record in checked.output_records] == ["a@example.com"]
+    assert checked.report_rows == [("2", "EndpointStatus", "UNKNOWN_FIELD")]
+    assert "import jobs do not take EndpointStatus" in checked.report.text
+
+
 # -- valid files ---------------------------------------------------------------------------------------
 
 
@@ -138,12 +186,12 @@ def test_the_guides_csv_example_is_staged_as_read():
 
 def test_what_people_upload_is_normalized_to_what_the_job_reads():
     content = (
-        "\ufeffchanneltype, ADDRESS ,Id,optout,EndpointStatus,Location.Latitude,Attributes.Interests,"
+        "\ufeffchanneltype, ADDRESS ,Id,optout,Location.Latitude,Attributes.Interests,"
         "user.userattributes.FirstName\r\n"
-        " email , Ann@Example.com ,,none,active,47.6,Music,Ann\r\n"
+        " email , Ann@Example.com ,,none,47.6,Music,Ann\r\n"
         "\r\n"
-        ",,existing-endpoint-7,ALL,,,,\r\n"
-        'sms,+12065550100,,,,-3.5,"Science, Travel",\r\n'
+        ",,existing-endpoint-7,ALL,,,\r\n"
+        'sms,+12065550100,,,-3.5,"Science, Travel",\r\n'
     ).encode()
     checked = check(CSV, content)
     assert checked.result.rejection is None
@@ -153,14 +201,13 @@ def test_what_people_upload_is_normalized_to_what_the_job_reads():
             "Address",
             "Id",
             "OptOut",
-            "EndpointStatus",
             "Location.Latitude",
             "Attributes.Interests",
             "User.UserAttributes.FirstName",
         ],
-        ["EMAIL", "Ann@Example.com", "", "NONE", "ACTIVE", "47.6", "Music", "Ann"],
-        ["", "", "existing-endpoint-7", "ALL", "", "", "", ""],
-        ["SMS", "+12065550100", "", "", "", "-3.5", "Science, Travel", ""],
+        ["EMAIL", "Ann@Example.com", "", "NONE", "47.6", "Music", "Ann"],
+        ["", "", "existing-endpoint-7", "ALL", "", "", ""],
+        ["SMS", "+12065550100", "", "", "-3.5", "Science, Travel", ""],
     ]
     assert (checked.result.total_rows, checked.result.accepted_rows, checked.result.blank_lines) == (3, 3, 1)
     notes = " | ".join(checked.result.normalizations)
@@ -182,12 +229,12 @@ def test_json_lines_are_checked_record_by_record_and_written_compactly():
         b' "Demographic": {"Platform": "Android"}, "User": {"UserId": "u1", "UserAttributes": {"Tier": "gold"}},'
         b' "Attributes": {"Interests": ["Music", "Travel"]}, "Metrics": {"visits": 3}, "OptOut": null}\r\n'
         b"\r\n"
-        b'{"Id": "existing-endpoint-7", "EndpointStatus": "inactive"}\n'
+        b'{"Id": "existing-endpoint-7", "OptOut": "all"}\n'
     )
     checked = check(JSON, content)
     assert checked.result.rejection is None
     assert (checked.result.total_rows, checked.result.accepted_rows, checked.result.blank_lines) == (2, 2, 1)
-    assert checked.output.text.splitlines()[1] == '{"Id":"existing-endpoint-7","EndpointStatus":"INACTIVE"}'
+    assert checked.output.text.splitlines()[1] == '{"Id":"existing-endpoint-7","OptOut":"ALL"}'
     assert checked.output_records[0] == {
         "ChannelType": "SMS",
         "Address": "+12065550182",
@@ -212,26 +259,25 @@ def test_quoted_values_spanning_lines_and_blocks_are_read_whole(block_bytes):
 
 def test_each_kind_of_bad_csv_row_is_reported_with_its_own_code_and_row():
     content = (
-        b"ChannelType,Address,Id,OptOut,EndpointStatus,EffectiveDate,Location.Longitude,Metrics.m,Attributes.a\n"
-        b"EMAIL,good@example.com,,,,2024-01-31T10:00:00Z,,,\n"  # 2: valid
-        b"FAX,a@example.com,,,,,,,\n"  # 3
-        b",a@example.com,,,,,,,\n"  # 4
-        b"EMAIL,,,,,,,,\n"  # 5
-        b"EMAIL,jane.doe@@example.com,,,,,,,\n"  # 6
-        b"SMS,206-555-0100,,,,,,,\n"  # 7
-        b"VOICE,+0123456789,,,,,,,\n"  # 8
-        b"EMAIL,b@example.com,,SOME,,,,,\n"  # 9
-        b"EMAIL,b@example.com,,,GONE,,,,\n"  # 10
-        b"EMAIL,b@example.com,,,,31/01/2024,,,\n"  # 11
-        b"EMAIL,b@example.com,,,,,181,,\n"  # 12
-        b"EMAIL,b@example.com,,,,,,many,\n"  # 13
-        b"EMAIL,b@example.com,,,,,,," + b"x" * 101 + b"\n"  # 14
-        b"EMAIL,b@example.com\n"  # 15
-        b"PUSH,token,,,,,,,\n"  # 16: valid, push tokens are not checked for shape
+        b"ChannelType,Address,Id,OptOut,EffectiveDate,Location.Longitude,Metrics.m,Attributes.a\n"
+        b"EMAIL,good@example.com,,,2024-01-31T10:00:00Z,,,\n"  # 2: valid
+        b"FAX,a@example.com,,,,,,\n"  # 3
+        b",a@example.com,,,,,,\n"  # 4
+        b"EMAIL,,,,,,,\n"  # 5
+        b"EMAIL,jane.doe@@example.com,,,,,,\n"  # 6
+        b"SMS,206-555-0100,,,,,,\n"  # 7
+        b"VOICE,+0123456789,,,,,,\n"  # 8
+        b"EMAIL,b@example.com,,SOME,,,,\n"  # 9
+        b"EMAIL,b@example.com,,,31/01/2024,,,\n"  # 10
+        b"EMAIL,b@example.com,,,,181,,\n"  # 11
+        b"EMAIL,b@example.com,,,,,many,\n"  # 12
+        b"EMAIL,b@example.com,,,,,," + b"x" * 101 + b"\n"  # 13
+        b"EMAIL,b@example.com\n"  # 14
+        b"PUSH,token,,,,,,\n"  # 15: valid, push tokens are not checked for shape
     )
     checked = check(CSV, content)
     assert checked.result.rejection is None
-    assert (checked.result.total_rows, checked.result.accepted_rows, checked.result.rejected_rows) == (15, 2, 13)
+    assert (checked.result.total_rows, checked.result.accepted_rows, checked.result.rejected_rows) == (14, 2, 12)
     assert [row[1] for row in checked.output_rows[1:]] == ["good@example.com", "token"]
     assert checked.report_rows == [
         ("3", "ChannelType", "INVALID_CHANNEL_TYPE"),
@@ -241,12 +287,11 @@ def test_each_kind_of_bad_csv_row_is_reported_with_its_own_code_and_row():
         ("7", "Address", "INVALID_PHONE_NUMBER"),
         ("8", "Address", "INVALID_PHONE_NUMBER"),
         ("9", "OptOut", "INVALID_OPT_OUT"),
-        ("10", "EndpointStatus", "INVALID_STATUS"),
-        ("11", "EffectiveDate", "INVALID_DATE"),
-        ("12", "Location.Longitude", "INVALID_NUMBER"),
-        ("13", "Metrics.m", "INVALID_NUMBER"),
-        ("14", "Attributes.a", "VALUE_TOO_LONG"),
-        ("15", "", "WRONG_COLUMN_COUNT"),
+        ("10", "EffectiveDate", "INVALID_DATE"),
+        ("11", "Location.Longitude", "INVALID_NUMBER"),
+        ("12", "Metrics.m", "INVALID_NUMBER"),
+        ("13", "Attributes.a", "VALUE_TOO_LONG"),
+        ("14", "", "WRONG_COLUMN_COUNT"),
     ]
     report = checked.report.text
     assert "@example.com" not in report and "555-0100" not in report, "no contact appears in full in the report"

@@ -8,7 +8,6 @@ prefix of Pinpoint files. Import jobs belong to an application, so listdrop's jo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -17,14 +16,12 @@ from botocore.exceptions import ClientError
 
 from listdrop.errors import ProviderRequestRejected, RejectedFile
 from listdrop.models import FileShape, JobState, JobStatus, Route
-from listdrop.privacy import redact_emails
+from listdrop.privacy import redact_contacts
 from listdrop.providers.base import ImportRequest, call_api
 
 NOT_FOUND = frozenset({"NotFoundException"})
 PAGE_SIZE = "100"
 SHOWN_FAILURES = 5
-# A run of 7 or more digits, perhaps with a leading + and separators: a phone number in an SMS/VOICE row.
-_PHONE_NUMBER = re.compile(r"\+?\d[\d\s().-]{5,}\d")
 
 # The nine statuses botocore lists for JobStatus; FAILING is still running (it ends as FAILED).
 STATES: dict[str, JobState] = {
@@ -154,8 +151,9 @@ class PinpointImportProvider:
 
 
 def _redacted(failure: str) -> str:
-    """A failure as Pinpoint words it may quote the row: hide addresses and phone numbers, keep the rest."""
-    return _PHONE_NUMBER.sub("<redacted-number>", redact_emails(failure))
+    """A failure as Pinpoint words it may quote the row: hide addresses and phone numbers, keep the rest (the
+    staged copy's s3:// URI and the ids in it)."""
+    return redact_contacts(failure)
 
 
 def _timestamp(value: Any) -> datetime | None:

@@ -14,6 +14,7 @@ from listdrop.providers.mail_manager import MailManagerProvider
 from listdrop.providers.pinpoint_import import PinpointImportProvider
 from listdrop.providers.ses_export import SesExportProvider
 from listdrop.providers.ses_import import SesImportProvider
+from listdrop.service_models import job_api_client
 
 ProviderFactory = Callable[[Any], JobProvider]
 
@@ -21,14 +22,20 @@ ProviderFactory = Callable[[Any], JobProvider]
 # over (a delayed copy of the message, or a longer wait in the workflow), so no Lambda sleeps for long.
 JOB_API_CLIENT = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=30)
 
+
+def _client(session: Any, service: str) -> Any:
+    """A job API's client, built from the model that ships with the code (listdrop.service_models)."""
+    return job_api_client(session, service, config=JOB_API_CLIENT)
+
+
 PROVIDERS: dict[str, ProviderFactory] = {
-    SesImportProvider.name: lambda session: SesImportProvider(session.client("sesv2", config=JOB_API_CLIENT)),
-    SesExportProvider.name: lambda session: SesExportProvider(session.client("sesv2", config=JOB_API_CLIENT)),
+    SesImportProvider.name: lambda session: SesImportProvider(_client(session, "sesv2")),
+    SesExportProvider.name: lambda session: SesExportProvider(_client(session, "sesv2")),
     MailManagerProvider.name: lambda session: MailManagerProvider(
-        session.client("mailmanager", config=JOB_API_CLIENT), session.client("s3")
+        _client(session, "mailmanager"), session.client("s3")
     ),
     PinpointImportProvider.name: lambda session: PinpointImportProvider(
-        session.client("pinpoint", config=JOB_API_CLIENT), os.environ.get("PINPOINT_IMPORT_ROLE_ARN") or None
+        _client(session, "pinpoint"), os.environ.get("PINPOINT_IMPORT_ROLE_ARN") or None
     ),
 }
 

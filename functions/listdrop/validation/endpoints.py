@@ -7,9 +7,14 @@ What the import job reads, and so what is enforced here:
   segments"). ChannelType values, the attribute names and their types come from botocore's pinpoint model
   (EndpointBatchItem, which is EndpointRequest plus Id); CSV columns are those names dotted, as in the guides'
   examples (Location.Country, User.UserId, Attributes.<name>, User.UserAttributes.<name>, Metrics.<name>).
+- Only the attributes the user guide lists as importable are taken: its "Supported attributes" table
+  (https://docs.aws.amazon.com/pinpoint/latest/userguide/segments-importing.html#segments-importing-available-attributes)
+  names every member of EndpointBatchItem except EndpointStatus, and the text above it says EndpointStatus is
+  not supported when importing. That text names EffectiveDate too, but the table lists it: EffectiveDate is
+  accepted, as the table says (an assumption, see the README).
 - Documented in the API reference: SMS addresses in E.164 form, EMAIL addresses as e-mail addresses,
-  OptOut ALL or NONE, EndpointStatus ACTIVE or INACTIVE, EffectiveDate in ISO 8601, custom attribute names
-  of at most 50 characters and values of at most 100.
+  OptOut ALL or NONE, EffectiveDate in ISO 8601, custom attribute names of at most 50 characters and values of
+  at most 100.
 
 As in checker.py, a CSV block is first matched whole by one regular expression that accepts only valid
 rows already in canonical form (then it is written as read); a block with any doubt goes through the exact
@@ -33,11 +38,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-import botocore.session
-
 from listdrop.errors import RejectedFile
 from listdrop.models import DataFormat
-from listdrop.privacy import contains_email, redact_emails
+from listdrop.privacy import contains_email, redact_contacts
+from listdrop.service_models import service_model
 from listdrop.validation import rows
 from listdrop.validation.checker import ValidationResult
 from listdrop.validation.checker import _split_complete_records as split_complete_records
@@ -60,12 +64,15 @@ ADDRESS = "Address"
 ID = "Id"
 PHONE_CHANNELS = frozenset({"SMS", "VOICE"})
 EMAIL_CHANNEL = "EMAIL"
+# Members of the API's EndpointBatchItem that an import job does not take (user guide, "Supported attributes").
+NOT_IMPORTABLE = frozenset({"EndpointStatus"})
+_NOT_IMPORTABLE_REASON = (
+    "Pinpoint import jobs do not take {name} (the user guide's list of supported import attributes leaves it out)."
+)
 
 # E.164: at most 15 digits, no leading 0. The guide's own CSV example writes the number without '+'.
 _PHONE = re.compile(r"\+?[1-9][0-9]{6,14}")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_PHONE_LIKE = re.compile(r"\+?[0-9][0-9 ().-]{5,}[0-9]")
-_DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _WHOLE_LINE = ""
 _TOO_LONG = f"A custom attribute value has at most {MAX_ATTRIBUTE_VALUE} characters."
 
@@ -75,7 +82,6 @@ class Kind(StrEnum):
     CHANNEL = "CHANNEL"
     ADDRESS = "ADDRESS"
     DATE = "DATE"
-    STATUS = "STATUS"
     OPT_OUT = "OPT_OUT"
     NUMBER = "NUMBER"
     LATITUDE = "LATITUDE"
@@ -93,15 +99,11 @@ _SPECIAL_KINDS = {
     CHANNEL_TYPE: Kind.CHANNEL,
     ADDRESS: Kind.ADDRESS,
     "EffectiveDate": Kind.DATE,
-    "EndpointStatus": Kind.STATUS,
     "OptOut": Kind.OPT_OUT,
     "Location.Latitude": Kind.LATITUDE,
     "Location.Longitude": Kind.LONGITUDE,
 }
-_ENUMS = {
-    Kind.STATUS: ("ACTIVE", "INACTIVE"),
-    Kind.OPT_OUT: ("ALL", "NONE"),
-}
+_ENUMS = {Kind.OPT_OUT: ("ALL", "NONE")}
 _RANGES = {Kind.LATITUDE: 90.0, Kind.LONGITUDE: 180.0}
 
 # The block fast path: each pattern matches only cells the exact path keeps unchanged (a subset is enough).
@@ -112,7 +114,6 @@ _FAST_CELLS = {
     Kind.NUMBER: r"(?:-?[0-9]{1,15}(?:\.[0-9]{1,15})?)?+",
     Kind.LATITUDE: r"(?:-?(?:[1-8]?[0-9](?:\.[0-9]{1,15})?|90(?:\.0{1,15})?))?+",
     Kind.LONGITUDE: r"(?:-?(?:(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]{1,15})?|180(?:\.0{1,15})?))?+",
-    Kind.STATUS: r"(?:ACTIVE|INACTIVE)?+",
     Kind.OPT_OUT: r"(?:ALL|NONE)?+",
     Kind.DATE: "",  # dates go through the exact path
 }
@@ -154,13 +155,16 @@ class EndpointSchema:
 
 @functools.cache
 def endpoint_schema() -> EndpointSchema:
-    """Attribute names and types from botocore's pinpoint model, so they follow the API, not a copy of it."""
-    model = botocore.session.get_session().get_service_model("pinpoint")
+    """Attribute names and types from the pinpoint model (the one that ships with the code, see
+    listdrop.service_models), so they follow the API, not a copy of it."""
+    model = service_model("pinpoint")
     fields: dict[str, Field] = {}
 
     def visit(prefix: str, shape: Any) -> None:
         for name, member in shape.members.items():
             path = prefix + name
+            if path in NOT_IMPORTABLE:
+                continue
             if member.type_name == "structure":
                 fields[path.lower()] = Field(path, Form.STRUCTURE, Kind.TEXT)
                 visit(path + ".", member)
@@ -174,6 +178,12 @@ def endpoint_schema() -> EndpointSchema:
     visit("", model.shape_for("EndpointBatchItem"))
     channel_types = frozenset(str(value) for value in model.shape_for("ChannelType").enum)
     return EndpointSchema(channel_types=channel_types, fields=fields)
+
+
+def not_importable(name: str) -> str:
+    """The API's spelling of a column or top-level field the import job does not take, or "" if it is not one."""
+    wanted = name.strip().lower()
+    return next((refused for refused in NOT_IMPORTABLE if refused.lower() == wanted), "")
 
 
 # -- values --------------------------------------------------------------------------------------------------
@@ -286,14 +296,7 @@ def _problem(column: str, code: str, reason: str) -> _ColumnProblem:
 
 def redact(text: str) -> str:
     """Neither e-mail addresses nor phone numbers leave the checker in a message or a report cell."""
-    return _PHONE_LIKE.sub(_redact_number, redact_emails(text))
-
-
-def _redact_number(match: re.Match[str]) -> str:
-    found = match.group()
-    if sum(char.isdigit() for char in found) < 7 or _DATE_LIKE.match(found):
-        return found
-    return "<redacted-number>"
+    return redact_contacts(text)
 
 
 def _shown(value: Any) -> str:
@@ -486,12 +489,19 @@ class EndpointChecker:
         columns: list[tuple[str, Kind]] = []
         for position, name in enumerate(names, start=1):
             found = schema.column(name)
+            refused = not_importable(name)
+            if refused:
+                raise RejectedFile(
+                    "UNKNOWN_COLUMN",
+                    f"Column {position} ('{refused}'): {_NOT_IMPORTABLE_REASON.format(name=refused)} "
+                    "Remove the column.",
+                )
             if found is None:
                 shown = redact(name)[:80]
                 raise RejectedFile(
                     "UNKNOWN_COLUMN",
                     f"Column {position} ('{shown}') is not an endpoint attribute. Allowed: ChannelType, Address, Id, "
-                    "EffectiveDate, EndpointStatus, OptOut, RequestId, Location.<field>, Demographic.<field>, "
+                    "EffectiveDate, OptOut, RequestId, Location.<field>, Demographic.<field>, "
                     "User.UserId, Attributes.<name>, User.UserAttributes.<name> and Metrics.<name>.",
                 )
             column, kind, custom = found
@@ -664,6 +674,9 @@ class EndpointChecker:
             field = self._schema.member(parent, key)
             path = field.path if field is not None else (f"{parent}.{key}" if parent else key)
             if field is None:
+                refused = "" if parent else not_importable(key)
+                if refused:
+                    raise _problem(refused, "UNKNOWN_FIELD", _NOT_IMPORTABLE_REASON.format(name=refused))
                 raise _problem(path, "UNKNOWN_FIELD", "Endpoint definitions have no such attribute.")
             name = field.path.rpartition(".")[2]
             if name in normalized:
