@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
+# checkov in a venv of its own: its pins clash with ours (requirements-checkov.txt).
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 LAYER_DIR := .build/lambda-layer
 LAYER_STAMP := $(LAYER_DIR)/.installed
 # The Lambda runtime and architecture of infra/constructs/function.py: the layer's wheels must match them.
@@ -17,7 +20,7 @@ PORT ?= 4566
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: help install layer run demo test bench load lint typecheck synth cfn-lint clean
+.PHONY: help install layer models checkov-venv run demo test bench load lint typecheck synth cfn-lint clean
 
 help:
 	@echo "make run        start the embedded local cloud, drop the examples, serve until Ctrl-C (HOST=, PORT=)"
@@ -27,6 +30,8 @@ help:
 	@echo "make load       1,000 files at once into the local cloud under injected faults: burst and chaos runs"
 	@echo "make lint       ruff and mypy"
 	@echo "make layer      build listdrop's Lambda layer (requirements-layer.txt) into $(LAYER_DIR)"
+	@echo "make checkov-venv  create $(CHECKOV_VENV) with the pinned checkov (make test does it for you)"
+	@echo "make models     copy the pinned botocore's job-API models into functions/aws-models (after a bump)"
 	@echo "make synth      synthesize the CloudFormation template into cdk.out/ (pinned CDK CLI)"
 	@echo "make clean      remove the virtual environment, node_modules and build output"
 
@@ -44,6 +49,14 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(CHECKOV_STAMP): requirements-checkov.txt constraints-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade "pip>=23.2"
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt -c constraints-checkov.txt
+	touch $@
+
+checkov-venv: $(CHECKOV_STAMP)
+
 # listdrop's own Lambda layer (infra/constructs/dependencies.py): pinned wheels for the Lambda runtime,
 # downloaded, not built, so no Docker is needed and the result is the same on any machine.
 $(LAYER_STAMP): requirements-layer.txt $(STAMP)
@@ -55,7 +68,11 @@ $(LAYER_STAMP): requirements-layer.txt $(STAMP)
 
 layer: $(LAYER_STAMP)
 
-install: $(STAMP) $(NPM_STAMP) $(LAYER_STAMP)
+# The job APIs' models the functions load in AWS instead of the runtime's (functions/listdrop/service_models.py).
+models: $(STAMP)
+	$(BIN)/python tools/refresh_service_models.py
+
+install: $(STAMP) $(NPM_STAMP) $(LAYER_STAMP) $(CHECKOV_STAMP)
 
 run: $(STAMP) $(LAYER_STAMP)
 	$(BIN)/python -m localcloud --host $(HOST) --port $(PORT)
@@ -65,7 +82,7 @@ demo: $(STAMP) $(LAYER_STAMP)
 
 # Each tier in its own process: moto's in-process mocks (unit) and the servers (emulator, local cloud)
 # share moto's global state, so they must not meet in one interpreter.
-test: $(STAMP) $(NPM_STAMP) $(LAYER_STAMP)
+test: $(STAMP) $(NPM_STAMP) $(LAYER_STAMP) $(CHECKOV_STAMP)
 	$(BIN)/python -m pytest -n 2 tests/unit tests/infra $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/emulator $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
@@ -86,4 +103,4 @@ synth: $(STAMP) $(NPM_STAMP) $(LAYER_STAMP)
 	npx cdk synth --quiet
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules cdk.out .build .pytest_cache .mypy_cache .ruff_cache
