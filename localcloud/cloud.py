@@ -20,8 +20,11 @@ import boto3
 from infra import constants
 from localcloud import patches
 from localcloud.faults import FaultInjector, FaultPlan, activate
+from localcloud.iam import enforcement
+from localcloud.iam.enforcement import Enforcer, acting_as
+from localcloud.iam.store import PolicyStore
 from localcloud.runtime import LocalFunction, SqsEventSource
-from localcloud.template import Resolver, synthesize
+from localcloud.template import ROOT, Resolver, synthesize
 
 log = logging.getLogger("localcloud")
 
@@ -82,6 +85,8 @@ class LocalCloud:
         self.port = port
         self.endpoint_url = f"http://{host}:{port}"
         self._context = {**LOCAL_CONTEXT, **(context or {})}
+        # The stack the commands look up by default (`--stack`), registered with the template's outputs.
+        self.stack_name = str(self._context.get("listdrop:stackName") or _cdk_json_stack_name())
         self._template = template
         self._ses_timing = (ses_processing_after, ses_complete_after)
         self._fault_plan = faults
@@ -92,6 +97,7 @@ class LocalCloud:
         self.functions: dict[str, LocalFunction] = {}
         self.resolver: Resolver | None = None
         self.endpoints: Endpoints | None = None
+        self.iam: Enforcer | None = None
         self.ses: Any = None
         self.pinpoint: Any = None
         self.ses_exports: Any = None
@@ -155,6 +161,7 @@ class LocalCloud:
         for function in self.functions.values():
             patches.LAMBDA_DISPATCH.pop(function.name, None)
         activate(None)
+        enforcement.activate(None)
         if self._server is not None:
             # Forget every resource, so a later LocalCloud in this process starts empty.
             reset = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")  # noqa: S310
@@ -216,10 +223,12 @@ class LocalCloud:
     # -- provisioning ------------------------------------------------------------------------------
 
     def _provision(self, resolver: Resolver) -> None:
+        self._enforce_permissions(resolver)
         self._create_buckets(resolver)
         self._create_queues(resolver)
         self._create_tables(resolver)
         self._create_topics(resolver)
+        self._create_alarms(resolver)
         self._create_service_roles(resolver)
         self._create_buses_and_rules(resolver)
         self._create_functions(resolver)
@@ -237,7 +246,23 @@ class LocalCloud:
             failed_topic_arn=resolver.output(constants.OUTPUT_FAILED_TOPIC),
             notifications_queue_url=notifications_url,
         )
+        self._register_stack(resolver)
         self._start_event_sources(resolver)
+
+    def _enforce_permissions(self, resolver: Resolver) -> None:
+        """From here on, every call the functions and the workflow make is checked against the synthesized
+        roles and resource policies, as AWS would check it (localcloud/iam)."""
+        self.iam = Enforcer(
+            PolicyStore.from_template(resolver),
+            lookups={"mailmanager:address-list-of-job": self._address_list_of_job},
+        )
+        enforcement.activate(self.iam)
+
+    def _address_list_of_job(self, job_id: str) -> str | None:
+        try:
+            return str(self.mailmanager.job(job_id).address_list_id)
+        except KeyError:
+            return None
 
     def _create_buckets(self, resolver: Resolver) -> None:
         s3 = self.client("s3")
@@ -300,6 +325,32 @@ class LocalCloud:
                 "Skipping %s subscription (no mail here); read the notifications queue",
                 properties["Protocol"],
             )
+
+    def _create_alarms(self, resolver: Resolver) -> None:
+        """The template's CloudWatch alarms, their actions resolved to the local topics, so that SetAlarmState
+        notifies as in AWS (patches.deliver_alarm_actions). moto does not evaluate metrics: alarms change state
+        only when set."""
+        cloudwatch = self.client("cloudwatch")
+        for logical_id, resource in resolver.of_type("AWS::CloudWatch::Alarm").items():
+            properties = resolver.resolve(resource["Properties"])
+            # AWS::CloudWatch::Alarm properties carry PutMetricAlarm's parameter names.
+            parameters = {name: value for name, value in properties.items() if name in _ALARM_PARAMETERS}
+            cloudwatch.put_metric_alarm(
+                AlarmName=properties.get("AlarmName") or resolver.names[logical_id], **parameters
+            )
+
+    def _register_stack(self, resolver: Resolver) -> None:
+        """A CloudFormation stack under the deployed stack's name whose outputs are the template's outputs with
+        the local names, so every command that finds its resources from a stack's outputs (`listdrop smoke`,
+        `jobs`, `redrive` with --stack) works against this endpoint unchanged. It holds one placeholder
+        resource (moto ignores the type): the resources themselves are provisioned above."""
+        outputs = {name: {"Value": str(resolver.output(name))} for name in resolver.template.get("Outputs", {})}
+        template = {
+            "Resources": {"LocalCloud": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+            "Outputs": outputs,
+        }
+        warnings.filterwarnings("ignore", message="Tried to parse AWS::CloudFormation::WaitConditionHandle")
+        self.client("cloudformation").create_stack(StackName=self.stack_name, TemplateBody=json.dumps(template))
 
     def _create_service_roles(self, resolver: Resolver) -> None:
         """Roles that an emulated service assumes (Pinpoint's import role), with their trust and inline
@@ -370,6 +421,7 @@ class LocalCloud:
                 timeout_seconds=int(properties.get("Timeout", 3)),
                 memory_mb=int(properties.get("MemorySize", 128)),
                 concurrency=self._concurrency,
+                role_arn=str(properties["Role"]),
             )
             lambda_client.create_function(
                 FunctionName=name,
@@ -415,8 +467,23 @@ class LocalCloud:
         sqs, sns = self.client("sqs"), self.client("sns")
         url = sqs.create_queue(QueueName=NOTIFICATIONS_QUEUE)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        for topic in sns.list_topics()["Topics"]:
-            sns.subscribe(TopicArn=topic["TopicArn"], Protocol="sqs", Endpoint=arn)
+        topics = [topic["TopicArn"] for topic in sns.list_topics()["Topics"]]
+        # What any subscriber queue needs: SNS may send to it, for these topics only (localcloud/iam/services.py).
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "sns.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": topics}},
+                }
+            ],
+        }
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+        for topic in topics:
+            sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
         return str(url)
 
     def _start_event_sources(self, resolver: Resolver) -> None:
@@ -428,9 +495,11 @@ class LocalCloud:
             queue_name = queue_arn.rsplit(":", 1)[-1]
             queue_url = f"{self.endpoint_url}/{ACCOUNT}/{queue_name}"
             visibility = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"])
+            with acting_as(function.role_arn):  # Lambda polls the queue with the function's execution role
+                source_client = self.client("sqs")
             for _ in range(function.concurrency):  # one poller per environment, as Lambda scales them
                 source = SqsEventSource(
-                    sqs,
+                    source_client,
                     queue_url=queue_url,
                     queue_arn=queue_arn,
                     function=function,
@@ -440,6 +509,37 @@ class LocalCloud:
                 )
                 source.start()
                 self._sources.append(source)
+
+
+_ALARM_PARAMETERS = frozenset(
+    {
+        "AlarmDescription",
+        "ActionsEnabled",
+        "OKActions",
+        "AlarmActions",
+        "InsufficientDataActions",
+        "MetricName",
+        "Namespace",
+        "Statistic",
+        "ExtendedStatistic",
+        "Dimensions",
+        "Period",
+        "Unit",
+        "EvaluationPeriods",
+        "DatapointsToAlarm",
+        "Threshold",
+        "ComparisonOperator",
+        "TreatMissingData",
+        "EvaluateLowSampleCountPercentile",
+        "Metrics",
+        "ThresholdMetricId",
+    }
+)
+
+
+def _cdk_json_stack_name() -> str:
+    context = json.loads((ROOT / "cdk.json").read_text()).get("context", {})
+    return str(context.get("listdrop:stackName") or "Listdrop")
 
 
 def without_tls_only_denies(document: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from localcloud import faults
+from localcloud.iam.enforcement import acting_as
 
 log = logging.getLogger("localcloud.runtime")
 
@@ -67,6 +68,7 @@ class LocalFunction:
     timeout_seconds: int
     memory_mb: int
     concurrency: int = 1
+    role_arn: str | None = None  # its execution role: every AWS call the handler makes is checked against it
     _idle: queue.SimpleQueue[Callable[[Any, Any], Any] | None] = field(default_factory=queue.SimpleQueue)
 
     def __post_init__(self) -> None:
@@ -81,19 +83,25 @@ class LocalFunction:
     def invoke(self, event: Any) -> Any:
         entry = self._idle.get()
         try:
-            if entry is None:
-                entry = _fresh_handler(self.handler)
-            context = LambdaContext(self.name, self.arn, self.memory_mb, self.timeout_seconds)
-            with faults.running(self.kind, event):
-                try:
-                    return entry(event, context)
-                except faults.SimulatedCrash as crash:
-                    entry = None  # the runtime died with its environment
-                    # What the caller of a Lambda whose runtime exited sees: a failed invocation, nothing more.
-                    raise FunctionCrashed(f"{self.name}: {crash}") from None
+            with acting_as(self.role_arn):
+                if entry is None:
+                    entry = _fresh_handler(self.handler)
+                return self._run(entry, event)
+        except FunctionCrashed:
+            entry = None  # the runtime died with its environment
+            raise
         finally:
             _forget_unpublished_metrics()
             self._idle.put(entry)
+
+    def _run(self, entry: Callable[[Any, Any], Any], event: Any) -> Any:
+        context = LambdaContext(self.name, self.arn, self.memory_mb, self.timeout_seconds)
+        with faults.running(self.kind, event):
+            try:
+                return entry(event, context)
+            except faults.SimulatedCrash as crash:
+                # What the caller of a Lambda whose runtime exited sees: a failed invocation, nothing more.
+                raise FunctionCrashed(f"{self.name}: {crash}") from None
 
 
 def _forget_unpublished_metrics() -> None:

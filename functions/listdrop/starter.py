@@ -34,7 +34,7 @@ from listdrop.providers.base import ImportRequest, JobProvider, RequestReader
 from listdrop.providers.registry import WHY_OFF_BY_DEFAULT
 from listdrop.settings import StarterSettings
 from listdrop.upload import Upload, tracking_id_for
-from listdrop.validation import RowPolicy, ValidationResult, check_records
+from listdrop.validation import RowPolicy, ValidationResult, check_records, staged_format
 from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import S3Sink
 
@@ -214,7 +214,7 @@ class Starter:
                 f"The file is {source.size:,} bytes; the limit for one import is "
                 f"{self._settings.max_file_bytes:,} bytes.",
             )
-        extension = "csv" if route.data_format is DataFormat.CSV else "jsonl"
+        extension = "csv" if staged_format(route) is DataFormat.CSV else "jsonl"  # Mail Manager: always CSV
         staging = S3Sink(
             self._s3,
             source.bucket,
@@ -250,9 +250,18 @@ class Starter:
         try:
             return self._s3.get_object(**request)["Body"]
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "NoSuchVersion", "404"}:
+            code = error.response.get("Error", {}).get("Code")
+            if code in {"NoSuchKey", "NoSuchVersion", "404"}:
                 raise RejectedFile(
                     "OBJECT_GONE", "The object version was deleted before it could be imported."
+                ) from None
+            if code in {"AccessDenied", "403"}:
+                # Never a silent dead letter: retrying cannot change a permission, so say what to fix.
+                raise RejectedFile(
+                    "OBJECT_UNREADABLE",
+                    "S3 denied listdrop's starter reading this object (AccessDenied): the object is encrypted with "
+                    "a KMS key the starter may not use, a bucket policy denies the read, or the version was "
+                    "deleted and the starter may not list the bucket. Fix the permission, then upload the file again.",
                 ) from None
             raise
 

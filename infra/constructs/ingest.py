@@ -21,6 +21,12 @@ from infra.constructs.function import ListdropFunction
 
 STARTER_MEMORY_MB = 1769
 MAX_RECEIVE_COUNT = 5
+# How many starters may run at once. Lambda would otherwise scale an SQS source by up to 300 instances a minute, to
+# 1,000 (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html), and a burst of large uploads
+# could take the account's whole concurrency, throttling the poller and everything else in the account. The event
+# source's maximum concurrency (2-1,000, same page) bounds it without reserving any: uploads beyond it wait in the
+# queue, which is what the queue is for.
+STARTER_MAX_CONCURRENCY = 10
 
 
 class Ingest(Construct):
@@ -127,6 +133,7 @@ class Ingest(Construct):
                 batch_size=10,
                 max_batching_window=Duration.seconds(1),
                 report_batch_item_failures=True,
+                max_concurrency=STARTER_MAX_CONCURRENCY,
             )
         )
         policy = [
@@ -134,6 +141,15 @@ class Ingest(Construct):
                 sid="ReadUploadedFiles",
                 actions=["s3:GetObject", "s3:GetObjectVersion"],
                 resources=[bucket.arn_for_objects(f"{IMPORTS_PREFIX}*"), bucket.arn_for_objects(f"{EXPORTS_PREFIX}*")],
+            ),
+            # Without s3:ListBucket, S3 answers 403 AccessDenied instead of 404 for a key or version that is gone
+            # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "Permissions"), and the
+            # starter could not tell a deleted upload from a denied one. Only for the prefixes it reads.
+            iam.PolicyStatement(
+                sid="TellDeletedUploadsFromDeniedOnes",
+                actions=["s3:ListBucket"],
+                resources=[bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{IMPORTS_PREFIX}*", f"{EXPORTS_PREFIX}*"]}},
             ),
             iam.PolicyStatement(
                 sid="WriteCheckedFilesAndReports",

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, RemovalPolicy
+from aws_cdk import RemovalPolicy
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -13,16 +11,31 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constants import COMPLETED_DETAIL_TYPES, EVENT_SOURCE, FAILED_DETAIL_TYPES
+from infra.constructs.topic_access import EncryptedTopicTarget
+
+# EventBridge's input transformer, as documented
+# (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html):
+# - a template that is not a JSON object is text, and "for strings, quotes are required": CDK's multi-line text
+#   is one JSON string per line; EventBridge fills the placeholders and delivers the lines as written, so each
+#   line reaches SNS (and the e-mail) inside its double quotes;
+# - values from InputPathsMap are placed as they are, not escaped; a JSON object or array placed inside a string
+#   loses its quotes;
+# - <aws.events.event> and <aws.events.event.json> "can only be used as a value for a JSON field, as its contents
+#   are not escaped": never inside a string. So a text message cannot embed the event. The workflow puts a JSON
+#   copy of the outcome into the event instead (`detail.eventJson`, a string; infra/constructs/workflow.py), and
+#   the last line carries it: JSON text placed inside a string arrives as is, quotes and all.
+# localcloud/patches.py renders templates by these rules and refuses the others.
+EVENT_LINE_LABEL = "Event (JSON): "
 
 
 def notification_text() -> events.RuleTargetInput:
-    """What a person reads in the e-mail: the summary line first, the structured event last."""
+    """What a person reads first (the summary, then one labelled line each) and a machine reads last (the outcome
+    as one line of JSON). Every value is a single line (listdrop.outcome.one_line)."""
     field = events.EventField.from_path
     return events.RuleTargetInput.from_multiline_text(
         "\n".join(
             [
                 field("$.detail.summary"),
-                "",
                 f"Destination: {field('$.detail.notice.destination')}",
                 f"File: {field('$.detail.source.uri')}",
                 f"Checked: {field('$.detail.notice.rows')}",
@@ -32,23 +45,24 @@ def notification_text() -> events.RuleTargetInput:
                 f"Result file: {field('$.detail.notice.result')}",
                 f"Reason: {field('$.detail.notice.reason')}",
                 f"Tracking id: {field('$.detail.trackingId')}",
-                "",
-                "Event (JSON):",
-                "<aws.events.event.json>",
+                f"{EVENT_LINE_LABEL}{field('$.detail.eventJson')}",
             ]
         )
     )
 
 
-def allow_service_to_publish(key: kms.IKey, service: str, sid: str) -> None:
-    """Let an AWS service (for this account only) use the topics' key, so it can publish to them."""
-    key.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid=sid,
-            principals=[iam.ServicePrincipal(service)],
-            actions=["kms:GenerateDataKey*", "kms:Decrypt"],
-            resources=["*"],  # in a key policy "*" means this key
-            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+def workflow_failure_text() -> events.RuleTargetInput:
+    """The backstop's message. Step Functions' own event cannot be embedded in text either (see above), so its
+    lines name what an operator needs to find it: the status, the execution, the upload's tracking id."""
+    field = events.EventField.from_path
+    return events.RuleTargetInput.from_multiline_text(
+        "\n".join(
+            [
+                f"WORKFLOW {field('$.detail.status')}: listdrop could not report the outcome of upload "
+                f"{field('$.detail.name')}; check the job table and the execution.",
+                f"Execution: {field('$.detail.executionArn')}",
+                f"Tracking id: {field('$.detail.name')}",
+            ]
         )
     )
 
@@ -67,16 +81,14 @@ class Notifications(Construct):
             self.failed_topic.add_subscription(subscriptions.EmailSubscription(email))
 
     def _build_key(self) -> kms.Key:
-        key = kms.Key(
+        # Who may use it, and for which topics: infra/constructs/topic_access.py.
+        return kms.Key(
             self,
             "TopicKey",
             description="Encrypts the listdrop notification topics",
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        # EventBridge publishes to the encrypted topics, so it must be able to use the key.
-        allow_service_to_publish(key, "events.amazonaws.com", "AllowEventBridgeToPublishToEncryptedTopics")
-        return key
 
     def _build_topic(self, construct_id: str, display_name: str) -> sns.Topic:
         return sns.Topic(self, construct_id, display_name=display_name, master_key=self.key, enforce_ssl=True)
@@ -87,7 +99,7 @@ class Notifications(Construct):
             construct_id,
             event_bus=self.bus,
             event_pattern=events.EventPattern(source=[EVENT_SOURCE], detail_type=detail_types),
-            targets=[targets.SnsTopic(topic, message=notification_text())],
+            targets=[EncryptedTopicTarget(topic, self.key, message=notification_text())],
         )
 
     def watch_state_machine(self, state_machine: sfn.IStateMachine) -> None:
@@ -96,7 +108,6 @@ class Notifications(Construct):
         The workflow catches every job error and publishes an outcome, so this fires only when publishing
         itself failed or someone stopped an execution by hand.
         """
-        field = events.EventField.from_path
         events.Rule(
             self,
             "WorkflowBackstopRule",
@@ -109,21 +120,10 @@ class Notifications(Construct):
                 },
             ),
             targets=[
-                targets.SnsTopic(
+                EncryptedTopicTarget(
                     self.failed_topic,
-                    message=events.RuleTargetInput.from_multiline_text(
-                        "\n".join(
-                            [
-                                f"WORKFLOW {field('$.detail.status')}: listdrop could not report the outcome "
-                                f"of upload {field('$.detail.name')}; check the job table and the execution.",
-                                "",
-                                f"Execution: {field('$.detail.executionArn')}",
-                                "",
-                                "Event (JSON):",
-                                "<aws.events.event.json>",
-                            ]
-                        )
-                    ),
+                    self.key,
+                    message=workflow_failure_text(),
                 )
             ],
         )

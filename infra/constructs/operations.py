@@ -13,7 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra.constructs.notifications import allow_service_to_publish
+from infra.constructs.topic_access import allow_alarms_to_publish
 
 # The Powertools metrics of the handlers (functions/listdrop/observability.py): namespace and service dimension.
 NAMESPACE = "listdrop"
@@ -50,11 +50,11 @@ class Operations(Construct):
         emails: tuple[str, ...],
     ) -> None:
         super().__init__(scope, construct_id)
-        # CloudWatch alarms publish to the encrypted topic, so they must be able to use its key.
-        allow_service_to_publish(key, "cloudwatch.amazonaws.com", "AllowCloudWatchAlarmsToPublishToEncryptedTopics")
         self.topic = sns.Topic(
             self, "Topic", display_name="listdrop: operations alarms", master_key=key, enforce_ssl=True
         )
+        # The alarms publish to it: the topic policy and the key must let CloudWatch do so (topic_access.py).
+        allow_alarms_to_publish(self.topic, key)
         for email in emails:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
 
@@ -86,7 +86,8 @@ class Operations(Construct):
             self._alarm(
                 "PollerErrorsAlarm",
                 poller.metric_errors(period=PERIOD),
-                "The poller function failed; the workflow retries it, then reports the job as failed.",
+                "The poller function failed whole invocations; the workflow keeps polling with backoff for "
+                "statusUnreadableSeconds, then reports the job as failed (STATUS_UNREADABLE).",
             ),
         ]
         self.dashboard = self._dashboard(ingest_queue, dead_letter_queue, state_machine)

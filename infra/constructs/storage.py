@@ -70,7 +70,11 @@ class UploadStorage(Construct):
     def _allow_ses_to_read_imports(self) -> None:
         """SES import jobs read the normalized file as ses.amazonaws.com, on behalf of this account only.
 
-        Only the staging prefix: SES never reads an upload listdrop has not checked.
+        Only the staging prefix: SES never reads an upload listdrop has not checked. The condition is the one SES
+        documents for the bucket policy of import jobs, aws:Referer set to the account id
+        (https://docs.aws.amazon.com/ses/latest/dg/sending-email-list-management.html, importing contacts; and
+        https://docs.aws.amazon.com/ses/latest/dg/sending-email-suppression-list.html, bulk suppression imports).
+        SES does not send aws:SourceAccount there, so a grant conditioned on it would never let SES read.
         """
         self.bucket.add_to_resource_policy(
             iam.PolicyStatement(
@@ -78,6 +82,6 @@ class UploadStorage(Construct):
                 principals=[iam.ServicePrincipal("ses.amazonaws.com")],
                 actions=["s3:GetObject"],
                 resources=[self.bucket.arn_for_objects(f"{SES_STAGING_PREFIX}*")],
-                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+                conditions={"StringEquals": {"aws:Referer": Aws.ACCOUNT_ID}},
             )
         )

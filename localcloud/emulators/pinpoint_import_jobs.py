@@ -36,7 +36,9 @@ Endpoint file layout. Confirmed in the AWS docs:
   Address, Attributes.<name>, ChannelType, Demographic.{AppVersion, Locale, Make, Model, ModelVersion,
   Platform, PlatformVersion, Timezone}, EffectiveDate, Id, Location.{City, Country, Latitude, Longitude,
   PostalCode, Region}, Metrics.<name> (numeric), OptOut (ALL|NONE), RequestId, User.UserAttributes.<name>,
-  User.UserId. EndpointStatus is not supported. New endpoints need Address and ChannelType; updating an
+  User.UserId. EndpointStatus is not in that list, and the text above it says it is not supported when
+  importing, so a column or field naming it fails (the same text names EffectiveDate, which the table lists:
+  EffectiveDate is accepted, an assumption). New endpoints need Address and ChannelType; updating an
   existing one needs Id. UTF-8 only, no compressed files, no tabs in CSV. Attribute names <= 50 characters,
   values <= 100. A multi-valued custom attribute repeats its CSV column; in JSON it is a list.
 * https://docs.aws.amazon.com/pinpoint/latest/developerguide/permissions-import-segment.html: the role trusts
@@ -54,11 +56,10 @@ like E.164 with an optional ``+``; RegisterEndpoints and DefineSegment default t
 account id (the documented response example echoes defaults like these); DefineSegment without SegmentId needs
 a SegmentName; GetImportJobs pages default to 100 items in creation order.
 
-Simplifications, on purpose: one account and region per emulator; roles must be in that account; identity
-policies are evaluated for s3:GetObject on each object's ARN with IAM wildcards and explicit Deny winning;
-s3:ListBucket, permissions boundaries, SCPs, bucket policies and KMS are not evaluated; condition keys other
-than aws:SourceAccount, aws:SourceArn, sts:ExternalId and aws:SecureTransport are assumed to let Pinpoint
-through; one record per physical line.
+Simplifications, on purpose: one account and region per emulator; roles must be in that account; the trust
+policy and the role's identity policies (s3:GetObject on each object's ARN) are evaluated by the local cloud's IAM
+evaluator (localcloud/iam/policy.py), with the condition keys Pinpoint sends; s3:ListBucket, bucket policies and KMS
+are not evaluated; one record per physical line.
 """
 
 from __future__ import annotations
@@ -83,13 +84,11 @@ from botocore.model import OperationModel, ServiceModel
 from botocore.validate import ParamValidator
 
 from localcloud.emulators.sesv2_import_jobs import (
-    _as_list,
     _constraint_problems,
-    _element_matches,
     _json_response,
     _s3_backend,
-    _wildcard_match,
 )
+from localcloud.iam.policy import Principal, Request, authorize
 
 LOGGER = logging.getLogger(__name__)
 
@@ -409,87 +408,8 @@ class EmulatedSegment:
 # ------------------------------------------------------------------------------------- IAM evaluation
 
 
-_CONDITION_TESTS: dict[str, Callable[[str, list[str]], bool]] = {
-    "StringEquals": lambda actual, expected: actual in expected,
-    "StringNotEquals": lambda actual, expected: actual not in expected,
-    "StringEqualsIgnoreCase": lambda actual, expected: actual.lower() in [e.lower() for e in expected],
-    "StringLike": lambda actual, expected: _like(actual, expected),
-    "StringNotLike": lambda actual, expected: not _like(actual, expected),
-    "ArnEquals": lambda actual, expected: _like(actual, expected),
-    "ArnLike": lambda actual, expected: _like(actual, expected),
-    "ArnNotEquals": lambda actual, expected: not _like(actual, expected),
-    "ArnNotLike": lambda actual, expected: not _like(actual, expected),
-    "Bool": lambda actual, expected: actual in [e.lower() for e in expected],
-}
-
-
-def _like(actual: str, expected: list[str]) -> bool:
-    return any(_wildcard_match(pattern, actual, ignore_case=False) for pattern in expected)
-
-
-def _conditions_hold(condition: Any, context: dict[str, str]) -> bool | None:
-    """True/False when every operator and key could be evaluated; None when one could not."""
-    if not condition:
-        return True
-    if not isinstance(condition, dict):
-        return None
-    unknown = False
-    for operator, block in condition.items():
-        if not isinstance(block, dict):
-            return None
-        test = _CONDITION_TESTS.get(operator.removesuffix("IfExists"))
-        for key, expected in block.items():
-            actual = context.get(key.lower())
-            if test is None or actual is None:
-                unknown = True
-            elif not test(actual, [str(e) for e in _as_list(expected)]):
-                return False
-    return None if unknown else True
-
-
-def _statement_applies(statement: dict[str, Any], effect: str, context: dict[str, str]) -> bool:
-    """Conditions we cannot evaluate are resolved in Pinpoint's favour: they neither block an Allow nor
-    trigger a Deny."""
-    held = _conditions_hold(statement.get("Condition"), context)
-    return held is not False if effect == "Allow" else held is True
-
-
-def _names_pinpoint(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if not isinstance(principal, dict):
-        return False
-    services, accounts = _as_list(principal.get("Service")), _as_list(principal.get("AWS"))
-    return PINPOINT_SERVICE_PRINCIPAL in services or "*" in accounts
-
-
-def _trust_statement_matches(statement: dict[str, Any], effect: str, context: dict[str, str]) -> bool:
-    if statement.get("Effect") != effect:
-        return False
-    if "NotPrincipal" in statement:
-        if _names_pinpoint(statement["NotPrincipal"]):
-            return False
-    elif not _names_pinpoint(statement.get("Principal")):
-        return False
-    if not _element_matches(statement, "Action", "sts:AssumeRole", ignore_case=True):
-        return False
-    return _statement_applies(statement, effect, context)
-
-
-def _identity_statement_matches(
-    statement: dict[str, Any], effect: str, action: str, resource: str, context: dict[str, str]
-) -> bool:
-    if statement.get("Effect") != effect:
-        return False
-    if not _element_matches(statement, "Action", action, ignore_case=True):
-        return False
-    if not _element_matches(statement, "Resource", resource, ignore_case=False):
-        return False
-    return _statement_applies(statement, effect, context)
-
-
-def _statements(document: Any) -> list[dict[str, Any]]:
-    """Statements of a policy document given as a dict or a (possibly URL-encoded) JSON string."""
+def _document(document: Any) -> dict[str, Any] | None:
+    """A policy document given as a dict or a (possibly URL-encoded) JSON string, as moto's IAM keeps it."""
     if isinstance(document, str):
         try:
             document = json.loads(document)
@@ -497,10 +417,8 @@ def _statements(document: Any) -> list[dict[str, Any]]:
             try:
                 document = json.loads(unquote(document))
             except ValueError:
-                return []
-    if not isinstance(document, dict):
-        return []
-    return [s for s in _as_list(document.get("Statement")) if isinstance(s, dict)]
+                return None
+    return document if isinstance(document, dict) else None
 
 
 @dataclass(frozen=True)
@@ -508,20 +426,22 @@ class AssumedRole:
     """The identity Pinpoint acts as once it assumed the job's role."""
 
     arn: str
-    statements: tuple[dict[str, Any], ...]
+    policies: tuple[dict[str, Any], ...]
 
     def denied_reason(self, action: str, resource: str) -> str | None:
         """Why the role may not perform ``action`` on ``resource``, or None if its policies allow it."""
-        context = {"aws:securetransport": "true"}
-        if any(_identity_statement_matches(s, "Deny", action, resource, context) for s in self.statements):
-            return f"the policies of role {self.arn} explicitly deny {action} on {resource}"
-        if any(_identity_statement_matches(s, "Allow", action, resource, context) for s in self.statements):
+        request = Request(Principal(self.arn), action, resource, {"aws:SecureTransport": "true"})
+        decision = authorize(request, self.policies, None, resource_account=self.arn.split(":")[4])
+        if decision:
             return None
+        if "explicit deny" in decision.reason:
+            return f"the policies of role {self.arn} explicitly deny {action} on {resource}"
         return f"the policies of role {self.arn} do not allow {action} on {resource}"
 
 
 def _assume_role(role_arn: str, account_id: str, context: dict[str, str]) -> AssumedRole:
-    """Check what sts:AssumeRole by pinpoint.amazonaws.com would check; JobFailure with the reason if it fails."""
+    """Check what sts:AssumeRole by pinpoint.amazonaws.com would check (the role's trust policy, evaluated by the
+    local cloud's IAM evaluator with the keys Pinpoint sends); JobFailure with the reason if it fails."""
     from moto.iam.exceptions import NotFoundException
     from moto.iam.models import iam_backends
 
@@ -534,21 +454,18 @@ def _assume_role(role_arn: str, account_id: str, context: dict[str, str]) -> Ass
         role = backend.get_role_by_arn(role_arn)
     except NotFoundException as exc:
         raise JobFailure(f"{prefix}: the role does not exist") from exc
-    trust = _statements(role.assume_role_policy_document)
-    if any(_trust_statement_matches(s, "Deny", context) for s in trust):
-        raise JobFailure(f"{prefix}: its trust policy denies {PINPOINT_SERVICE_PRINCIPAL} sts:AssumeRole")
-    if not any(_trust_statement_matches(s, "Allow", context) for s in trust):
+    request = Request(Principal(PINPOINT_SERVICE_PRINCIPAL), "sts:AssumeRole", role_arn, context)
+    decision = authorize(request, (), _document(role.assume_role_policy_document), resource_account=account_id)
+    if not decision:
+        if "explicit deny" in decision.reason:
+            raise JobFailure(f"{prefix}: its trust policy denies {PINPOINT_SERVICE_PRINCIPAL} sts:AssumeRole")
         raise JobFailure(
             f"{prefix}: its trust policy does not allow {PINPOINT_SERVICE_PRINCIPAL} to call sts:AssumeRole"
         )
-    statements: list[dict[str, Any]] = []
-    for document in role.policies.values():
-        statements.extend(_statements(document))
+    documents = [_document(document) for document in role.policies.values()]
     for policy in role.managed_policies.values():
-        for version in policy.versions:
-            if version.is_default:
-                statements.extend(_statements(version.document))
-    return AssumedRole(role.arn, tuple(statements))
+        documents.extend(_document(version.document) for version in policy.versions if version.is_default)
+    return AssumedRole(role.arn, tuple(d for d in documents if d is not None))
 
 
 # --------------------------------------------------------------------------------------- S3 and pieces
@@ -1053,12 +970,12 @@ class PinpointImportJobEmulator:
 
     def _initialize(self, job: EmulatedPinpointImportJob) -> tuple[AssumedRole, list[Piece]]:
         app_arn = f"arn:aws:mobiletargeting:{self.region}:{self.account_id}:apps/{job.application_id}"
-        context = {
-            "aws:sourceaccount": self.account_id,
-            "aws:sourcearn": app_arn,
-            "sts:externalid": str(job.definition.get("ExternalId", "")),
-            "aws:securetransport": "true",
-        }
+        # What Pinpoint sends when it assumes the role: aws:SourceAccount and aws:SourceArn, the application
+        # (https://docs.aws.amazon.com/pinpoint/latest/developerguide/permissions-import-segment.html), and
+        # sts:ExternalId when the job names one.
+        context = {"aws:SourceAccount": self.account_id, "aws:SourceArn": app_arn, "aws:SecureTransport": "true"}
+        if job.definition.get("ExternalId"):
+            context["sts:ExternalId"] = str(job.definition["ExternalId"])
         role = _assume_role(job.definition["RoleArn"], self.account_id, context)
         pieces = _list_pieces(job.definition["S3Url"], job.definition["Format"], self.account_id, self.region)
         with job._lock:

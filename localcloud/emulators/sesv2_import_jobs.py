@@ -19,9 +19,9 @@ Both are class-level patches, so they reach servers started before or after ``in
 sesv2 app that has already served requests.
 
 Simplifications, on purpose: one account and region per emulator (other requests get a clear
-BadRequestException); one record per physical line (a quoted CSV field cannot span lines); policy
-conditions are evaluated only for keys whose value for SES is known here (aws:SourceAccount, aws:Referer,
-aws:SecureTransport), others are assumed to let SES through; KMS is not modelled.
+BadRequestException); one record per physical line (a quoted CSV field cannot span lines); the bucket policy is
+evaluated by the local cloud's IAM evaluator with the keys SES sends (aws:Referer, the account id); KMS is not
+modelled (listdrop's bucket uses SSE-S3).
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ import botocore.session
 from botocore.config import Config
 from botocore.model import ListShape, OperationModel, ServiceModel, Shape, StructureShape
 from botocore.validate import ParamValidator
+
+from localcloud.iam import services
 
 LOGGER = logging.getLogger(__name__)
 
@@ -349,96 +351,13 @@ class S3Location:
         return f"arn:aws:s3:::{self.bucket}/{self.key}"
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _wildcard_match(pattern: str, value: str, *, ignore_case: bool) -> bool:
-    """IAM wildcard matching: ``*`` any run of characters, ``?`` one character, nothing else special."""
-    regex = "".join(".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern)
-    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    return re.fullmatch(regex, value, flags) is not None
-
-
-def _names_ses(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if not isinstance(principal, dict):
-        return False
-    services, accounts = _as_list(principal.get("Service")), _as_list(principal.get("AWS"))
-    return SES_SERVICE_PRINCIPAL in services or "*" in accounts
-
-
-def _principal_matches(statement: dict[str, Any]) -> bool:
-    if "NotPrincipal" in statement:
-        return not _names_ses(statement["NotPrincipal"])
-    return _names_ses(statement.get("Principal"))
-
-
-def _element_matches(statement: dict[str, Any], element: str, value: str, *, ignore_case: bool) -> bool:
-    """Action/Resource (or their Not* forms) against one value."""
-    negated = f"Not{element}"
-    patterns = _as_list(statement.get(negated if negated in statement else element))
-    hit = any(isinstance(p, str) and _wildcard_match(p, value, ignore_case=ignore_case) for p in patterns)
-    return not hit if negated in statement else hit
-
-
-def _string_like(actual: str, expected: list[str]) -> bool:
-    return any(_wildcard_match(pattern, actual, ignore_case=False) for pattern in expected)
-
-
-_CONDITION_TESTS: dict[str, Callable[[str, list[str]], bool]] = {
-    "StringEquals": lambda actual, expected: actual in expected,
-    "StringNotEquals": lambda actual, expected: actual not in expected,
-    "StringEqualsIgnoreCase": lambda actual, expected: actual.lower() in [e.lower() for e in expected],
-    "StringLike": _string_like,
-    "StringNotLike": lambda actual, expected: not _string_like(actual, expected),
-    "Bool": lambda actual, expected: actual in [e.lower() for e in expected],
-}
-
-
-def _conditions_hold(condition: Any, context: dict[str, str]) -> bool | None:
-    """True/False when every operator and key could be evaluated for SES; None when one could not."""
-    if not condition:
-        return True
-    if not isinstance(condition, dict):
-        return None
-    unknown = False
-    for operator, block in condition.items():
-        test = _CONDITION_TESTS.get(operator.removesuffix("IfExists"))
-        if not isinstance(block, dict):
-            return None
-        for key, expected in block.items():
-            actual = context.get(key.lower())
-            if test is None or actual is None:
-                unknown = True
-            elif not test(actual, [str(e) for e in _as_list(expected)]):
-                return False
-    return None if unknown else True
-
-
-def _statement_applies(statement: dict[str, Any], effect: str, location: S3Location, account_id: str) -> bool:
-    if statement.get("Effect") != effect or not _principal_matches(statement):
-        return False
-    if not _element_matches(statement, "Action", "s3:GetObject", ignore_case=True):
-        return False
-    if not _element_matches(statement, "Resource", location.arn, ignore_case=False):
-        return False
-    context = {
-        "aws:sourceaccount": account_id,
-        "aws:referer": account_id,
-        "aws:securetransport": "true",
-    }
-    held = _conditions_hold(statement.get("Condition"), context)
-    # Conditions we cannot evaluate are resolved in SES's favour: they neither block an Allow
-    # nor trigger a Deny.
-    return held is not False if effect == "Allow" else held is True
-
-
 def _access_denied_reason(policy: bytes | str | None, location: S3Location, account_id: str) -> str | None:
-    """Why SES (the service principal) may not GetObject, or None if the bucket policy lets it."""
+    """Why SES (the service principal) may not GetObject, or None if the bucket policy lets it.
+
+    SES's import jobs read as ses.amazonaws.com and send aws:Referer = the account id, the one condition key SES's
+    documentation puts in the bucket policy it asks for (localcloud/iam/services.py has the sources); a policy that
+    tests another key, aws:SourceAccount say, does not let SES read.
+    """
     prefix = f"Access denied reading {location.url}: the bucket policy"
     try:
         document = json.loads(policy) if policy else None
@@ -446,11 +365,11 @@ def _access_denied_reason(policy: bytes | str | None, location: S3Location, acco
         document = None
     if not isinstance(document, dict):
         return f"{prefix} does not allow {SES_SERVICE_PRINCIPAL} s3:GetObject (no usable bucket policy)"
-    statements = [s for s in _as_list(document.get("Statement")) if isinstance(s, dict)]
-    if any(_statement_applies(s, "Deny", location, account_id) for s in statements):
-        return f"{prefix} explicitly denies {SES_SERVICE_PRINCIPAL} s3:GetObject"
-    if any(_statement_applies(s, "Allow", location, account_id) for s in statements):
+    decision = services.ses_may_read(document, location.arn, account_id)
+    if decision:
         return None
+    if "explicit deny" in decision.reason:
+        return f"{prefix} explicitly denies {SES_SERVICE_PRINCIPAL} s3:GetObject"
     return f"{prefix} does not allow {SES_SERVICE_PRINCIPAL} s3:GetObject"
 
 

@@ -51,7 +51,9 @@ class Inbox:
 def cloud():
     local = LocalCloud(port=free_port(), ses_processing_after=0.2, ses_complete_after=0.5).start()
     yield local
+    unmapped = list(local.iam.unmapped) if local.iam else []
     local.stop()
+    assert unmapped == [], f"operations no IAM mapping covers (localcloud/iam/operations.py): {unmapped}"
 
 
 @pytest.fixture(scope="session")

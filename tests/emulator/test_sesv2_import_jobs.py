@@ -540,13 +540,26 @@ def test_wildcard_grant_with_conditions_reads_latest_version(emulator: SesImport
         action=["s3:Get*"],
         resource=f"arn:aws:s3:::{BUCKET}/imports/*",
     )
-    policy["Statement"][0]["Condition"] = {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    policy["Statement"][0]["Condition"] = {"StringEquals": {"aws:Referer": "123456789012"}}
     put_source(moto_url, "imports/s.csv", "old@example.com,BOUNCE\n", policy=policy)
     s3(moto_url).put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
     s3_url = put_source(moto_url, "imports/s.csv", "new@example.com,COMPLAINT\n", policy=policy)
     job = wait_final(moto_url, suppression_job(moto_url, s3_url, "CSV"))
     assert job["JobStatus"] == "COMPLETED"
     assert emulator.suppression_list == {"new@example.com": "COMPLAINT"}
+
+
+def test_a_policy_conditioned_on_a_key_ses_does_not_send_denies_the_read(
+    emulator: SesImportJobEmulator, moto_url: str
+) -> None:
+    """Issue 12, defect 4: SES documents aws:Referer (the account id) for its bucket policy; a grant conditioned on
+    aws:SourceAccount, even the right account, never matches SES's request."""
+    policy = ses_read_policy(BUCKET)
+    policy["Statement"][0]["Condition"] = {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    s3_url = put_source(moto_url, "s.csv", "a@example.com,BOUNCE\n", policy=policy, grant=False)
+    job = wait_final(moto_url, suppression_job(moto_url, s3_url, "CSV"))
+    assert job["JobStatus"] == "FAILED"
+    assert "does not allow ses.amazonaws.com s3:GetObject" in job["FailureInfo"]["ErrorMessage"]
 
 
 def test_missing_object_fails_the_job(emulator: SesImportJobEmulator, moto_url: str) -> None:

@@ -83,6 +83,7 @@ def test_starter_role_is_least_privilege(template):
         "sqs:SendMessage",
         "s3:GetObject",
         "s3:GetObjectVersion",
+        "s3:ListBucket",
         "s3:PutObject",
         "s3:AbortMultipartUpload",
         "dynamodb:GetItem",
@@ -102,6 +103,11 @@ def test_starter_role_is_least_privilege(template):
         "ses:GetAddressListImportJob",
     }
     actions = actions_of(statements)
+    # ListBucket on the bucket, only for the prefixes the starter reads: so S3 answers 404 for a deleted upload.
+    bucket_id, _ = one(template, "AWS::S3::Bucket", "StorageUploads")
+    listing = statement_with(statements, "s3:ListBucket")
+    assert listing["Resource"] == {"Fn::GetAtt": [bucket_id, "Arn"]}
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["imports/*", "exports/ses/*"]}}
     uploads = flat([s["Resource"] for s in statements if "s3:GetObject" in as_list(s["Action"])])
     assert '"/imports/*"' in uploads and '"/exports/ses/*"' in uploads and '"/exports/results/' not in uploads
     writes = flat(statement_with(statements, "s3:PutObject")["Resource"])
@@ -206,6 +212,9 @@ def test_poller_role_is_least_privilege(template):
     writes = sorted(flat(s["Resource"]) for s in statements if "s3:PutObject" in as_list(s["Action"]))
     assert len(writes) == 2
     assert writes[0].endswith('"/exports/results/*"]]}') and writes[1].endswith('"/reports/*"]]}')
+    # Copies are multipart uploads (upload_fileobj): wherever the poller writes, it may abort what it began.
+    aborts = sorted(flat(s["Resource"]) for s in statements if "s3:AbortMultipartUpload" in as_list(s["Action"]))
+    assert aborts == writes
 
 
 def test_state_machine_role_invokes_the_poller_and_publishes_to_our_bus_only(template):
@@ -243,7 +252,8 @@ def test_bucket_policy_lets_ses_read_only_checked_files_for_this_account(templat
     assert len(ses) == 1
     assert ses[0]["Effect"] == "Allow" and ses[0]["Action"] == "s3:GetObject"
     assert flat(ses[0]["Resource"]).endswith('"/staging/ses-import/*"]]}'), "SES reads only files listdrop checked"
-    assert ses[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    # SES documents aws:Referer = the account id for its import jobs' reads; it does not send aws:SourceAccount.
+    assert ses[0]["Condition"] == {"StringEquals": {"aws:Referer": {"Ref": "AWS::AccountId"}}}
     assert denies_non_tls(policies[0]["Properties"]["PolicyDocument"])
     assert len([s for s in statements if s["Effect"] == "Deny" and "aws:SecureTransport" in json.dumps(s)]) == 1
 
@@ -264,9 +274,8 @@ def test_queues_are_encrypted_tls_only_and_redrive_to_the_dead_letter_queue(temp
 def test_topics_are_encrypted_with_a_rotated_key_that_eventbridge_may_use(template):
     key_id, key = one(template, "AWS::KMS::Key")
     assert key["Properties"]["EnableKeyRotation"] is True
-    assert any(
-        s.get("Principal") == {"Service": "events.amazonaws.com"} for s in key["Properties"]["KeyPolicy"]["Statement"]
-    )
+    services = [s["Principal"].get("Service") for s in key["Properties"]["KeyPolicy"]["Statement"]]
+    assert sorted(s for s in services if s) == ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
     for topic in resources(template, "AWS::SNS::Topic").values():
         assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     for policy in resources(template, "AWS::SNS::TopicPolicy").values():
@@ -280,6 +289,11 @@ def test_job_table_is_encrypted_and_recoverable(template):
     assert properties["SSESpecification"]["SSEEnabled"] is True
     assert properties["Replicas"][0]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert properties["Replicas"][0]["DeletionProtectionEnabled"] is True
+
+
+def test_the_starters_concurrency_is_bounded_at_its_queue(template):
+    [mapping] = resources(template, "AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": 10}
 
 
 def test_staged_copies_expire_and_the_starter_has_time_to_read_a_large_file(template):

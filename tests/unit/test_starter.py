@@ -257,6 +257,36 @@ def test_a_version_deleted_before_processing_is_rejected_not_lost(env):
     assert detail["reasonCode"] == "OBJECT_GONE"
 
 
+class DenyingS3:
+    """S3 as a starter without s3:ListBucket sees it: a deleted version answers 403 AccessDenied, not 404."""
+
+    def __init__(self, s3):
+        self._s3 = s3
+
+    def get_object(self, **params):
+        from botocore.exceptions import ClientError
+
+        error = {
+            "Error": {"Code": "AccessDenied", "Message": "Access Denied"},
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        }
+        raise ClientError(error, "GetObject")
+
+    def __getattr__(self, name):
+        return getattr(self._s3, name)
+
+
+def test_an_upload_s3_refuses_to_read_is_rejected_with_what_to_fix_not_dead_lettered(env):
+    """Issue 12, defect 3: AccessDenied was re-raised, so the message failed five times and no outcome was sent."""
+    event, version = upload(env)
+    starter = Starter(env["settings"], env["store"], DenyingS3(env["s3"]), env["sfn"], lambda name: env["provider"])
+    assert starter.handle_notification(event)[0].result == Result.REJECTED
+    detail = json.loads(env["sfn"].executions[tracking_id_for(BUCKET, KEY, version)])["outcome"]["detail"]
+    assert detail["reasonCode"] == "OBJECT_UNREADABLE"
+    assert "AccessDenied" in detail["reason"] and "upload the file again" in detail["reason"]
+    assert env["provider"].started == []
+
+
 def test_folder_markers_test_events_and_other_event_types_are_ignored(env):
     starter = env["starter"]
     assert starter.handle_notification({"Event": "s3:TestEvent", "Service": "Amazon S3"})[0].result == Result.IGNORED
