@@ -14,10 +14,111 @@ from infra.constants import ENABLED_BY_DEFAULT, PROVIDERS
 PREFIX = "listdrop:"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LIST_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_LAYER_VERSION_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]{1,140}:\d+$")
+# Settings that no longer exist, and what replaced them: naming one stops synthesis rather than being ignored.
+_REPLACED = {
+    "powertoolsLayerVersion": "the Powertools layer now follows requirements.txt through Powertools' public SSM "
+    "parameter; where there is none (China, GovCloud), set listdrop:powertoolsLayerArn",
+}
 
 
 class ConfigError(ValueError):
     pass
+
+
+# "Maximum execution history size: 25,000 events in a single state machine execution history. If the execution
+# history reaches this quota, the execution will fail." (Standard workflows; a hard quota)
+# https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
+HISTORY_EVENT_QUOTA = 25_000
+# How many events each state adds is our reading of the history's event types, not a documented figure: keep 20%
+# of the quota in reserve.
+HISTORY_EVENT_BUDGET = 20_000
+# The poller shortens its last wait to land on the deadline, and a poll may land a second before it: a few more.
+_POLLS_AT_THE_DEADLINE = 3
+
+
+@dataclass(frozen=True)
+class HistoryCosts:
+    """History events of one execution, as the workflow's definition makes them (infra/constructs/workflow.py):
+    per pass through the polling loop, at its costliest, and once for the rest of the way."""
+
+    per_poll: int
+    once: int
+
+
+def worst_case_polls(*, initial_wait: int, max_wait: int, job_max: int, unreadable: int) -> int:
+    """The most polls one execution can make.
+
+    Waits start at `initial_wait` and double up to `max_wait`; they never shrink (listdrop.poller, and the
+    workflow's own loop when the poller fails). Polling stops by the deadline (`job_max` after the upload), or,
+    for a poller that never answered, once the waits since its first failure reach the `unreadable` window. Each
+    poll follows a wait, so at most as many polls as waits fit in the longer of the two, plus one wait's worth.
+    """
+    horizon = max(job_max, unreadable) + max_wait
+    polls, waited, wait = 0, 0, max(1, initial_wait)
+    while wait < max_wait and waited < horizon:  # the doubling waits: at most ~60 of them
+        polls, waited, wait = polls + 1, waited + wait, wait * 2
+    if waited < horizon:
+        polls += -(-(horizon - waited) // max(1, max_wait))  # then one every max_wait
+    return polls + _POLLS_AT_THE_DEADLINE
+
+
+def history_events(costs: HistoryCosts, *, initial_wait: int, max_wait: int, job_max: int, unreadable: int) -> int:
+    """The most history events one execution can log: every poll at its costliest, plus the rest once."""
+    polls = worst_case_polls(initial_wait=initial_wait, max_wait=max_wait, job_max=job_max, unreadable=unreadable)
+    return costs.once + polls * costs.per_poll
+
+
+def check_history_limit(config: ListdropConfig, costs: HistoryCosts) -> None:
+    """Refuse settings under which one job's workflow could reach Step Functions' history quota and fail mid-job."""
+    settings = {
+        "initial_wait": config.poll_initial_wait_seconds,
+        "max_wait": config.poll_max_wait_seconds,
+        "job_max": config.job_max_duration_seconds,
+        "unreadable": config.status_unreadable_seconds,
+    }
+    events = history_events(costs, **settings)
+    if events <= HISTORY_EVENT_BUDGET:
+        return
+
+    def fits(**changed: int) -> bool:
+        return history_events(costs, **{**settings, **changed}) <= HISTORY_EVENT_BUDGET
+
+    polls = worst_case_polls(**settings)
+    remedies = []
+    horizon = max(config.job_max_duration_seconds, config.status_unreadable_seconds)
+    if fits(max_wait=horizon):
+        wait = _least(lambda value: fits(max_wait=value), config.poll_max_wait_seconds, horizon)
+        remedies.append(f"raise {PREFIX}pollMaxWaitSeconds to at least {wait}")
+    if fits(job_max=0):
+        longest = _most(lambda value: fits(job_max=value), 0, config.job_max_duration_seconds)
+        remedies.append(f"lower {PREFIX}jobMaxDurationSeconds to at most {longest}")
+    raise ConfigError(
+        f"{PREFIX}jobMaxDurationSeconds={config.job_max_duration_seconds} with "
+        f"pollInitialWaitSeconds={config.poll_initial_wait_seconds}, "
+        f"pollMaxWaitSeconds={config.poll_max_wait_seconds} and "
+        f"statusUnreadableSeconds={config.status_unreadable_seconds} lets one job be polled up to {polls:,} times, "
+        f"at up to {costs.per_poll} workflow history events a poll: {events:,} events in all. A Step Functions "
+        f"Standard execution fails when its history reaches {HISTORY_EVENT_QUOTA:,} events "
+        "(https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html), and listdrop keeps below "
+        f"{HISTORY_EVENT_BUDGET:,}. To fix it, " + (" or ".join(remedies) or "poll less often") + "."
+    )
+
+
+def _least(ok: Any, low: int, high: int) -> int:
+    """The least value in [low, high] for which ok() holds, ok being false below some value and true from it."""
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (low, middle) if ok(middle) else (middle + 1, high)
+    return low
+
+
+def _most(ok: Any, low: int, high: int) -> int:
+    """The greatest value in [low, high] for which ok() holds, ok being true up to some value and false above."""
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if ok(middle) else (low, middle - 1)
+    return low
 
 
 @dataclass(frozen=True)
@@ -35,7 +136,8 @@ class ListdropConfig:
     status_unreadable_seconds: int = 1800
     log_retention_days: int = 30
     noncurrent_version_expiry_days: int = 90
-    powertools_layer_version: int = 27
+    # Empty: the layer of the pinned Powertools version, from its public SSM parameter (infra/constructs/function.py).
+    powertools_layer_arn: str = ""
     max_invalid_row_percent: float = 10.0
     enabled_providers: tuple[str, ...] = ENABLED_BY_DEFAULT
 
@@ -76,13 +178,14 @@ class ListdropConfig:
                 get("noncurrentVersionExpiryDays", cls.noncurrent_version_expiry_days),
                 "noncurrentVersionExpiryDays",
             ),
-            powertools_layer_version=_as_int(
-                get("powertoolsLayerVersion", cls.powertools_layer_version), "powertoolsLayerVersion"
-            ),
+            powertools_layer_arn=str(get("powertoolsLayerArn", cls.powertools_layer_arn)).strip(),
             max_invalid_row_percent=_as_float(
                 get("maxInvalidRowPercent", cls.max_invalid_row_percent), "maxInvalidRowPercent"
             ),
         )
+        for old, replacement in _REPLACED.items():
+            if node.try_get_context(PREFIX + old) is not None:
+                raise ConfigError(f"{PREFIX}{old} is no longer a setting: {replacement}")
         config.validate()
         return config
 
@@ -97,6 +200,11 @@ class ListdropConfig:
         for name in self.allowed_contact_lists:
             if not _LIST_NAME.match(name):
                 raise ConfigError(f"{PREFIX}allowedContactLists: invalid contact list name {name!r}")
+        if self.powertools_layer_arn and not _LAYER_VERSION_ARN.match(self.powertools_layer_arn):
+            raise ConfigError(
+                f"{PREFIX}powertoolsLayerArn: not a Lambda layer version ARN "
+                f"(arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>): {self.powertools_layer_arn!r}"
+            )
         unknown = sorted(set(self.enabled_providers) - set(PROVIDERS))
         if unknown or not self.enabled_providers:
             raise ConfigError(f"{PREFIX}enabledProviders: name one or more of {', '.join(PROVIDERS)} (got {unknown})")

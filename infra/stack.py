@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Duration, Stack
-from aws_cdk import aws_lambda as lambda_
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra import constants, nag
 from infra.config import ListdropConfig
 from infra.constructs.dependencies import DependenciesLayer
-from infra.constructs.function import powertools_layer_arn
+from infra.constructs.function import powertools_layer
 from infra.constructs.ingest import Ingest
 from infra.constructs.job_apis import JobApis
 from infra.constructs.job_table import JobTable
@@ -25,9 +25,7 @@ class ListdropStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: ListdropConfig, **kwargs: object) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         retention = _retention(config.log_retention_days)
-        layer = lambda_.LayerVersion.from_layer_version_arn(
-            self, "PowertoolsLayer", powertools_layer_arn(config.powertools_layer_version)
-        )
+        layer = powertools_layer(self, config.powertools_layer_arn)
 
         storage = UploadStorage(self, "Storage", noncurrent_version_expiry_days=config.noncurrent_version_expiry_days)
         jobs = JobTable(self, "JobTable")
@@ -45,7 +43,8 @@ class ListdropStack(Stack):
             "Workflow",
             poller=poller.function.function,
             bus=notifications.bus,
-            max_duration=Duration.seconds(config.job_max_duration_seconds),
+            table=jobs.table,
+            config=config,
             log_retention=retention,
         )
         notifications.watch_state_machine(workflow.state_machine)
@@ -95,6 +94,8 @@ class ListdropStack(Stack):
             constants.OUTPUT_FAILED_TOPIC: notifications.failed_topic.topic_arn,
             constants.OUTPUT_OPERATIONS_TOPIC: operations.topic.topic_arn,
             constants.OUTPUT_DASHBOARD: operations.dashboard.dashboard_name,
+            constants.OUTPUT_DEAD_LETTER_ALARM: _alarm(operations, "DeadLetterQueueAlarm").alarm_name,
+            constants.OUTPUT_ENABLED_PROVIDERS: ",".join(config.enabled_providers),
         }
         for output_id, value in outputs.items():
             CfnOutput(self, output_id, value=value)
@@ -126,6 +127,13 @@ _RETENTION = {
     1827: logs.RetentionDays.FIVE_YEARS,
     3653: logs.RetentionDays.TEN_YEARS,
 }
+
+
+def _alarm(operations: Operations, construct_id: str) -> cloudwatch.Alarm:
+    """One of the operations alarms, by its construct id (`listdrop smoke` sets the dead-letter one)."""
+    alarm = operations.node.find_child(construct_id)
+    assert isinstance(alarm, cloudwatch.Alarm)
+    return alarm
 
 
 def _retention(days: int) -> logs.RetentionDays:

@@ -12,6 +12,12 @@ from listdrop.upload import Upload
 NONE_TEXT = "none"
 
 
+def one_line(text: str) -> str:
+    """The text with its line breaks made spaces: each notification line holds exactly one value (see
+    infra/constructs/notifications.py), so the summary comes first and the event's JSON line last."""
+    return " ".join(text.splitlines())
+
+
 def outcome_for(status: JobStatus) -> Outcome:
     if status.state is JobState.SUCCEEDED:
         return Outcome.SUCCEEDED
@@ -62,8 +68,8 @@ def build_event(
         "reasonCode": reason_code,
         "reason": reason,
     }
-    detail["summary"] = summary_line(detail)
-    detail["notice"] = {
+    detail["summary"] = one_line(summary_line(detail))
+    notice = {
         "destination": upload.destination.get("label") or NONE_TEXT,
         "records": f"{processed} processed, {failed} failed" if status else NONE_TEXT,
         "report": failure_report or NONE_TEXT,
@@ -72,6 +78,7 @@ def build_event(
         "rows": (upload.validation or {}).get("noticeRows") or NONE_TEXT,
         "rowReport": (upload.validation or {}).get("noticeReport") or NONE_TEXT,
     }
+    detail["notice"] = {name: one_line(str(value)) for name, value in notice.items()}
     return {"detailType": outcome.detail_type, "detail": detail}
 
 

@@ -7,12 +7,17 @@ poll, capped at `poll.maxWaitSeconds`; past `poll.deadline` a still-running job 
 When the status cannot be read (throttling, server errors, timeouts), the poller backs off the same way and
 remembers since when (`poll.unreadableSince`); after `poll.unreadableLimitSeconds` without one good read the
 job ends as a FAILED outcome with reason code STATUS_UNREADABLE.
+
+When the poller itself fails (a crash, a timeout), the workflow keeps polling through the same window without it
+(infra/constructs/workflow.py): it notes the failure in `pollerFailure` and gives up at `poll.giveUpAt`, which the
+poller precomputes at every poll, since Step Functions can compare timestamps but not add to them. A poll that
+runs again drops `pollerFailure`, and counts the time it stood for as time the status could not be read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from listdrop.clock import utc_now
@@ -27,6 +32,9 @@ from listdrop.upload import Upload
 # How long a job's status may stay unreadable when the execution input does not say (older executions).
 DEFAULT_UNREADABLE_LIMIT_SECONDS = 1800
 
+# What the workflow keeps in the state while the poller fails (see the module docstring).
+POLLER_FAILURE = "pollerFailure"
+
 
 def _back_off(poll: dict[str, Any], now: datetime) -> None:
     """Double the wait, up to the cap, and never past the deadline."""
@@ -36,6 +44,32 @@ def _back_off(poll: dict[str, Any], now: datetime) -> None:
 
 def _minutes(count: int) -> str:
     return "1 minute" if count == 1 else f"{count} minutes"
+
+
+def give_up_at(poll: dict[str, Any], now: float, unreadable_since: int | None = None) -> str:
+    """When the workflow stops waiting for a poller that fails from its next poll on.
+
+    The status-unreadable window counts from the first read that fails: the one due after this wait, or, when the
+    status is already unreadable, the first of those. It never runs past the deadline. The result is UTC in the
+    form `2026-11-29T10:15:00Z`, which the workflow compares with `$$.State.EnteredTime` as a string: both are
+    UTC and agree up to the seconds, so the workflow gives up within a second of it (never before).
+    """
+    limit = int(poll.get("unreadableLimitSeconds") or DEFAULT_UNREADABLE_LIMIT_SECONDS)
+    start = unreadable_since if unreadable_since is not None else int(now) + int(poll["waitSeconds"])
+    at = min(int(poll["deadline"]), start + limit)
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _poller_failing_since(state: dict[str, Any]) -> int | None:
+    """When the workflow first saw the poller fail, from its note (an ISO 8601 time); None without one."""
+    since = (state.get(POLLER_FAILURE) or {}).get("since")
+    if not since:
+        return None
+    try:
+        return int(datetime.fromisoformat(str(since)).timestamp())
+    except ValueError:
+        logger.warning("Unreadable poller failure time; ignored", extra={"since": since})
+        return None
 
 
 class Reports(Protocol):
@@ -61,18 +95,23 @@ class Poller:
         upload = Upload.from_state(state["upload"])
         if not upload.job_id:
             raise ValueError("the workflow state has no provider job id to poll")
+        failing_since = _poller_failing_since(state)
+        state = {name: value for name, value in state.items() if name != POLLER_FAILURE}  # this poll ran
         poll = {**state["poll"], "attempt": int(state["poll"].get("attempt", 0)) + 1}
         provider = self._providers(upload.provider)
         try:
             status = provider.status(upload.job_id)
-        except ProviderUnavailable as unavailable:
-            return self._unreadable(state, poll, upload, str(unavailable))
+        except (ProviderUnavailable, ProviderRequestRejected) as unreadable:
+            # A refusal (AccessDenied after a permission was removed, say) is retried like a transient error:
+            # permissions change and propagate. Past the window, the outcome names the last error.
+            return self._unreadable(state, poll, upload, str(unreadable), failing_since)
         poll.pop("unreadableSince", None)
         now = self._clock()
 
         if not status.state.is_final:
             if now.timestamp() < poll["deadline"]:
                 _back_off(poll, now)
+                poll["giveUpAt"] = give_up_at(poll, now.timestamp())
                 self._store.record_progress(upload.tracking_id, status, now.isoformat())
                 return {**state, "poll": poll}
             minutes = max(1, round((now - datetime.fromisoformat(upload.started_at)).total_seconds() / 60))
@@ -107,15 +146,20 @@ class Poller:
         )
         return self._finish(state, poll, status.state.value, event)
 
-    def _unreadable(self, state: dict[str, Any], poll: dict[str, Any], upload: Upload, error: str) -> dict[str, Any]:
+    def _unreadable(
+        self, state: dict[str, Any], poll: dict[str, Any], upload: Upload, error: str, failing_since: int | None
+    ) -> dict[str, Any]:
         now = self._clock()
         since = int(poll.get("unreadableSince") or now.timestamp())
+        if failing_since is not None:  # the poller itself failed before: the status went unread since then
+            since = min(since, failing_since)
         limit = int(poll.get("unreadableLimitSeconds") or DEFAULT_UNREADABLE_LIMIT_SECONDS)
         unreadable_for = now.timestamp() - since
         if unreadable_for < limit and now.timestamp() < poll["deadline"]:
             logger.warning("Job status unreadable; will try again", extra={"error": error, "since": since})
             poll["unreadableSince"] = since
             _back_off(poll, now)
+            poll["giveUpAt"] = give_up_at(poll, now.timestamp(), since)
             return {**state, "poll": poll}
         minutes = max(1, round(unreadable_for / 60))
         event = build_event(

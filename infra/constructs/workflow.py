@@ -1,8 +1,33 @@
-"""The state machine that polls a job to its end and publishes exactly one outcome event."""
+"""The state machine that polls a job to its end and publishes exactly one outcome event.
+
+Its paths, each ending in one published event (tests/infra/test_pipeline_shape.py walks them):
+
+- the starter already decided the outcome (a rejected file, a refused job): publish it;
+- wait, poll, wait longer, poll, ... until the poller returns a final state: publish its outcome;
+- the poller itself fails (a crash, a timeout): note it, back off the same way, poll again, within the same
+  status-unreadable window as an unreadable job status and never past the deadline. The poller precomputes when
+  that is (`poll.giveUpAt`, see listdrop.poller.give_up_at), since Step Functions can compare times but not add to
+  them. Past it, build a STATUS_UNREADABLE outcome here, record it in the job table, publish it.
+
+Before publishing, the outcome is serialized into the event itself (`detail.eventJson`): the notifications'
+templates may not embed the event (infra/constructs/notifications.py), so they carry this copy instead.
+
+Step Functions rules this relies on (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html):
+`States.ALL` catches neither `States.Runtime` (for example a JSONPath that is not in the input) nor
+`States.DataLimitExceeded` (a payload over 256 KiB). No path may depend on catching them: every field that may be
+missing is tested with IsPresent before it is read, and the state stays far below 256 KiB (the caught error's
+Cause, up to 32 KiB, is dropped right after the catch). The local cloud fails executions on them as AWS does
+(localcloud/patches.py).
+"""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -11,14 +36,20 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from infra import nag
+from infra.config import HistoryCosts, ListdropConfig, check_history_limit
 from infra.constants import EVENT_SOURCE
 
 JsonPath = sfn.JsonPath
+Condition = sfn.Condition
 
 # A JSON null in Parameters: CDK drops None values, and a literal null is part of the event schema.
 NULL = "States.StringToJson('null')"
 
-POLLER_FAILURE_RETRIES = 3
+WAIT_STATE = "Wait for job"
+POLL_STATE = "Poll job"
+BUILD_UNREADABLE_STATE = "Build status-unreadable outcome"
+RECORD_STATE = "Record the outcome"
+PUBLISH_STATE = "Publish outcome"
 
 
 class JobWorkflow(Construct):
@@ -29,40 +60,46 @@ class JobWorkflow(Construct):
         *,
         poller: lambda_.IFunction,
         bus: events.IEventBus,
-        max_duration: Duration,
+        table: dynamodb.ITableV2,
+        config: ListdropConfig,
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
         self._bus = bus
+        self._table = table
+        self._config = config
         publish = self._build_publish_outcome()
-        report_poll_failure = self._build_status_unreadable_outcome().next(publish)
 
-        wait = sfn.Wait(self, "Wait for job", time=sfn.WaitTime.seconds_path("$.poll.waitSeconds"))
+        wait = sfn.Wait(self, WAIT_STATE, time=sfn.WaitTime.seconds_path("$.poll.waitSeconds"))
         poll = self._build_poll(poller)
-        poll.add_catch(report_poll_failure, errors=["States.ALL"], result_path="$.error")
+        poll.add_catch(self._build_poller_failure_loop(wait, publish), errors=["States.ALL"], result_path="$.error")
         decide = (
             sfn.Choice(self, "Job finished?")
-            .when(sfn.Condition.string_equals("$.poll.state", "RUNNING"), wait)
+            .when(Condition.string_equals("$.poll.state", "RUNNING"), wait)
             .otherwise(publish)
         )
         start = (
-            sfn.Choice(self, "Ended before any job?")
-            .when(sfn.Condition.is_present("$.outcome"), publish)
-            .otherwise(wait)
+            sfn.Choice(self, "Ended before any job?").when(Condition.is_present("$.outcome"), publish).otherwise(wait)
         )
         wait.next(poll).next(decide)
 
         self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.DESTROY)
+        # Polling ends by the deadline (jobMaxDurationSeconds); a poller that never answered is given the
+        # status-unreadable window from its first failure. An hour more for the last waits and the publishing.
+        longest = max(config.job_max_duration_seconds, config.status_unreadable_seconds)
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
             comment="listdrop: poll one import job to its end and publish its outcome",
             definition_body=sfn.DefinitionBody.from_chainable(start),
             state_machine_type=sfn.StateMachineType.STANDARD,
-            timeout=max_duration.plus(Duration.hours(1)),
+            timeout=Duration.seconds(longest).plus(Duration.hours(1)),
             tracing_enabled=True,
             logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
         )
+        # Step Functions fails a Standard execution whose history reaches 25,000 events: refuse settings that
+        # could, counting on the very definition deployed.
+        check_history_limit(config, history_costs(self._definition()))
         nag.wildcard(
             self.state_machine.role,
             "*",
@@ -75,33 +112,125 @@ class JobWorkflow(Construct):
             "CDK's Lambda task grants invoke on the poller's versions and aliases as well as the function.",
         )
 
+    def _definition(self) -> dict[str, Any]:
+        """The state machine's definition as synthesized, with the ARNs it joins in left as placeholders."""
+        cfn = self.state_machine.node.default_child
+        assert isinstance(cfn, sfn.CfnStateMachine)
+        joined = Stack.of(self).resolve(cfn.definition_string)
+        parts = joined["Fn::Join"][1] if isinstance(joined, dict) else [joined]
+        definition: dict[str, Any] = json.loads("".join(p if isinstance(p, str) else "ARN" for p in parts))
+        return definition
+
     def _build_poll(self, poller: lambda_.IFunction) -> tasks.LambdaInvoke:
-        poll = tasks.LambdaInvoke(
+        # Lambda's own transient errors are retried here (CDK's retry of Lambda service exceptions). Every other
+        # failure of the poller (a crash, a timeout, the job table unreachable) goes to the failure loop, which
+        # backs off like the polling itself and gives up only past the status-unreadable window or the deadline.
+        return tasks.LambdaInvoke(
             self,
-            "Poll job",
+            POLL_STATE,
             lambda_function=poller,
             payload=sfn.TaskInput.from_json_path_at("$"),
             output_path="$.Payload",
             retry_on_service_exceptions=True,
         )
-        # The poller handles an unreadable job status itself (listdrop.poller: backoff, then a STATUS_UNREADABLE
-        # outcome after the configured time). What is left is the poller itself failing: a crash, a timeout,
-        # an error reaching the job table. A poll is a read plus an idempotent write, so it is retried; if it
-        # keeps failing, the catch path still publishes a failure.
-        poll.add_retry(
-            errors=["States.ALL"],
-            interval=Duration.seconds(2),
-            backoff_rate=2,
-            max_attempts=POLLER_FAILURE_RETRIES,
-            max_delay=Duration.minutes(1),
-            jitter_strategy=sfn.JitterType.FULL,
+
+    def _build_poller_failure_loop(self, wait: sfn.Wait, publish: sfn.IChainable) -> sfn.IChainable:
+        """Note the failure, give up when its time has come, else back off and poll again.
+
+        `pollerFailure` holds when the poller first failed (`since`), the last failure (`at`, `error`), and the
+        seconds of waiting scheduled since the first one (`waitedSeconds`). The poller drops it when it runs again.
+        """
+        failure = {
+            "since.$": "$.pollerFailure.since",
+            "waitedSeconds.$": "$.pollerFailure.waitedSeconds",
+            "at.$": "$$.State.EnteredTime",
+            "error.$": "$.error.Error",
+            # The next wait, doubled up to the longest, as the poller backs off (Step Functions has no min()).
+            "doubled": {"waitSeconds.$": "States.MathAdd($.poll.waitSeconds, $.poll.waitSeconds)"},
+            "longest": {"waitSeconds.$": "$.poll.maxWaitSeconds"},
+        }
+        count = sfn.Pass(self, "Note the poller failure", parameters=failure, result_path="$.pollerFailure")
+        first = sfn.Pass(
+            self,
+            "Note the first poller failure",
+            parameters={"since.$": "$$.State.EnteredTime", "waitedSeconds": 0},
+            result_path="$.pollerFailure",
+        ).next(count)
+        failed_before = (
+            sfn.Choice(self, "Poller failed before?")
+            .when(Condition.is_present("$.pollerFailure.since"), count)
+            .otherwise(first)
         )
-        return poll
+
+        def back_off(construct_id: str, wait_field: str) -> sfn.Pass:
+            return sfn.Pass(
+                self,
+                construct_id,
+                # The whole state, rebuilt: the catch's error (with its Cause, up to 32 KiB) is left behind.
+                parameters={
+                    "upload.$": "$.upload",
+                    "poll.$": f"States.JsonMerge($.poll, $.pollerFailure.{wait_field}, false)",
+                    "pollerFailure": {
+                        "since.$": "$.pollerFailure.since",
+                        "at.$": "$.pollerFailure.at",
+                        "error.$": "$.pollerFailure.error",
+                        "waitedSeconds.$": (
+                            f"States.MathAdd($.pollerFailure.waitedSeconds, $.pollerFailure.{wait_field}.waitSeconds)"
+                        ),
+                    },
+                },
+            ).next(wait)
+
+        backing_off = (
+            sfn.Choice(self, "Back off how far?")
+            .when(
+                Condition.number_greater_than_json_path("$.pollerFailure.doubled.waitSeconds", "$.poll.maxWaitSeconds"),
+                back_off("Wait the longest", "longest"),
+            )
+            .otherwise(back_off("Wait twice as long", "doubled"))
+        )
+        give_up = self._build_status_unreadable_outcome(publish)
+        # Both are UTC ISO 8601 times that agree up to the seconds ('2026-11-29T10:15:00Z' from the poller,
+        # '2026-11-29T10:15:00.123Z' from Step Functions), so comparing them as strings compares the times.
+        past_window = (
+            sfn.Choice(self, "Past the window or the deadline?")
+            .when(Condition.string_greater_than_equals_json_path("$.pollerFailure.at", "$.poll.giveUpAt"), give_up)
+            .otherwise(backing_off)
+        )
+        time_up = (
+            sfn.Choice(self, "Stop waiting for the poller?")
+            .when(Condition.is_present("$.poll.giveUpAt"), past_window)
+            # The poller never answered for this upload, so it precomputed nothing: count the waits instead.
+            .when(
+                Condition.number_greater_than_equals(
+                    "$.pollerFailure.waitedSeconds", self._config.status_unreadable_seconds
+                ),
+                give_up,
+            )
+            .otherwise(backing_off)
+        )
+        count.next(time_up)
+        return failed_before
 
     def _build_publish_outcome(self) -> sfn.IChainable:
+        copy = sfn.Pass(
+            self,
+            "Copy the outcome for the notifications",
+            parameters={"eventJson.$": "States.JsonToString($.outcome)"},
+            result_path="$.notification",
+        )
+        attach = sfn.Pass(
+            self,
+            "Attach the copy to the event",
+            parameters={
+                "detailType.$": "$.outcome.detailType",
+                "detail.$": "States.JsonMerge($.outcome.detail, $.notification, false)",
+            },
+            result_path="$.outcome",
+        )
         publish = tasks.EventBridgePutEvents(
             self,
-            "Publish outcome",
+            PUBLISH_STATE,
             entries=[
                 tasks.EventBridgePutEventsEntry(
                     event_bus=self._bus,
@@ -113,17 +242,36 @@ class JobWorkflow(Construct):
             result_path=JsonPath.DISCARD,
         )
         publish.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), backoff_rate=2, max_attempts=6)
-        return publish.next(sfn.Succeed(self, "Outcome published"))
+        return copy.next(attach).next(publish).next(sfn.Succeed(self, "Outcome published"))
 
-    def _build_status_unreadable_outcome(self) -> sfn.Pass:
-        """The poller failed for good: build the failure outcome here, since the poller cannot."""
+    def _build_status_unreadable_outcome(self, publish: sfn.IChainable) -> sfn.IChainable:
+        """The poller failed for good: build the failure outcome here, since the poller cannot, and record it."""
+        # The notice lines of what reading the file found; `validation` is null when nothing was read, and a
+        # JSONPath into it would then be a States.Runtime error that no catch can handle.
+        show_checks = sfn.Pass(
+            self,
+            "Show the checks",
+            parameters={
+                "rows.$": "$.upload.validation.noticeRows",
+                "rowReport.$": "$.upload.validation.noticeReport",
+            },
+            result_path="$.noticeLines",
+        )
+        no_checks = sfn.Pass(
+            self,
+            "No checks to show",
+            result=sfn.Result.from_object({"rows": "none", "rowReport": "none"}),
+            result_path="$.noticeLines",
+        )
         reason = JsonPath.format(
-            "listdrop could not read the job status after several attempts ({}).",
-            JsonPath.string_at("$.error.Error"),
+            "listdrop could not read the job status: its poller kept failing from {} to {} (last error: {}).",
+            JsonPath.string_at("$.pollerFailure.since"),
+            JsonPath.string_at("$.pollerFailure.at"),
+            JsonPath.string_at("$.pollerFailure.error"),
         )
         build = sfn.Pass(
             self,
-            "Build status-unreadable outcome",
+            BUILD_UNREADABLE_STATE,
             parameters={
                 "upload.$": "$.upload",
                 "outcome": {
@@ -162,11 +310,107 @@ class JobWorkflow(Construct):
                             "report": "none",
                             "result": "none",
                             "reason": reason,
-                            "rows.$": "$.upload.validation.noticeRows",
-                            "rowReport.$": "$.upload.validation.noticeReport",
+                            "rows.$": "$.noticeLines.rows",
+                            "rowReport.$": "$.noticeLines.rowReport",
                         },
                     },
                 },
             },
         )
-        return build
+        show_checks.next(build)
+        no_checks.next(build)
+        build.next(self._build_record_outcome(publish))
+        return (
+            sfn.Choice(self, "Checks to show?")
+            .when(Condition.is_present("$.upload.validation.noticeRows"), show_checks)
+            .otherwise(no_checks)
+        )
+
+    def _build_record_outcome(self, publish: sfn.IChainable) -> tasks.DynamoUpdateItem:
+        """Write the outcome to the job table as the poller does (listdrop.job_store.JobStore.mark_finished), so
+        `listdrop jobs` shows the upload ended. Only over a job still STARTED: an outcome the poller recorded
+        before it failed is kept. Publishing follows whatever happens here: the event must go out."""
+        value = tasks.DynamoAttributeValue
+        record = tasks.DynamoUpdateItem(
+            self,
+            RECORD_STATE,
+            table=self._table,
+            key={"trackingId": value.from_string(JsonPath.string_at("$.upload.trackingId"))},
+            update_expression=(
+                "SET #s = :outcome, providerStatus = :ps, processedRecords = :p, failedRecords = :f, "
+                "failureReport = :report, reason = :reason, endedAt = :end, updatedAt = :end, "
+                "outcomeDetail = :detail"
+            ),
+            condition_expression="#s = :started",
+            expression_attribute_names={"#s": "status"},
+            expression_attribute_values={
+                ":outcome": value.from_string(JsonPath.string_at("$.outcome.detail.outcome")),
+                ":ps": value.from_null(True),
+                ":p": value.from_number(0),
+                ":f": value.from_number(0),
+                ":report": value.from_null(True),
+                ":reason": value.from_string(JsonPath.string_at("$.outcome.detail.reason")),
+                ":end": value.from_string(JsonPath.string_at("$.outcome.detail.endedAt")),
+                ":detail": value.from_string(JsonPath.json_to_string(JsonPath.object_at("$.outcome.detail"))),
+                ":started": value.from_string("STARTED"),
+            },
+            result_path=JsonPath.DISCARD,
+        )
+        record.add_retry(errors=["DynamoDB.ConditionalCheckFailedException"], max_attempts=0)
+        record.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), backoff_rate=2, max_attempts=4)
+        record.add_catch(publish, errors=["States.ALL"], result_path=JsonPath.DISCARD)
+        record.next(publish)
+        return record
+
+
+# Events each state adds to an execution's history (botocore's stepfunctions HistoryEventType lists them): a
+# state's Entered and Exited events, and per attempt of a Task its Scheduled, Started and Succeeded or Failed.
+# Step Functions documents no per-state count, so this is our reading; the limit check keeps a margin for it.
+_STATE_EVENTS = 2
+_TASK_ATTEMPT_EVENTS = 3
+_EXECUTION_EVENTS = 2  # ExecutionStarted, and ExecutionSucceeded or ExecutionFailed
+_DEFAULT_MAX_ATTEMPTS = 3  # a retrier without MaxAttempts (Amazon States Language)
+
+
+def history_costs(definition: Mapping[str, Any]) -> HistoryCosts:
+    """Count, from a state machine definition, the history events of one poll and of the rest (see HistoryCosts).
+
+    A Task is counted with every attempt its retriers allow, so a poll costs its worst case: the poller failing
+    and the failure loop running. Pure: the tests run it on the synthesized template too.
+    """
+    states: Mapping[str, Mapping[str, Any]] = definition["States"]
+
+    def cost(name: str) -> int:
+        state = states[name]
+        if state["Type"] == "Fail":
+            return 1
+        if state["Type"] != "Task":
+            return _STATE_EVENTS
+        retries = sum(int(retrier.get("MaxAttempts", _DEFAULT_MAX_ATTEMPTS)) for retrier in state.get("Retry", []))
+        return _STATE_EVENTS + _TASK_ATTEMPT_EVENTS * (1 + retries)
+
+    def following(name: str) -> list[str]:
+        state = states[name]
+        names = [state.get("Next"), state.get("Default")]
+        names += [rule.get("Next") for rule in state.get("Choices", [])]
+        names += [catcher.get("Next") for catcher in state.get("Catch", [])]
+        return [n for n in dict.fromkeys(names) if n]
+
+    def costliest(name: str, seen: frozenset[str], goal: str | None) -> int | None:
+        """The costliest simple path from `name` to `goal` (None: to any end), or None when there is none."""
+        if name == goal and seen:
+            return 0
+        if name in seen:
+            return None
+        seen = seen | {name}
+        nexts = following(name)
+        if not nexts:
+            return cost(name) if goal is None else None
+        found = [c for n in nexts if (c := costliest(n, seen, goal)) is not None]
+        return cost(name) + max(found) if found else None
+
+    per_poll = costliest(WAIT_STATE, frozenset(), WAIT_STATE)
+    once = costliest(str(definition["StartAt"]), frozenset(), None)
+    if per_poll is None or once is None:
+        raise ValueError(f"the definition has no polling loop through {WAIT_STATE!r}, or no end")
+    return HistoryCosts(per_poll=per_poll, once=once + _EXECUTION_EVENTS)

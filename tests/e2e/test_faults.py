@@ -1,19 +1,24 @@
 """The delivery promise under injected faults: one job and one notification per dropped file, whatever fails.
 
-Each test injects a fault plan into the running local cloud (localcloud/faults.py) and checks the outcome
-from the outside: the notifications that arrive, the SES import jobs that exist, the dead-letter queue.
+Each test injects a fault plan into the running local cloud (localcloud/faults.py), or makes the poller function
+itself fail, and checks the outcome from the outside: the notifications that arrive, the SES import jobs that
+exist, the job table, the dead-letter queue.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import time
 import urllib.parse
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 
 from listdrop.cli import main as listdrop
 from listdrop.upload import tracking_id_for
+from localcloud import patches
 from localcloud.faults import CRASH_POINTS, FaultPlan
 from tests.e2e.test_pipeline import create_list, drop, job_record
 
@@ -154,3 +159,176 @@ def test_a_redriven_dead_letter_is_processed_exactly_once(cloud, clients, inbox)
         [tracking_id_for(bucket, key, version)]
     )
     assert dead_letters(cloud, clients) == 0
+
+
+# -- the poller itself failing: the workflow's own failure loop (infra/constructs/workflow.py) ---------------
+
+# Before issue 12 the workflow retried a failing poller 3 times (2, 4 and 8 s at most, with jitter) and then
+# published STATUS_UNREADABLE: here, within 14 s and 4 attempts of the first failure (about 2 minutes in AWS,
+# with the poller's timeouts). Now it keeps polling for the status-unreadable window.
+OLD_GIVE_UP_SECONDS = 14
+
+
+@contextlib.contextmanager
+def failing_poller(cloud) -> Iterator[dict[str, int]]:
+    """Every invocation of the poller function fails, as when its code, its Lambda or the job table keeps failing
+    (the function's error reaches Step Functions as an unhandled Lambda error)."""
+    [name] = [function.name for function in cloud.functions.values() if function.kind == "poller"]
+    working = patches.LAMBDA_DISPATCH[name]
+    calls = {"failed": 0}
+
+    def fail(event):
+        calls["failed"] += 1
+        raise RuntimeError("injected: the poller keeps failing")
+
+    patches.LAMBDA_DISPATCH[name] = fail
+    try:
+        yield calls
+    finally:
+        patches.LAMBDA_DISPATCH[name] = working
+
+
+def wait_for_a_poll(read_record, timeout: float = 30) -> None:
+    """Until the poller has read the job's status once (the job table's lastPolledAt)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.suppress(KeyError):  # no item yet: the starter has not claimed the upload
+            if "lastPolledAt" in read_record():
+                return
+        assert time.monotonic() < deadline, "the poller never read the job's status"
+        time.sleep(0.2)
+
+
+def suppression_import_job(cloud, clients, tracking_id: str) -> str:
+    """An SES import job of one suppression-list address, reading a staged copy as the starter writes them."""
+    bucket, staged = cloud.endpoints.bucket, f"staging/ses-import/{tracking_id}.csv"
+    clients["s3"].put_object(Bucket=bucket, Key=staged, Body=f"{tracking_id}@example.com,BOUNCE\n".encode())
+    return str(
+        clients["sesv2"].create_import_job(
+            ImportDestination={"SuppressionListDestination": {"SuppressionListImportAction": "PUT"}},
+            ImportDataSource={"S3Url": f"s3://{bucket}/{staged}", "DataFormat": "CSV"},
+        )["JobId"]
+    )
+
+
+def start_tracking(cloud, clients, tracking_id: str, key: str, job_id: str | None, unreadable_limit: int | None):
+    """Start the workflow on a job as the starter would (its job table item included), with nothing checked
+    (`validation` null) and the given status-unreadable window; return a reader of the job's table item."""
+    bucket, table = cloud.endpoints.bucket, clients["dynamodb"]
+    item = {"trackingId": {"S": tracking_id}, "status": {"S": "STARTED"}}
+    table.put_item(TableName=cloud.endpoints.table, Item=item)
+    upload = {
+        "trackingId": tracking_id,
+        "provider": "ses-import",
+        "jobId": job_id,
+        "destination": {"type": "SES_SUPPRESSION_LIST", "name": None, "label": "SES account suppression list"},
+        "action": "PUT",
+        "dataFormat": "CSV",
+        "source": {"bucket": bucket, "key": key, "versionId": "v", "sizeBytes": 26, "uri": f"s3://{bucket}/{key}"},
+        "startedAt": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+        "validation": None,
+    }
+    poll = {"state": "RUNNING", "attempt": 0, "waitSeconds": 1, "maxWaitSeconds": 2, "deadline": int(time.time()) + 150}
+    if unreadable_limit is not None:
+        poll["unreadableLimitSeconds"] = unreadable_limit
+    clients["stepfunctions"].start_execution(
+        stateMachineArn=cloud.endpoints.state_machine_arn,
+        name=tracking_id,
+        input=json.dumps({"upload": upload, "poll": poll}),
+    )
+
+    def record():
+        found = table.get_item(TableName=cloud.endpoints.table, Key={"trackingId": {"S": tracking_id}})["Item"]
+        return {name: next(iter(value.values())) for name, value in found.items()}
+
+    return record
+
+
+def test_a_poller_failing_longer_than_the_old_retries_but_within_the_window_still_reports_success(
+    cloud, clients, inbox
+):
+    key = "imports/ses/suppression-list/put/poller-outage.csv"
+    cloud.ses.complete_after = 30  # still running when the outage starts, done when it ends
+    try:
+        job_id = suppression_import_job(cloud, clients, "e2e-poller-outage")
+    finally:
+        cloud.ses.complete_after = 0.5
+    # A window of 60 s (the local cloud's setting is 20 s), so the outage below fits well inside it.
+    record = start_tracking(cloud, clients, "e2e-poller-outage", key, job_id, unreadable_limit=60)
+
+    wait_for_a_poll(record)
+    outage = 2 * OLD_GIVE_UP_SECONDS
+    with failing_poller(cloud) as poller:
+        time.sleep(outage)
+    inbox.settle(1)
+    assert inbox.about(key) == [], "nothing was reported during the outage"
+    assert poller["failed"] > 4, "more failed polls than the old retries allowed"
+
+    [notification] = inbox.wait_for(key, timeout=60)
+    inbox.settle(3)
+    assert notification.topic_arn == cloud.endpoints.completed_topic_arn
+    assert notification.event["detail-type"] == "Import Succeeded"
+    assert (notification.detail["outcome"], notification.detail["records"]) == (
+        "SUCCEEDED",
+        {"processed": 1, "failed": 0},
+    )
+    assert len(inbox.about(key)) == 1
+    assert record()["status"] == "SUCCEEDED"
+
+
+def test_a_poller_failing_past_the_window_ends_as_status_unreadable_in_the_table_too(cloud, clients, inbox):
+    create_list(clients, "E2ePollerDown")
+    key = "imports/ses/contact-lists/E2ePollerDown/put/down.csv"
+    cloud.ses.complete_after = 120  # the job outlives the test: only the poller's failures end it
+    try:
+        version = drop(cloud, clients, key, "emailAddress\ndown@example.com\n")
+
+        def record():
+            return job_record(cloud, clients, key, version)
+
+        wait_for_a_poll(record)
+    finally:
+        cloud.ses.complete_after = 0.5
+    started = time.monotonic()
+    with failing_poller(cloud) as poller:
+        [notification] = inbox.wait_for(key, timeout=120)  # statusUnreadableSeconds is 20 in the local cloud
+    failing_for = time.monotonic() - started
+    inbox.settle(3)
+
+    assert len(inbox.about(key)) == 1
+    assert notification.topic_arn == cloud.endpoints.failed_topic_arn
+    assert notification.event["detail-type"] == "Import Failed"
+    detail = notification.detail
+    assert (detail["outcome"], detail["reasonCode"]) == ("FAILED", "STATUS_UNREADABLE")
+    assert detail["reason"].startswith("listdrop could not read the job status: its poller kept failing from ")
+    assert "(last error: RuntimeError)" in detail["reason"]
+    assert notification.first_line.startswith("FAILED: PUT into SES contact list 'E2ePollerDown'")
+    assert "Checked: 1 of 1 accepted" in notification.text
+    assert failing_for >= 18, "it kept polling for the window (20 s from the failing poll that was due)"
+    assert poller["failed"] > 4
+
+    item = record()
+    assert (item["status"], item["reason"]) == ("FAILED", detail["reason"])
+    assert item["endedAt"] == detail["endedAt"]
+    recorded = json.loads(item["outcomeDetail"])
+    assert (recorded["reasonCode"], recorded["trackingId"]) == ("STATUS_UNREADABLE", detail["trackingId"])
+    assert "eventJson" not in recorded, "the table holds the outcome, not the notification's copy"
+
+
+def test_a_poller_that_never_answers_for_an_upload_with_nothing_checked_still_ends_in_one_failure(
+    cloud, clients, inbox
+):
+    """No poll ever ran, so no give-up time was precomputed: the loop counts its waits against the window. And the
+    outcome it builds must not read into a null `validation` (a States.Runtime error, which no catch handles)."""
+    key = "imports/ses/suppression-list/put/never-polled.csv"
+    record = start_tracking(
+        cloud, clients, "e2e-never-polled", key, suppression_import_job(cloud, clients, "e2e-np"), None
+    )
+    with failing_poller(cloud):
+        [notification] = inbox.wait_for(key, timeout=120)  # statusUnreadableSeconds is 20 in the local cloud
+    inbox.settle(2)
+    assert len(inbox.about(key)) == 1
+    assert notification.detail["reasonCode"] == "STATUS_UNREADABLE"
+    assert notification.detail["checks"] is None
+    assert "Checked: none" in notification.text and "Rows left out: none" in notification.text
+    assert record()["status"] == "FAILED"

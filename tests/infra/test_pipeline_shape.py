@@ -1,13 +1,17 @@
 """The wiring: event patterns, the workflow's paths, the functions' environment contract, the outputs."""
 
 import importlib
+import json
 
 import pytest
 
 from infra import constants
+from infra.config import HISTORY_EVENT_BUDGET, ListdropConfig, worst_case_polls
+from infra.constructs.workflow import history_costs
 from listdrop import cli
 from listdrop.settings import PollerSettings, StarterSettings
-from tests.infra.helpers import definition, one, resources
+from localcloud import input_transformer
+from tests.infra.helpers import as_list, definition, flat, one, resources, statements_of_role
 
 pytestmark = pytest.mark.infra
 
@@ -47,9 +51,13 @@ def test_rules_route_each_outcome_to_its_topic_with_a_readable_message(template)
         assert properties["EventPattern"]["source"] == [constants.EVENT_SOURCE]
         [target] = properties["Targets"]
         routes[target["Arn"]["Ref"]] = sorted(properties["EventPattern"]["detail-type"])
-        text = target["InputTransformer"]["InputTemplate"]
-        assert text.startswith('"<detail-summary>"'), "the outcome sentence must be the first line"
-        assert "<aws.events.event.json>" in text, "machines get the structured event"
+        transformer = target["InputTransformer"]
+        input_transformer.check(transformer)  # a template EventBridge allows (localcloud/input_transformer.py)
+        lines = transformer["InputTemplate"].split("\n")
+        assert lines[0] == '"<detail-summary>"', "the outcome sentence must be the first line"
+        assert lines[-1] == '"Event (JSON): <detail-eventJson>"', "machines get the outcome, as JSON, last"
+        assert transformer["InputPathsMap"]["detail-eventJson"] == "$.detail.eventJson"
+        assert "<aws.events.event" not in transformer["InputTemplate"], "not allowed inside a string"
     assert routes == {
         completed_id: ["Import Succeeded"],
         failed_id: ["Import Failed", "Import Rejected", "Import Timed Out"],
@@ -67,27 +75,120 @@ def test_a_backstop_rule_reports_workflows_that_fail_themselves(template):
     pattern = backstop[0]["EventPattern"]
     assert pattern["detail"]["status"] == ["FAILED", "TIMED_OUT", "ABORTED"]
     assert pattern["detail"]["stateMachineArn"] == [{"Ref": machine_id}]
+    [target] = backstop[0]["Targets"]
+    input_transformer.check(target["InputTransformer"])
+    assert target["InputTransformer"]["InputTemplate"].startswith('"WORKFLOW <detail-status>: ')
 
 
-def test_state_machine_polls_with_a_growing_wait_retries_and_catches(template):
+def test_state_machine_polls_with_a_growing_wait_and_catches_a_failing_poller(template):
     states = definition(template)["States"]
     assert states["Wait for job"]["SecondsPath"] == "$.poll.waitSeconds"
     poll = states["Poll job"]
-    retry = {tuple(r["ErrorEquals"]): r for r in poll["Retry"]}
-    assert "Lambda.ServiceException" in next(iter(k for k in retry if len(k) > 1))
-    # A failing poller (crash, timeout) is retried with jittered backoff before the catch path reports it;
-    # States.ALL must come last, or Step Functions rejects the definition.
-    assert poll["Retry"][-1]["ErrorEquals"] == ["States.ALL"]
-    anything = poll["Retry"][-1]
-    assert anything["BackoffRate"] == 2 and anything["JitterStrategy"] == "FULL" and anything["MaxAttempts"] >= 2
-    assert poll["Catch"] == [
-        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Build status-unreadable outcome"}
-    ]
+    # Only Lambda's own transient errors are retried on the spot; any other failure of the poller goes to the
+    # failure loop, which backs off as the polling does (a States.ALL retrier would end tracking within minutes).
+    [retrier] = poll["Retry"]
+    assert "Lambda.ServiceException" in retrier["ErrorEquals"] and "States.ALL" not in retrier["ErrorEquals"]
+    assert poll["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Poller failed before?"}]
     assert states["Job finished?"]["Choices"][0] == {
         "Variable": "$.poll.state",
         "StringEquals": "RUNNING",
         "Next": "Wait for job",
     }
+
+
+def test_a_failing_poller_is_polled_again_with_backoff_until_the_window_or_the_deadline(template):
+    states = definition(template)["States"]
+    assert states["Note the first poller failure"]["Parameters"] == {
+        "since.$": "$$.State.EnteredTime",
+        "waitedSeconds": 0,
+    }
+    note = states["Note the poller failure"]["Parameters"]
+    assert note["at.$"] == "$$.State.EnteredTime" and note["error.$"] == "$.error.Error"
+    assert note["doubled"] == {"waitSeconds.$": "States.MathAdd($.poll.waitSeconds, $.poll.waitSeconds)"}
+    assert note["longest"] == {"waitSeconds.$": "$.poll.maxWaitSeconds"}
+    stop = states["Stop waiting for the poller?"]["Choices"]
+    # The poller's own give-up time (listdrop.poller.give_up_at: the window, capped by the deadline) ...
+    assert stop[0] == {"Variable": "$.poll.giveUpAt", "IsPresent": True, "Next": "Past the window or the deadline?"}
+    assert states["Past the window or the deadline?"]["Choices"] == [
+        {
+            "Variable": "$.pollerFailure.at",
+            "StringGreaterThanEqualsPath": "$.poll.giveUpAt",
+            "Next": "Checks to show?",
+        }
+    ]
+    # ... or, for a poller that never answered, the window counted in waits.
+    assert stop[1] == {
+        "Variable": "$.pollerFailure.waitedSeconds",
+        "NumericGreaterThanEquals": ListdropConfig().status_unreadable_seconds,
+        "Next": "Checks to show?",
+    }
+    assert states["Back off how far?"]["Choices"][0]["NumericGreaterThanPath"] == "$.poll.maxWaitSeconds"
+    for name, wait in (("Wait twice as long", "doubled"), ("Wait the longest", "longest")):
+        back_off = states[name]
+        assert back_off["Next"] == "Wait for job"
+        assert back_off["Parameters"]["poll.$"] == f"States.JsonMerge($.poll, $.pollerFailure.{wait}, false)"
+        assert set(back_off["Parameters"]) == {"upload.$", "poll.$", "pollerFailure"}, "the caught error is dropped"
+
+
+def test_the_failure_path_records_the_outcome_in_the_job_table_as_the_poller_does(template):
+    from listdrop.job_store import JobStore
+
+    sent = {}
+
+    class Table:
+        def update_item(self, **request):
+            sent.update(request)
+
+    JobStore(Table()).mark_finished(
+        "t1",
+        {"outcome": "FAILED", "providerStatus": None, "records": {"processed": 0, "failed": 0}}
+        | {"failureReport": None, "reason": "r", "endedAt": "2026-11-29T10:00:00Z"},
+    )
+    states = definition(template)["States"]
+    record = states["Record the outcome"]
+    assert record["Resource"].endswith(":states:::dynamodb:updateItem")
+    parameters = record["Parameters"]
+    assert parameters["UpdateExpression"] == sent["UpdateExpression"]
+    assert parameters["ExpressionAttributeNames"] == sent["ExpressionAttributeNames"]
+    assert set(parameters["ExpressionAttributeValues"]) == set(sent["ExpressionAttributeValues"]) | {":started"}
+    assert parameters["ConditionExpression"] == "#s = :started", "never over an outcome the poller recorded"
+    assert parameters["Key"] == {"trackingId": {"S.$": "$.upload.trackingId"}}
+    # Whatever happens to the write, the event is published.
+    assert record["Next"] == "Copy the outcome for the notifications"
+    assert [c["Next"] for c in record["Catch"]] == ["Copy the outcome for the notifications"]
+    assert states["Build status-unreadable outcome"]["Next"] == "Record the outcome"
+
+
+def test_no_path_reads_into_a_validation_that_may_be_null(template):
+    """`upload.validation` is null when nothing was read: a JSONPath into it would be a States.Runtime error,
+    which no catch handles in AWS. Only the state behind an IsPresent test reads into it."""
+    states = definition(template)["States"]
+    readers = {name for name, state in states.items() if "$.upload.validation." in json.dumps(state)}
+    assert readers == {"Checks to show?", "Show the checks"}
+    assert states["Checks to show?"]["Choices"] == [
+        {"Variable": "$.upload.validation.noticeRows", "IsPresent": True, "Next": "Show the checks"}
+    ]
+
+
+def test_every_published_event_carries_its_outcome_as_json_for_the_notifications(template):
+    states = definition(template)["States"]
+    assert states["Copy the outcome for the notifications"]["Parameters"] == {
+        "eventJson.$": "States.JsonToString($.outcome)"
+    }
+    attach = states["Attach the copy to the event"]
+    assert attach["Parameters"]["detail.$"] == "States.JsonMerge($.outcome.detail, $.notification, false)"
+    assert attach["Next"] == "Publish outcome"
+    publish = states["Publish outcome"]["Parameters"]["Entries"][0]
+    assert publish["Detail.$"] == "$.outcome.detail"
+
+
+def test_the_history_each_poll_costs_is_counted_from_the_definition(template):
+    """One poll at its costliest: the wait (2 events), the poller failing on every attempt its retrier allows
+    (2 + 3 per attempt: 1 + 6), and the seven states of the failure loop (2 each)."""
+    costs = history_costs(definition(template))
+    assert costs.per_poll == 2 + (2 + 3 * 7) + 7 * 2
+    polls = worst_case_polls(initial_wait=10, max_wait=300, job_max=21600, unreadable=1800)
+    assert costs.once + polls * costs.per_poll < HISTORY_EVENT_BUDGET, "the defaults fit"
 
 
 def test_every_path_through_the_workflow_publishes_an_outcome(template):
@@ -128,6 +229,11 @@ def test_state_machine_has_tracing_logging_and_a_time_limit(template):
     assert definition(template)["TimeoutSeconds"] == 21600 + 3600
 
 
+def _powertools_parameter(template):
+    (found,) = [lid for lid, p in template.get("Parameters", {}).items() if "/powertools/" in str(p.get("Default"))]
+    return found
+
+
 def _environment(template, fragment):
     _, function = one(template, "AWS::Lambda::Function", fragment)
     variables = function["Properties"]["Environment"]["Variables"]
@@ -150,7 +256,7 @@ def test_functions_run_with_tracing_the_powertools_layer_and_an_importable_handl
     properties = function["Properties"]
     assert properties["Runtime"] == "python3.13"
     assert properties["TracingConfig"] == {"Mode": "Active"}
-    assert "AWSLambdaPowertoolsPythonV3-python313-x86_64:" in str(properties["Layers"])
+    assert {"Ref": _powertools_parameter(template)} in properties["Layers"]  # see test_runtime_versions.py
     module, _, attribute = properties["Handler"].rpartition(".")
     assert callable(getattr(importlib.import_module(module), attribute))
 
@@ -241,3 +347,11 @@ def test_the_rules_and_the_functions_agree_on_the_event_contract():
     assert sorted(constants.FAILED_DETAIL_TYPES) == sorted(
         DETAIL_TYPES[o] for o in (Outcome.FAILED, Outcome.REJECTED, Outcome.TIMED_OUT)
     )
+
+
+def test_the_state_machine_may_update_the_job_table_and_nothing_else_in_it(template):
+    table_id, _ = one(template, "AWS::DynamoDB::GlobalTable")
+    statements = statements_of_role(template, "StateMachineRole")
+    dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in as_list(s["Action"]))]
+    assert [as_list(s["Action"]) for s in dynamodb] == [["dynamodb:UpdateItem"]]
+    assert flat(dynamodb[0]["Resource"]).endswith(f'":table/", {{"Ref": "{table_id}"}}]]}}'), "this table only"

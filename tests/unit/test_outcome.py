@@ -65,3 +65,12 @@ def test_cancelled_jobs_say_so():
 def test_notice_fields_are_never_empty_so_templates_always_render():
     notice = event(Outcome.REJECTED, reason_code="EMPTY_FILE", reason="The file is empty.")["detail"]["notice"]
     assert all(isinstance(value, str) and value for value in notice.values())
+
+
+def test_each_notice_value_and_the_summary_fit_on_one_line_of_the_notification():
+    """The message has one line per value, the summary first and the event's JSON last (notifications.py)."""
+    status = JobStatus(JobState.FAILED, "FAILED", error_message="Bad file:\nrow 3 is broken\r\nrow 9 too")
+    detail = event(Outcome.FAILED, status)["detail"]
+    assert detail["reason"] == "Bad file:\nrow 3 is broken\r\nrow 9 too", "the event keeps the provider's text"
+    assert detail["notice"]["reason"] == "Bad file: row 3 is broken row 9 too"
+    assert "\n" not in detail["summary"] and detail["summary"].endswith("Bad file: row 3 is broken row 9 too")

@@ -4,7 +4,7 @@ import pytest
 
 from listdrop.errors import ProviderUnavailable
 from listdrop.models import JobState, JobStatus, S3Object
-from listdrop.poller import Poller
+from listdrop.poller import POLLER_FAILURE, Poller, give_up_at
 from listdrop.routing import route
 from listdrop.upload import Upload
 from tests.unit.fakes import FakeProvider, FakeReports
@@ -136,3 +136,47 @@ def test_an_unreadable_status_at_the_deadline_ends_at_once(env):
     env["clock"]["now"] = STARTED + timedelta(seconds=601)
     poller = Poller(env["store"], env["reports"], lambda name: Down(), clock=lambda: env["clock"]["now"])
     assert poller.poll(env["state"])["outcome"]["detail"]["reasonCode"] == "STATUS_UNREADABLE"
+
+
+# -- for the workflow's own loop when the poller fails (infra/constructs/workflow.py) ------------------------
+
+
+def test_each_poll_tells_the_workflow_when_to_stop_waiting_for_a_poller_that_fails_next():
+    """The window counts from the next poll (the first that could fail), is capped by the deadline, and is written
+    as Step Functions' timestamps are (UTC, `Z`), so the workflow can compare it with $$.State.EnteredTime."""
+    now = STARTED + timedelta(seconds=30)
+    poll = {"waitSeconds": 10, "unreadableLimitSeconds": 300, "deadline": int(STARTED.timestamp()) + 600}
+    assert give_up_at(poll, now.timestamp()) == "2026-11-22T09:05:40Z"  # 30 + 10 + 300 s after the start
+    assert give_up_at({**poll, "deadline": int(STARTED.timestamp()) + 120}, now.timestamp()) == "2026-11-22T09:02:00Z"
+    since = int((STARTED + timedelta(seconds=5)).timestamp())
+    assert give_up_at(poll, now.timestamp(), since) == "2026-11-22T09:05:05Z", "an outage already under way"
+    # compared as strings: later by the next second at the most
+    assert "2026-11-22T09:05:04.999Z" < "2026-11-22T09:05:05.999Z" < "2026-11-22T09:05:05Z" < "2026-11-22T09:05:06.000Z"
+
+
+def test_a_running_job_and_an_unreadable_status_both_carry_the_give_up_time(env):
+    env["state"]["poll"]["unreadableLimitSeconds"] = 300
+    state = env["poller"].poll(env["state"])
+    assert state["poll"]["giveUpAt"] == "2026-11-22T09:05:40Z"  # polled 30 s in, next in 10 s, then 300 s
+    poller = Poller(env["store"], env["reports"], lambda name: Down(), clock=lambda: env["clock"]["now"])
+    env["clock"]["now"] += timedelta(seconds=10)
+    state = poller.poll(state)
+    assert state["poll"]["giveUpAt"] == "2026-11-22T09:05:40Z", "the same window: from the first failed read"
+
+
+def test_a_poll_after_poller_failures_drops_the_note_and_counts_them_as_unreadable_time(env):
+    """The workflow noted the poller failing since 09:00:40; the status is still unreadable at 09:04: the window
+    runs from 09:00:40, not from now."""
+    env["state"]["poll"]["unreadableLimitSeconds"] = 300
+    env["clock"]["now"] = STARTED + timedelta(minutes=4)
+    failing = {"since": "2026-11-22T09:00:40.123Z", "at": "2026-11-22T09:03:58.5Z", "error": "Sandbox.Timedout"}
+    failing |= {"waitedSeconds": 12}
+    poller = Poller(env["store"], env["reports"], lambda name: Down(), clock=lambda: env["clock"]["now"])
+    state = poller.poll({**env["state"], POLLER_FAILURE: failing})
+    assert POLLER_FAILURE not in state
+    assert state["poll"]["unreadableSince"] == int((STARTED + timedelta(seconds=40)).timestamp())
+    env["clock"]["now"] = STARTED + timedelta(seconds=341)
+    assert poller.poll(state)["outcome"]["detail"]["reasonCode"] == "STATUS_UNREADABLE"
+
+    readable = env["poller"].poll({**env["state"], POLLER_FAILURE: failing})
+    assert POLLER_FAILURE not in readable and "unreadableSince" not in readable["poll"], "a good read forgets both"

@@ -1,0 +1,76 @@
+"""Settings under which one job's workflow could reach Step Functions' 25,000-event history quota are refused.
+
+The arithmetic is pure (infra/config.py); the per-poll cost comes from the definition (infra/constructs/workflow.py,
+counted on the synthesized template in test_pipeline_shape.py).
+"""
+
+import re
+
+import pytest
+
+from infra.config import (
+    HISTORY_EVENT_BUDGET,
+    ConfigError,
+    HistoryCosts,
+    ListdropConfig,
+    check_history_limit,
+    history_events,
+    worst_case_polls,
+)
+
+pytestmark = pytest.mark.infra
+
+# What the deployed definition costs today (see test_the_history_each_poll_costs_is_counted_from_the_definition).
+COSTS = HistoryCosts(per_poll=39, once=91)
+
+
+def test_polls_double_their_wait_up_to_the_cap_until_the_deadline():
+    # 10+20+40+80+160 = 310 s in 5 polls, then 300 s each: (21,600 + 300 - 310) / 300 = 72 more, and 3 at the end
+    assert worst_case_polls(initial_wait=10, max_wait=300, job_max=21600, unreadable=1800) == 5 + 72 + 3
+    assert worst_case_polls(initial_wait=10, max_wait=10, job_max=100, unreadable=10) == 11 + 3
+    # a poller that never answers is given the window, counted in waits, even past a shorter deadline
+    assert worst_case_polls(initial_wait=1, max_wait=1, job_max=5, unreadable=50) == 51 + 3
+
+
+def test_the_defaults_and_the_local_clouds_settings_fit():
+    assert history_events(COSTS, initial_wait=10, max_wait=300, job_max=21600, unreadable=1800) == 91 + 80 * 39
+    check_history_limit(ListdropConfig(), COSTS)
+    check_history_limit(
+        ListdropConfig(
+            poll_initial_wait_seconds=1,
+            poll_max_wait_seconds=2,
+            job_max_duration_seconds=120,
+            status_unreadable_seconds=20,
+        ),
+        COSTS,
+    )
+
+
+def test_polling_often_for_days_is_refused_with_why_and_what_to_change():
+    config = ListdropConfig(poll_max_wait_seconds=10, job_max_duration_seconds=6 * 24 * 3600)
+    with pytest.raises(ConfigError) as refused:
+        check_history_limit(config, COSTS)
+    message = str(refused.value)
+    assert "25,000 events" in message and "service-quotas" in message
+    assert "polled up to 51,844 times" in message
+    wait = int(re.search(r"pollMaxWaitSeconds to at least (\d+)", message).group(1))
+    longest = int(re.search(r"jobMaxDurationSeconds to at most (\d+)", message).group(1))
+    # The remedies are the tightest that fit: each fits, and one step further does not.
+    check_history_limit(ListdropConfig(poll_max_wait_seconds=wait, job_max_duration_seconds=6 * 24 * 3600), COSTS)
+    with pytest.raises(ConfigError):
+        check_history_limit(
+            ListdropConfig(poll_max_wait_seconds=wait - 1, job_max_duration_seconds=6 * 24 * 3600), COSTS
+        )
+    check_history_limit(ListdropConfig(poll_max_wait_seconds=10, job_max_duration_seconds=longest), COSTS)
+    with pytest.raises(ConfigError):
+        check_history_limit(ListdropConfig(poll_max_wait_seconds=10, job_max_duration_seconds=longest + 1), COSTS)
+    events = history_events(COSTS, initial_wait=10, max_wait=wait, job_max=6 * 24 * 3600, unreadable=1800)
+    assert events <= HISTORY_EVENT_BUDGET
+
+
+def test_the_stack_refuses_such_settings_at_synthesis(tmp_path):
+    from app import build_app
+
+    context = {"listdrop:pollMaxWaitSeconds": 10, "listdrop:jobMaxDurationSeconds": 6 * 24 * 3600}
+    with pytest.raises(ConfigError, match="Step Functions Standard execution fails when its history reaches"):
+        build_app(outdir=str(tmp_path), context=context)
