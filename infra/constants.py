@@ -10,6 +10,10 @@ OUTPUT_COMPLETED_TOPIC = "CompletedTopicArn"
 OUTPUT_FAILED_TOPIC = "FailedTopicArn"
 OUTPUT_OPERATIONS_TOPIC = "OperationsTopicArn"
 OUTPUT_DASHBOARD = "DashboardName"
+# What `listdrop smoke` reads besides the above: the alarm it sets to prove the operations topic delivers, and the
+# job APIs the deployment drives (comma-separated), so it drops a file for each and only those.
+OUTPUT_DEAD_LETTER_ALARM = "DeadLetterAlarmName"
+OUTPUT_ENABLED_PROVIDERS = "EnabledProviders"
 
 EVENT_SOURCE = "listdrop"
 IMPORTS_PREFIX = "imports/"

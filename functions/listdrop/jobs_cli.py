@@ -96,12 +96,16 @@ def connect(args: argparse.Namespace) -> Connection:
     return Connection(boto3.session.Session(region_name=args.region), endpoint)
 
 
+def stack_outputs(connection: Connection, stack: str) -> dict[str, str]:
+    """The deployed stack's outputs by key (`listdrop jobs` and `listdrop smoke` find their resources here)."""
+    [description] = connection.client("cloudformation").describe_stacks(StackName=stack)["Stacks"]
+    return {str(o["OutputKey"]): str(o["OutputValue"]) for o in description.get("Outputs", [])}
+
+
 def table_name(connection: Connection, args: argparse.Namespace) -> str:
     if args.table:
         return str(args.table)
-    cloudformation = connection.client("cloudformation")
-    [description] = cloudformation.describe_stacks(StackName=args.stack)["Stacks"]
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in description.get("Outputs", [])}
+    outputs = stack_outputs(connection, args.stack)
     if TABLE_OUTPUT not in outputs:
         raise LookupError(f"stack {args.stack} has no output {TABLE_OUTPUT}; is it a listdrop stack? (or use --table)")
     return str(outputs[TABLE_OUTPUT])

@@ -76,3 +76,22 @@ def test_the_command_runs_as_a_module(tmp_path):
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith("ACCEPTED")
+
+
+MAIL_MANAGER = "imports/mail-manager/address-lists/al-1/"
+
+
+def test_a_mail_manager_json_document_is_checked_and_written_as_the_csv_the_job_gets(tmp_path, capsys):
+    source = write(tmp_path, "partners.json", b'{"items": [{"address": "a@example.com"}, {"address": "*@b.example"}]}')
+    normalized = tmp_path / "out.csv"
+    assert main(["validate", str(source), "--to", MAIL_MANAGER, "--output", str(normalized)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("ACCEPTED: Mail Manager address list al-1")
+    assert "normalized: converted JSON to CSV with the header 'address'" in printed
+    assert normalized.read_text() == "address\na@example.com\n*@b.example\n"
+
+
+def test_a_mail_manager_delete_prefix_is_refused(tmp_path, capsys):
+    source = write(tmp_path, "old.csv", b"address\na@example.com\n")
+    assert main(["validate", str(source), "--to", MAIL_MANAGER + "delete/"]) == 2
+    assert "only add addresses" in capsys.readouterr().err

@@ -1,0 +1,225 @@
+"""What `listdrop smoke` creates (phase 2) and removes (phase 5), all named `listdrop-smoke-<run id>`.
+
+Each thing is written down in a Scratch as soon as it exists, so the removal in the runner's `finally` finds
+it after a failure or Ctrl-C too. The user's own resources are only ever read.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from listdrop.jobs_cli import Connection
+from listdrop.smoke.deployment import Deployment
+from listdrop.smoke.report import CheckFailed, Report, Row, Skipped, describe_client_error
+from listdrop.upload import tracking_id_for
+
+NAME_PREFIX = "listdrop-smoke-"
+# Where the pipeline writes what it derives from an upload (functions/listdrop/settings.py defaults).
+STAGING_PREFIX = "staging/"
+REPORTS_PREFIX = "reports/"
+# SES allows one contact list per account: https://docs.aws.amazon.com/ses/latest/dg/sending-email-list-management.html
+ONE_CONTACT_LIST = (
+    "SES allows only one contact list per account and this account already has one "
+    "(https://docs.aws.amazon.com/ses/latest/dg/sending-email-list-management.html); the smoke test never "
+    "imports into your own lists, so the SES contact-list import is not checked here"
+)
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """UTC time and 6 random hex digits: sortable, unique, and valid in every name it goes into (SQS queue,
+    SES contact list, Mail Manager address list, S3 key)."""
+    moment = now or datetime.now(UTC)
+    return f"{moment:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """A key the run uploads to (written down before the upload, so a half-finished one is removed too)."""
+
+    key: str
+    provider: str | None  # the provider whose staging folder may hold a checked copy of it
+
+
+@dataclass
+class Scratch:
+    """Everything this run created, in creation order."""
+
+    run_id: str
+    queue_url: str | None = None
+    queue_arn: str | None = None
+    subscriptions: list[str] = field(default_factory=list)
+    contact_list: str | None = None
+    address_list_id: str | None = None
+    application_id: str | None = None
+    uploads: list[Uploaded] = field(default_factory=list)
+    result_prefixes: list[str] = field(default_factory=list)  # export results the poller copied
+
+    @property
+    def name(self) -> str:
+        return f"{NAME_PREFIX}{self.run_id}"
+
+
+# -- phase 2: create --------------------------------------------------------------------------------
+
+
+def queue_policy(queue_arn: str, topic_arns: list[str]) -> dict[str, Any]:
+    """Only the listdrop topics may send to the queue: the policy SNS's guide gives for subscribing a queue
+    (https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html), with all three topics.
+
+    The topics are encrypted with a customer-managed KMS key; SNS decrypts a message before it delivers it
+    (https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html), so a queue that is not
+    encrypted with a KMS key needs no grant on the topics' key. The queue uses SSE-SQS (SQS-owned keys),
+    which needs no key policy either; only a queue encrypted with a customer-managed KMS key would have to let
+    sns.amazonaws.com use that key.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ListdropTopicsOnly",
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arns}},
+            }
+        ],
+    }
+
+
+def create_queue(connection: Connection, scratch: Scratch, deployment: Deployment) -> str:
+    sqs = connection.client("sqs")
+    scratch.queue_url = str(
+        sqs.create_queue(
+            QueueName=scratch.name,
+            Attributes={"SqsManagedSseEnabled": "true", "MessageRetentionPeriod": "3600"},
+        )["QueueUrl"]
+    )
+    scratch.queue_arn = str(
+        sqs.get_queue_attributes(QueueUrl=scratch.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    )
+    # The policy is set before the subscriptions, as SNS's guide orders the steps; a new policy can take a moment
+    # to apply, which the pipeline's own latency (seconds before the first outcome) covers.
+    policy = queue_policy(scratch.queue_arn, list(deployment.topics.values()))
+    sqs.set_queue_attributes(QueueUrl=scratch.queue_url, Attributes={"Policy": json.dumps(policy)})
+    return scratch.name
+
+
+def subscribe(connection: Connection, scratch: Scratch, deployment: Deployment) -> str:
+    """The queue owner subscribes it, so no confirmation is needed (SNS's guide, as above)."""
+    sns = connection.client("sns")
+    for arn in deployment.topics.values():
+        subscription = sns.subscribe(
+            TopicArn=arn, Protocol="sqs", Endpoint=scratch.queue_arn, ReturnSubscriptionArn=True
+        )
+        scratch.subscriptions.append(str(subscription["SubscriptionArn"]))
+    return f"the {', '.join(deployment.topics)} topics"
+
+
+def create_contact_list(connection: Connection, scratch: Scratch) -> str:
+    from botocore.exceptions import ClientError
+
+    try:
+        connection.client("sesv2").create_contact_list(
+            ContactListName=scratch.name, Description="listdrop smoke test: removed when the test ends"
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "LimitExceededException":
+            raise Skipped(ONE_CONTACT_LIST) from None
+        raise
+    scratch.contact_list = scratch.name
+    return scratch.name
+
+
+def create_address_list(connection: Connection, scratch: Scratch) -> str:
+    created = connection.client("mailmanager").create_address_list(AddressListName=scratch.name)
+    scratch.address_list_id = str(created["AddressListId"])
+    return f"{scratch.name} ({scratch.address_list_id})"
+
+
+def create_application(connection: Connection, scratch: Scratch) -> str:
+    created = connection.client("pinpoint").create_app(CreateApplicationRequest={"Name": scratch.name})
+    scratch.application_id = str(created["ApplicationResponse"]["Id"])
+    return f"{scratch.name} ({scratch.application_id})"
+
+
+# -- phase 5: remove --------------------------------------------------------------------------------
+
+
+def remove_all(connection: Connection, scratch: Scratch, deployment: Deployment | None, report: Report) -> None:
+    """Remove, in reverse order, each thing the run created; each removal is its own check, so one that fails
+    (it says what is left to remove by hand) does not keep the others from running."""
+    if deployment is not None and scratch.uploads:
+        with _removal(report, "uploaded files and their copies", f"s3://{deployment.bucket}") as row:
+            removed = _remove_objects(connection.client("s3"), deployment.bucket, scratch)
+            row.detail = f"{removed} object version(s): the uploads, their staged copies, reports and results"
+    if scratch.application_id:
+        with _removal(report, "Pinpoint application", f"Pinpoint application {scratch.application_id}") as row:
+            connection.client("pinpoint").delete_app(ApplicationId=scratch.application_id)
+            row.detail = scratch.application_id
+    if scratch.address_list_id:
+        with _removal(report, "Mail Manager address list", f"address list {scratch.address_list_id}") as row:
+            connection.client("mailmanager").delete_address_list(AddressListId=scratch.address_list_id)
+            row.detail = scratch.address_list_id
+    if scratch.contact_list:
+        with _removal(report, "SES contact list", f"contact list {scratch.contact_list}") as row:
+            connection.client("sesv2").delete_contact_list(ContactListName=scratch.contact_list)
+            row.detail = scratch.contact_list
+    if scratch.subscriptions:
+        with _removal(report, "subscriptions", f"the subscriptions of queue {scratch.name}") as row:
+            sns = connection.client("sns")
+            for arn in scratch.subscriptions:
+                sns.unsubscribe(SubscriptionArn=arn)
+            row.detail = f"{len(scratch.subscriptions)} subscription(s)"
+    if scratch.queue_url:
+        with _removal(report, "temporary queue", f"queue {scratch.name}") as row:
+            connection.client("sqs").delete_queue(QueueUrl=scratch.queue_url)
+            row.detail = scratch.name
+
+
+@contextmanager
+def _removal(report: Report, what: str, by_hand: str) -> Iterator[Row]:
+    from botocore.exceptions import ClientError
+
+    with report.check(f"remove {what}") as row:
+        try:
+            yield row
+        except ClientError as error:
+            raise CheckFailed(f"{describe_client_error(error)}; remove {by_hand} by hand") from None
+
+
+def _remove_objects(s3: Any, bucket: str, scratch: Scratch) -> int:
+    """Every version (and delete marker) of each uploaded key, of its staged copy and reports, and of the export
+    results the poller copied; deleting by version id removes them for good."""
+    versions: list[dict[str, str]] = []
+    for upload in scratch.uploads:
+        uploaded = _versions(s3, bucket, upload.key, exact=True)
+        versions += uploaded
+        # Each version of the key is one upload, tracked (and staged, and reported) under its own id.
+        for tracking_id in {tracking_id_for(bucket, upload.key, item["VersionId"]) for item in uploaded}:
+            if upload.provider:
+                versions += _versions(s3, bucket, f"{STAGING_PREFIX}{upload.provider}/{tracking_id}")
+            versions += _versions(s3, bucket, f"{REPORTS_PREFIX}{tracking_id}/")
+    for prefix in scratch.result_prefixes:
+        versions += _versions(s3, bucket, prefix)
+    for start in range(0, len(versions), 1000):
+        response = s3.delete_objects(Bucket=bucket, Delete={"Objects": versions[start : start + 1000], "Quiet": True})
+        if response.get("Errors"):
+            first = response["Errors"][0]
+            raise CheckFailed(f"{len(response['Errors'])} not deleted, e.g. {first.get('Key')}: {first.get('Code')}")
+    return len(versions)
+
+
+def _versions(s3: Any, bucket: str, prefix: str, *, exact: bool = False) -> list[dict[str, str]]:
+    found = []
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
+        for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+            if not exact or item["Key"] == prefix:
+                found.append({"Key": item["Key"], "VersionId": item["VersionId"]})
+    return found
