@@ -120,7 +120,7 @@ def _patch_eventbridge_sns_targets() -> None:
                 if not services.publish_to_topic(services.EVENTBRIDGE, target["Arn"], self.arn):
                     continue  # AWS would count a failed invocation; nothing reaches the topic
                 arn = parse_arn(target["Arn"])
-                message = render_input(target, original_event)
+                message = render_input(target, original_event, rule_arn=self.arn, rule_name=self.name)
                 sns_backends[arn.account][arn.region].publish(message=message, arn=target["Arn"])
         others = [t for t in self.targets if parse_arn(t["Arn"]).service != "sns"]
         if others:

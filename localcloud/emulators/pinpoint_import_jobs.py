@@ -58,8 +58,8 @@ a SegmentName; GetImportJobs pages default to 100 items in creation order.
 
 Simplifications, on purpose: one account and region per emulator; roles must be in that account; the trust
 policy and the role's identity policies (s3:GetObject on each object's ARN) are evaluated by the local cloud's IAM
-evaluator (localcloud/iam/policy.py), with the condition keys Pinpoint sends; s3:ListBucket, bucket policies and KMS
-are not evaluated; one record per physical line.
+evaluator (localcloud/iam/policy.py), with the condition keys Pinpoint sends, together with the bucket policy;
+s3:ListBucket and KMS are not evaluated; one record per physical line.
 """
 
 from __future__ import annotations
@@ -410,6 +410,8 @@ class EmulatedSegment:
 
 def _document(document: Any) -> dict[str, Any] | None:
     """A policy document given as a dict or a (possibly URL-encoded) JSON string, as moto's IAM keeps it."""
+    if isinstance(document, bytes):
+        document = document.decode("utf-8", "replace")
     if isinstance(document, str):
         try:
             document = json.loads(document)
@@ -428,14 +430,16 @@ class AssumedRole:
     arn: str
     policies: tuple[dict[str, Any], ...]
 
-    def denied_reason(self, action: str, resource: str) -> str | None:
-        """Why the role may not perform ``action`` on ``resource``, or None if its policies allow it."""
+    def denied_reason(self, action: str, resource: str, resource_policy: Any = None) -> str | None:
+        """Why the role may not perform ``action`` on ``resource`` (its policies, and the resource's own policy,
+        e.g. the bucket policy), or None if they allow it."""
         request = Request(Principal(self.arn), action, resource, {"aws:SecureTransport": "true"})
-        decision = authorize(request, self.policies, None, resource_account=self.arn.split(":")[4])
+        policy = _document(resource_policy)
+        decision = authorize(request, self.policies, policy, resource_account=self.arn.split(":")[4])
         if decision:
             return None
         if "explicit deny" in decision.reason:
-            return f"the policies of role {self.arn} explicitly deny {action} on {resource}"
+            return f"the policies of role {self.arn} or of the bucket explicitly deny {action} on {resource}"
         return f"the policies of role {self.arn} do not allow {action} on {resource}"
 
 
@@ -529,7 +533,8 @@ def _list_pieces(s3_url: str, data_format: str, account_id: str, region: str) ->
 
 def _read_piece(piece: Piece, role: AssumedRole, account_id: str, region: str) -> str:
     """The object's text, read as the assumed role; PieceFailure when it cannot be read or decoded."""
-    reason = role.denied_reason("s3:GetObject", piece.arn)
+    bucket_policy = _s3_backend(account_id, region).get_bucket(piece.bucket).policy
+    reason = role.denied_reason("s3:GetObject", piece.arn, bucket_policy)
     if reason:
         raise PieceFailure(f"Access denied reading {piece.url}: {reason}")
     key = _s3_backend(account_id, region).get_object(piece.bucket, piece.key)

@@ -229,7 +229,10 @@ def _patch_client_creation() -> None:
 def _principal_of(client: Any, enforcer: Enforcer) -> Principal | None:
     principal = getattr(client, "_listdrop_principal", None)
     if principal == "states":
-        return enforcer.engine_principal
+        engine = enforcer.engine_principal
+        if engine is None:  # which state machine's role? Never let its calls through unchecked.
+            raise RuntimeError("the local cloud enforces permissions for a stack with exactly one state machine")
+        return engine
     return principal if isinstance(principal, Principal) else None
 
 
@@ -276,7 +279,10 @@ def _hide_missing_object(
 
 def _client_error(client: Any, denied: AccessDeniedError, operation_name: str) -> Exception:
     code, status = ACCESS_DENIED.get(denied.service, DEFAULT_ACCESS_DENIED)
-    response = {"Error": {"Code": code, "Message": str(denied)}, "ResponseMetadata": {"HTTPStatusCode": status}}
+    message = str(denied)
+    if operation_name == "HeadObject":  # a HEAD response has no body: botocore sees only the status
+        code, message = "403", "Forbidden"
+    response = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
     error_class = client.exceptions.from_code(code)
     exception: Exception = error_class(response, operation_name)
     return exception

@@ -80,7 +80,9 @@ def _bucket_arn(call: Call) -> str:
 
 def _table_arn(call: Call) -> str:
     name = str(call.params["TableName"])
-    return name if name.startswith("arn:") else call.arn("dynamodb", f"table/{name}")
+    table = name if name.startswith("arn:") else call.arn("dynamodb", f"table/{name}")
+    index = call.params.get("IndexName") if call.operation in ("Query", "Scan") else None
+    return f"{table}/index/{index}" if index else table
 
 
 def _queue_arn_by_name(call: Call) -> str:

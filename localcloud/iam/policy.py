@@ -111,10 +111,16 @@ def authorize(
     direct = any(
         _applies(s, request, "Allow", True, principal_test=_names_caller) for s in _statements_of(resource_policy)
     )
-    if direct:
-        return Decision(True, f"allowed by the {Source.RESOURCE.value}")
     identity_allows = any(_applies(s, request, "Allow", False) for d in identity for s in statements(d))
     same_account = resource_account is None or request.principal.account == resource_account
+    if not same_account and not request.principal.is_service:
+        # Across accounts both sides must allow ("Cross-account policy evaluation logic", IAM User Guide).
+        if direct and identity_allows:
+            return Decision(True, "allowed by both the identity-based and the resource-based policy")
+        missing = Source.RESOURCE if identity_allows else Source.IDENTITY
+        return Decision(False, f"because no {missing.value} allows the {request.action} action (cross-account)")
+    if direct:
+        return Decision(True, f"allowed by the {Source.RESOURCE.value}")
     if key_policy:
         delegated = same_account and any(
             _applies(s, request, "Allow", True, principal_test=_names_account) for s in _statements_of(resource_policy)
@@ -332,6 +338,8 @@ def _condition_holds(operator: str, key: str, expected: list[str], request: Requ
     if actual is None:
         if qualifier == "ForAllValues":
             return True
+        if qualifier == "ForAnyValue":  # "For no matching key or a null dataset, the condition returns false"
+            return False
         return if_exists or negated
     if qualifier == "ForAllValues":
         return all(_matches_one(test, negated, value, expected) for value in actual)

@@ -186,3 +186,14 @@ def test_not_action_and_not_resource():
 def test_what_is_not_modelled_fails_loudly(condition):
     with pytest.raises(UnsupportedPolicy):
         conditions_hold(condition, request(**{"aws:SourceIp": "10.1.1.1", "aws:username": "x"}))
+
+
+def test_across_accounts_both_the_identity_and_the_resource_policy_must_allow():
+    bucket = allow("s3:GetObject", OBJECT, Principal={"AWS": OTHER_ACCOUNT_ROLE.arn})
+    assert not authorize(request(principal=OTHER_ACCOUNT_ROLE), [], bucket, resource_account=ACCOUNT)
+    identity = [allow("s3:GetObject", "*")]
+    assert authorize(request(principal=OTHER_ACCOUNT_ROLE), identity, bucket, resource_account=ACCOUNT)
+
+
+def test_for_any_value_with_the_key_absent_is_false_even_when_negated():
+    assert not conditions_hold({"ForAnyValue:StringNotEquals": {"aws:TagKeys": ["x"]}}, request())

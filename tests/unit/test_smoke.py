@@ -325,3 +325,27 @@ def test_an_account_that_already_has_its_one_contact_list_skips_the_ses_import()
     assert scratch.contact_list is None, "nothing to remove"
     planned = drops.plan(scratch, ("ses-import",))
     assert [d.label for d in planned] == ["bad file"], "and nothing dropped for it"
+
+
+def test_an_ok_notification_cloudwatch_sent_itself_after_the_alarm_counts():
+    """CloudWatch evaluates the alarm every period and may set it back to OK before the smoke test does; then the
+    smoke test's own SetAlarmState OK changes nothing and sends nothing, and CloudWatch's notification must count."""
+    now = [100.0]
+
+    class CloudWatch:
+        def set_alarm_state(self, **_):
+            pass
+
+    class Notifications:
+        received: list[Received] = []
+
+        def wait(self, done, deadline, progress):
+            return done()
+
+    inbox = Notifications()
+    smoke = runner.SmokeTest(None, Report(io.StringIO()), timeout=5, skip=frozenset(), clock=lambda: now[0])
+    inbox.received.append(Received("arn:ops", json.dumps({"AlarmName": "dl", "NewStateValue": "ALARM"}), 101.0))
+    smoke._set_alarm(CloudWatch(), inbox, "dl", "arn:ops", "ALARM")
+    inbox.received.append(Received("arn:ops", json.dumps({"AlarmName": "dl", "NewStateValue": "OK"}), 102.0))
+    now[0] = 105.0  # the smoke test sets OK after CloudWatch already did
+    assert "notification arrived" in smoke._set_alarm(CloudWatch(), inbox, "dl", "arn:ops", "OK")

@@ -63,6 +63,7 @@ class SmokeTest:
         self.scratch = Scratch(run_id or new_run_id())
         self.deployment: Deployment | None = None
         self._alarm_raised = False
+        self._alarm_raised_at: float | None = None
         self._unsettled: list[Drop] = []  # uploads whose outcome has not arrived
 
     # -- phases ------------------------------------------------------------------------------------
@@ -223,7 +224,12 @@ class SmokeTest:
                 row.detail = drop.landed(self.connection, event)
 
     def _set_alarm(self, cloudwatch: Any, inbox: Inbox, name: str, topic: str, state: str, *, wait: bool = True) -> str:
-        since = self.clock()
+        # An OK notification counts from the moment the alarm was raised: CloudWatch evaluates the alarm's metric
+        # every period and may set it back to OK itself before we do (then our SetAlarmState changes nothing and
+        # sends nothing, and the notification that proves delivery is the one CloudWatch sent).
+        since = self._alarm_raised_at if state == "OK" and self._alarm_raised_at is not None else self.clock()
+        if state == "ALARM":
+            self._alarm_raised_at = since
         cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason=SMOKE_REASON)
         self._alarm_raised = state == "ALARM"
         if not wait:
