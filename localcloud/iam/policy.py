@@ -108,9 +108,7 @@ def authorize(
             if any(_applies(s, request, "Deny", source is Source.RESOURCE) for s in statements(document)):
                 article = "an" if source is Source.IDENTITY else "a"
                 return Decision(False, f"with an explicit deny in {article} {source.value}")
-    direct = any(
-        _applies(s, request, "Allow", True, principal_test=_names_caller) for s in _statements_of(resource_policy)
-    )
+    direct = any(_applies(s, request, "Allow", True, principal_test=_names_caller) for s in statements(resource_policy))
     identity_allows = any(_applies(s, request, "Allow", False) for d in identity for s in statements(d))
     same_account = resource_account is None or request.principal.account == resource_account
     if not same_account and not request.principal.is_service:
@@ -123,7 +121,7 @@ def authorize(
         return Decision(True, f"allowed by the {Source.RESOURCE.value}")
     if key_policy:
         delegated = same_account and any(
-            _applies(s, request, "Allow", True, principal_test=_names_account) for s in _statements_of(resource_policy)
+            _applies(s, request, "Allow", True, principal_test=_names_account) for s in statements(resource_policy)
         )
         if delegated and identity_allows:
             return Decision(True, "allowed by an identity-based policy the key policy delegates to")
@@ -153,10 +151,6 @@ def statements(document: Document | str | None) -> list[Mapping[str, Any]]:
 
 def _present(document: Document | None) -> list[Document]:
     return [] if document is None else [document]
-
-
-def _statements_of(document: Document | None) -> list[Mapping[str, Any]]:
-    return statements(document)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -99,3 +99,27 @@ def s3_event(bucket: str, key: str, version: str | None = "v1", size: int = 10, 
     if version:
         obj["versionId"] = version
     return {"Records": [{"eventName": name, "s3": {"bucket": {"name": bucket}, "object": obj}}]}
+
+
+class MemorySink:
+    """A sink (listdrop.validation.sinks) that keeps what was written; `on_write` runs before each write."""
+
+    def __init__(self, on_write=None) -> None:
+        self.parts: list[str] = []
+        self.closed = self.aborted = False
+        self._on_write = on_write
+
+    def write(self, text: str) -> None:
+        if self._on_write is not None:
+            self._on_write()
+        self.parts.append(text)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def abort(self) -> None:
+        self.aborted = True
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)

@@ -19,27 +19,9 @@ from listdrop.validation.endpoints import EndpointChecker, endpoint_schema, vali
 from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import NullSink
 from listdrop.validation.source import TextBlocks
+from tests.unit.fakes import MemorySink
 
 CSV, JSON = DataFormat.CSV, DataFormat.JSON
-
-
-class MemorySink:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.closed = self.aborted = False
-
-    def write(self, text: str) -> None:
-        self.parts.append(text)
-
-    def close(self) -> None:
-        self.closed = True
-
-    def abort(self) -> None:
-        self.aborted = True
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
 
 
 @dataclasses.dataclass

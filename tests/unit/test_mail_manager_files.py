@@ -27,7 +27,7 @@ from listdrop.validation import RowPolicy, check_records, staged_format
 from listdrop.validation.formats import MAIL_MANAGER_RECORD_LIMIT
 from listdrop.validation.report import ReportWriter
 from tests.unit.conftest import BUCKET
-from tests.unit.fakes import FakeStepFunctions, s3_event
+from tests.unit.fakes import FakeStepFunctions, MemorySink, s3_event
 
 LIST_ID = "al-7f3c0d9e12"
 MM_CSV = f"imports/mail-manager/address-lists/{LIST_ID}/team.csv"
@@ -35,28 +35,6 @@ MM_JSON = f"imports/mail-manager/address-lists/{LIST_ID}/team.json"
 CONTACTS = "imports/ses/contact-lists/L/put/a.csv"
 SUPPRESS_PUT = "imports/ses/suppression-list/put/a.csv"
 SUPPRESS_DELETE_JSON = "imports/ses/suppression-list/delete/a.jsonl"
-
-
-class MemorySink:
-    def __init__(self, on_write=None) -> None:
-        self.parts: list[str] = []
-        self.closed = self.aborted = False
-        self._on_write = on_write
-
-    def write(self, text: str) -> None:
-        if self._on_write is not None:
-            self._on_write()
-        self.parts.append(text)
-
-    def close(self) -> None:
-        self.closed = True
-
-    def abort(self) -> None:
-        self.aborted = True
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
 
 
 class Reader:

@@ -17,31 +17,13 @@ from listdrop.validation.checker import Checker
 from listdrop.validation.formats import EMAIL, FAST_EMAIL_MAX_LENGTH, FAST_EMAIL_PATTERN, HYPHEN_AT_LABEL_EDGE
 from listdrop.validation.report import ReportWriter, mask_address, neutralize
 from listdrop.validation.source import TextBlocks
+from tests.unit.fakes import MemorySink
 
 CONTACTS = "imports/ses/contact-lists/L/put/a.csv"
 CONTACTS_JSON = "imports/ses/contact-lists/L/put/a.jsonl"
 SUPPRESS_PUT = "imports/ses/suppression-list/put/a.csv"
 SUPPRESS_DELETE = "imports/ses/suppression-list/delete/a.csv"
 SUPPRESS_PUT_JSON = "imports/ses/suppression-list/put/a.json"
-
-
-class MemorySink:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.closed = self.aborted = False
-
-    def write(self, text: str) -> None:
-        self.parts.append(text)
-
-    def close(self) -> None:
-        self.closed = True
-
-    def abort(self) -> None:
-        self.aborted = True
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
 
 
 @dataclasses.dataclass
