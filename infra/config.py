@@ -9,7 +9,7 @@ from typing import Any
 
 from constructs import Node
 
-from infra.constants import ENABLED_BY_DEFAULT, PROVIDERS
+from listdrop.providers.registry import ENABLED_BY_DEFAULT, PROVIDERS
 
 PREFIX = "listdrop:"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -24,15 +24,6 @@ SES_STAGING_PREFIX = "staging/ses-import/"
 EXPORTS_PREFIX = "exports/ses/"  # export requests
 EXPORT_RESULTS_PREFIX = "exports/results/"  # what the poller copies from SES (never notified: other prefix)
 
-# The job APIs listdrop drives (functions/listdrop/providers/registry.py; a test keeps the two in step).
-SES_IMPORT = "ses-import"
-SES_EXPORT = "ses-export"
-MAIL_MANAGER = "mail-manager"
-PINPOINT_IMPORT = "pinpoint-import"
-PROVIDERS = (SES_IMPORT, SES_EXPORT, MAIL_MANAGER, PINPOINT_IMPORT)
-# Pinpoint's endpoint imports reached end of support on 30 October 2026: off unless switched on.
-ENABLED_BY_DEFAULT = (SES_IMPORT, SES_EXPORT, MAIL_MANAGER)
-
 COMPLETED_DETAIL_TYPES = ["Import Succeeded"]
 FAILED_DETAIL_TYPES = ["Import Failed", "Import Rejected", "Import Timed Out"]
 

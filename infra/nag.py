@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Aws, CfnResource, Stack, Validations
+from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
 from constructs import IConstruct
 
 PLUGIN = "AwsSolutions::"
@@ -11,15 +11,6 @@ XRAY = (
     "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (the Service "
     "Authorization Reference lists no resource type for them), so '*' is the only valid resource."
 )
-
-
-# SES assigns import-job ids at creation, so a role that reads them is granted all of the account's.
-SES_IMPORT_JOBS = "arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:import-job/*"
-
-
-def ses_import_jobs_arn() -> str:
-    """The ARN pattern of this account's SES import jobs (cdk-nag prints it as SES_IMPORT_JOBS)."""
-    return f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:import-job/*"
 
 
 def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import boto3
 
 from infra import constants
+from listdrop.providers.registry import PROVIDERS
 from localcloud import patches
 from localcloud.faults import FaultInjector, FaultPlan, activate
 from localcloud.iam import enforcement
@@ -42,7 +43,7 @@ LOCAL_CONTEXT: dict[str, object] = {
     # timeout (6x, how long a crashed batch waits before its retry) and the claim lease (2x).
     "listdrop:starterTimeoutSeconds": 3,
     # Every provider, Pinpoint too (off by default in AWS since its end of support), so each can be tried here.
-    "listdrop:enabledProviders": ["ses-import", "ses-export", "mail-manager", "pinpoint-import"],
+    "listdrop:enabledProviders": list(PROVIDERS),
 }
 
 

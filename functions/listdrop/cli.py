@@ -36,8 +36,10 @@ from typing import Any, TextIO
 from listdrop import routing
 from listdrop.errors import RejectedFile
 from listdrop.export_request import MAX_REQUEST_BYTES, parse_export_request
+from listdrop.job_listing import native_options
 from listdrop.jobs_cli import ENDPOINT_ENV
 from listdrop.models import InputKind, Route
+from listdrop.providers.registry import PROVIDERS
 from listdrop.validation import RowPolicy, ValidationResult, check_records
 from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import FileSink, NullSink, TextSink
@@ -152,12 +154,11 @@ def _add_jobs(commands: Any) -> None:
     native.add_argument(
         "--native",
         metavar="PROVIDER",
-        help="list this job API's jobs: ses-import, ses-export, mail-manager, pinpoint-import",
+        help=f"list this job API's jobs: {', '.join(PROVIDERS)}",
     )
-    native.add_argument("--source-type", help="ses-export: METRICS_DATA or MESSAGE_INSIGHTS")
-    native.add_argument("--destination-type", help="ses-import: CONTACT_LIST or SUPPRESSION_LIST")
-    native.add_argument("--address-list-id", help="mail-manager (required): the address list")
-    native.add_argument("--application-id", help="pinpoint-import (required): the Pinpoint project id")
+    for flag, takers in native_options().items():
+        option = takers[0][1]
+        native.add_argument(f"--{flag}", help=f"{', '.join(name for name, _ in takers)}: {option.help}")
     show = subcommands.add_parser(
         "show", parents=[common], help="one job's whole history", description="One job's whole history."
     )

@@ -29,10 +29,10 @@ from typing import Any, TextIO
 
 from listdrop.clock import utc_now
 from listdrop.errors import ProviderRequestRejected, ProviderUnavailable
-from listdrop.job_listing import LISTINGS, NativeJob, NativeQuery, list_native
+from listdrop.job_listing import NativeJob, NativeQuery, list_native, native_options, service_of
 from listdrop.job_store import GATE_PREFIX
-from listdrop.models import Destination, DestinationType
 from listdrop.privacy import redact_emails
+from listdrop.providers.registry import DESTINATION_TYPES
 
 # The stack output naming the job table (infra/constants.py OUTPUT_TABLE; a unit test keeps the two in step).
 TABLE_OUTPUT = "JobTableName"
@@ -50,6 +50,7 @@ LIST_ATTRIBUTES = (
     "provider",
     "destinationType",
     "destinationName",
+    "destinationLabel",
     "action",
     "status",
     "providerStatus",
@@ -141,13 +142,12 @@ class Job:
 
     @property
     def label(self) -> str:
+        """As the starter labelled the destination when it routed the key (its provider's words)."""
+        label = self.item.get("destinationLabel")
+        if label:
+            return str(label)
         kind, name = self.item.get("destinationType"), self.item.get("destinationName")
-        if kind == DestinationType.PINPOINT_APPLICATION:
-            return f"Pinpoint application {name}"  # the segment is only in the execution input (`show`)
-        try:
-            return Destination(DestinationType(str(kind)), name).label
-        except ValueError:
-            return "no destination" if not kind else f"{kind} {name or ''}".strip()
+        return "no destination" if not kind else f"{kind} {name or ''}".strip()
 
     @property
     def records(self) -> tuple[int, int] | None:
@@ -310,7 +310,7 @@ class JobFilter:
             clauses.append(f"{name} = {value}")
         if self.destination:
             kind = self.destination.upper().replace("-", "_")
-            if kind in {t.value for t in DestinationType}:
+            if kind in DESTINATION_TYPES:
                 name, value = bind("destinationType", "destination", kind)
             else:
                 name, value = bind("destinationName", "destination", self.destination)
@@ -380,8 +380,7 @@ def run_list(
         raise UsageError("--limit must be 0 (no limit) or more")
     if args.native:
         return _list_native(args, out=out, err=err, connection=connection, since=since, until=until)
-    native_only = ("source_type", "destination_type", "address_list_id", "application_id")
-    given = [f"--{name.replace('_', '-')}" for name in native_only if getattr(args, name)]
+    given = [f"--{flag}" for flag in native_options() if getattr(args, flag.replace("-", "_"), None)]
     if given:
         raise UsageError(f"{', '.join(given)} only apply to --native listings")
     statuses = tuple(s.strip().upper() for s in (args.status or "").split(",") if s.strip())
@@ -439,17 +438,12 @@ def _list_native(
 ) -> int:
     if args.provider or args.destination:
         raise UsageError("--provider and --destination apply to listdrop's jobs; with --native, see --help")
-    if args.native not in LISTINGS:
-        raise UsageError(f"--native: unknown provider {args.native!r}; known: {', '.join(sorted(LISTINGS))}")
-    service, _ = LISTINGS[args.native]
-    query = NativeQuery(
-        status=args.status,
-        source_type=args.source_type,
-        destination_type=args.destination_type,
-        address_list_id=args.address_list_id,
-        application_id=args.application_id,
-        page_size=args.page_size,
-    )
+    try:
+        service = service_of(args.native)
+    except ValueError as error:
+        raise UsageError(f"--native: {error}") from None
+    options = {flag: getattr(args, flag.replace("-", "_"), None) for flag in native_options()}
+    query = NativeQuery(status=args.status, page_size=args.page_size, options={k: v for k, v in options.items() if v})
     try:
         rows: Iterable[NativeJob] = list_native(args.native, connection.client(service), query)
         never = datetime.min.replace(tzinfo=UTC)

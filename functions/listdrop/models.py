@@ -52,26 +52,17 @@ class PinpointSegment:
 
 @dataclass(frozen=True)
 class Destination:
-    type: DestinationType
+    """Where a file's records go. `type` is one of its provider's destination types (DestinationType lists
+    those of the first providers; a provider may name its own); `label` is how people read it, set by the
+    provider's key routes (providers/*/keys.py)."""
+
+    type: str
     name: str | None = None
     segment: PinpointSegment | None = None
-
-    @property
-    def label(self) -> str:
-        if self.type is DestinationType.SES_CONTACT_LIST:
-            return f"SES contact list '{self.name}'"
-        if self.type is DestinationType.SES_EXPORT:
-            return f"SES export '{self.name}'"
-        if self.type is DestinationType.MAIL_MANAGER_ADDRESS_LIST:
-            return f"Mail Manager address list {self.name}"
-        if self.type is DestinationType.PINPOINT_APPLICATION:
-            segment = self.segment or PinpointSegment()
-            endpoints = "endpoints" if segment.register_endpoints else "endpoints not registered"
-            return f"Pinpoint application {self.name} ({endpoints}, {segment.label})"
-        return "SES account suppression list"
+    label: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        described: dict[str, Any] = {"type": self.type.value, "name": self.name, "label": self.label}
+        described: dict[str, Any] = {"type": str(self.type), "name": self.name, "label": self.label}
         if self.segment is not None:
             described["segment"] = {
                 "newName": self.segment.new_name,

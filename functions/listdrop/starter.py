@@ -31,7 +31,7 @@ from listdrop.models import DataFormat, DestinationType, FileShape, InputKind, O
 from listdrop.observability import logger
 from listdrop.outcome import build_event
 from listdrop.providers.base import ImportRequest, JobProvider, RequestReader
-from listdrop.providers.registry import WHY_OFF_BY_DEFAULT
+from listdrop.providers.registry import spec_of
 from listdrop.settings import StarterSettings
 from listdrop.upload import Upload, tracking_id_for
 from listdrop.validation import RowPolicy, ValidationResult, check_records, staged_format
@@ -178,7 +178,7 @@ class Starter:
     def _check_enabled(self, route: Route) -> None:
         if route.provider in self._settings.enabled_providers:
             return
-        why = WHY_OFF_BY_DEFAULT.get(route.provider, "This deployment does not enable it (listdrop:enabledProviders).")
+        why = spec_of(route.provider).why_off or "This deployment does not enable it (listdrop:enabledProviders)."
         raise RejectedFile("PROVIDER_DISABLED", f"The {route.provider} provider is switched off. {why}")
 
     def _read_request(self, source: S3Object, provider: JobProvider) -> CheckedRequest:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Aws, Duration, Validations
+from aws_cdk import Acknowledgment, Duration, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -18,6 +18,8 @@ from infra import nag
 from infra.config import ListdropConfig
 from infra.constants import EXPORTS_PREFIX, IMPORTS_PREFIX, LAMBDA_HANDLERS, REPORTS_PREFIX, STAGING_PREFIX
 from infra.constructs.function import ListdropFunction
+from infra.constructs.job_apis import wildcard_reason
+from listdrop.providers.spec import RoleName
 
 STARTER_MEMORY_MB = 1769
 MAX_RECEIVE_COUNT = 5
@@ -121,11 +123,7 @@ class Ingest(Construct):
             memory_size=STARTER_MEMORY_MB,
             powertools_layer=powertools_layer,
             log_retention=log_retention,
-            wildcard_reason=(
-                "ses:CreateImportJob, ses:ListImportJobs, ses:CreateExportJob and ses:ListExportJobs support no "
-                "resource-level permissions (no resource type in the Service Authorization Reference); the "
-                "destination is chosen by the file's key."
-            ),
+            wildcard_reason=wildcard_reason(config, RoleName.STARTER),
         )
         starter.function.add_event_source(
             sources.SqsEventSource(
@@ -169,23 +167,6 @@ class Ingest(Construct):
                 actions=["states:StartExecution"],
                 resources=[state_machine.state_machine_arn],
             ),
-            iam.PolicyStatement(
-                sid="CheckContactLists",
-                actions=["ses:GetContactList"],
-                resources=_contact_list_arns(config.allowed_contact_lists),
-            ),
-            iam.PolicyStatement(
-                sid="StartSesImportJobs",
-                actions=["ses:CreateImportJob", "ses:ListImportJobs"],  # listing: see FindInterruptedSesJobs
-                resources=["*"],
-            ),
-            # A retry after a crash between CreateImportJob and recording its id looks the job up (SES import
-            # jobs take no client token): list them, then read each candidate's source.
-            iam.PolicyStatement(
-                sid="FindInterruptedSesJobs",
-                actions=["ses:GetImportJob"],
-                resources=[nag.ses_import_jobs_arn()],
-            ),
         ]
         for statement in policy:
             starter.role.add_to_policy(statement)
@@ -206,22 +187,4 @@ class Ingest(Construct):
                 f"The starter writes each upload's {purpose} under {prefix}<tracking id>, a key known only "
                 "once the upload arrives.",
             )
-        nag.wildcard(
-            starter.role,
-            nag.SES_IMPORT_JOBS,
-            "Import job ids are assigned by SES; a retry reads the jobs it lists to find one an interrupted "
-            "attempt started.",
-        )
-        if not config.allowed_contact_lists:
-            nag.wildcard(
-                starter.role,
-                "arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:contact-list/*",
-                "No listdrop:allowedContactLists configured, so any contact list of the account may be "
-                "checked before import; set that list to scope this permission to named lists.",
-            )
         return starter
-
-
-def _contact_list_arns(names: tuple[str, ...]) -> list[str]:
-    base = f"arn:{Aws.PARTITION}:ses:{Aws.REGION}:{Aws.ACCOUNT_ID}:contact-list/"
-    return [base + name for name in names] if names else [base + "*"]

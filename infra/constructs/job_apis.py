@@ -1,8 +1,8 @@
-"""What each enabled job API beyond SES imports needs: the starter's and the poller's permissions, and the role
-Pinpoint assumes to read its files. A provider that is not enabled gets nothing (listdrop:enabledProviders).
-
-IAM actions and resource types follow the Service Authorization Reference (as cfn-lint's policy catalog
-holds it): SES v2 and Mail Manager actions are `ses:`, Pinpoint's are `mobiletargeting:`.
+"""The permissions of the job APIs a deployment enables, built from each provider's spec
+(functions/listdrop/providers/*/permissions.py): its statements on the starter's and the poller's roles, and the
+role the job API itself assumes, if it needs one. A provider that is not enabled gets nothing
+(listdrop:enabledProviders). The actions and resource types are the providers' to cite; tests check each action
+against the Service Authorization Reference.
 """
 
 from __future__ import annotations
@@ -14,19 +14,26 @@ from constructs import Construct
 
 from infra import nag
 from infra.config import ListdropConfig
-from infra.constants import EXPORT_RESULTS_PREFIX, MAIL_MANAGER, PINPOINT_IMPORT, SES_EXPORT, STAGING_PREFIX
 from infra.constructs.function import ListdropFunction
+from listdrop.providers.registry import PROVIDERS
+from listdrop.providers.spec import DeploymentOptions, Grant, ProviderSpec, RoleName, ServiceRole
 
-ACCOUNT_ARN = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:{resource}"
-
-
-def _arn(service: str, resource: str) -> str:
-    return f"arn:{Aws.PARTITION}:{service}:{Aws.REGION}:{Aws.ACCOUNT_ID}:{resource}"
+BUCKET = "bucket:"
 
 
-def _nag_arn(service: str, resource: str) -> str:
-    """The same ARN as cdk-nag prints it in a finding."""
-    return ACCOUNT_ARN.format(service=service, resource=resource)
+def enabled_specs(config: ListdropConfig) -> list[ProviderSpec]:
+    return [PROVIDERS[name] for name in config.enabled_providers]
+
+
+def grants(config: ListdropConfig) -> list[Grant]:
+    options = DeploymentOptions(allowed_contact_lists=config.allowed_contact_lists)
+    return [grant for spec in enabled_specs(config) for grant in spec.permissions(options)]
+
+
+def wildcard_reason(config: ListdropConfig, role: RoleName) -> str:
+    """Why the role's statements name Resource '*' (actions with no resource type), for the function's own
+    acknowledgment of that finding (ListdropFunction's wildcard_reason)."""
+    return " ".join(grant.wildcard_reason for grant in grants(config) if grant.role is role and "*" in grant.resources)
 
 
 class JobApis(Construct):
@@ -42,153 +49,65 @@ class JobApis(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self._bucket = bucket
-        self._starter = starter
-        self._poller = poller
-        self.pinpoint_import_role: iam.Role | None = None
-        enabled = set(config.enabled_providers)
-        if SES_EXPORT in enabled:
-            self._ses_exports()
-        if MAIL_MANAGER in enabled:
-            self._mail_manager()
-        if PINPOINT_IMPORT in enabled:
-            self._pinpoint()
+        self._functions = {RoleName.STARTER: starter, RoleName.POLLER: poller}
+        self.service_roles: dict[str, iam.Role] = {}
+        for grant in grants(config):
+            self._grant(self._functions[grant.role].role, grant)
+        for spec in enabled_specs(config):
+            if spec.service_role is not None:
+                self.service_roles[spec.name] = self._service_role(spec.service_role, starter)
 
-    def _ses_exports(self) -> None:
-        export_jobs = _arn("ses", "export-job/*")
-        self._starter.role.add_to_policy(
+    def _grant(self, role: iam.IRole, grant: Grant) -> None:
+        role.add_to_principal_policy(
             iam.PolicyStatement(
-                sid="StartSesExportJobs",
-                actions=["ses:CreateExportJob", "ses:ListExportJobs"],  # no resource type (see wildcard_reason)
-                resources=["*"],
+                sid=grant.sid,
+                actions=list(grant.actions),
+                resources=[self._resource(template) for template in grant.resources],
+                conditions=dict(grant.conditions) or None,
             )
         )
-        self._starter.role.add_to_policy(
-            iam.PolicyStatement(sid="FindInterruptedSesExports", actions=["ses:GetExportJob"], resources=[export_jobs])
-        )
-        for statement in (
-            iam.PolicyStatement(
-                sid="WatchSesExportJobs",
-                actions=["ses:GetExportJob", "ses:CancelExportJob"],  # cancel: at the time limit
-                resources=[export_jobs],
-            ),
-            iam.PolicyStatement(
-                sid="KeepExportResults",
-                actions=["s3:PutObject", "s3:AbortMultipartUpload"],
-                resources=[self._bucket.arn_for_objects(f"{EXPORT_RESULTS_PREFIX}*")],
-            ),
-        ):
-            self._poller.role.add_to_policy(statement)
-        reason = "SES assigns export-job ids at creation, so they cannot be named in advance."
-        nag.wildcard(self._starter.role, _nag_arn("ses", "export-job/*"), reason)
-        nag.wildcard(self._poller.role, _nag_arn("ses", "export-job/*"), reason)
-        nag.wildcard(
-            self._poller.role,
-            f"{nag.arn_of(self._bucket)}/{EXPORT_RESULTS_PREFIX}*",
-            "Each export's file is copied to exports/results/<job id>/, a key known only once SES assigns the id.",
-        )
+        for template in grant.resources:
+            if template != "*" and "*" in template:
+                if not grant.wildcard_reason:
+                    raise ValueError(f"statement {grant.sid}: {template} holds a wildcard and no reason")
+                nag.wildcard(role, self._nag_resource(template), grant.wildcard_reason)
 
-    def _mail_manager(self) -> None:
-        # Import-job calls are authorized on the address list (their only resource type), which the file's key
-        # names; so the roles may use any address list of the account, and only for these calls.
-        address_lists = _arn("ses", "mailmanager-address-list/*")
-        self._starter.role.add_to_policy(
-            iam.PolicyStatement(
-                sid="StartMailManagerImports",
-                actions=[
-                    "ses:GetAddressList",
-                    "ses:CreateAddressListImportJob",
-                    "ses:GetAddressListImportJob",
-                    "ses:StartAddressListImportJob",
-                ],
-                resources=[address_lists],
-            )
-        )
-        # The job does not read the bucket: the starter streams the checked copy to the job's upload URL.
-        staged = f"{STAGING_PREFIX}{MAIL_MANAGER}/*"
-        self._starter.role.add_to_policy(
-            iam.PolicyStatement(
-                sid="ReadCheckedMailManagerFiles",
-                actions=["s3:GetObject", "s3:GetObjectVersion"],
-                resources=[self._bucket.arn_for_objects(staged)],
-            )
-        )
-        self._poller.role.add_to_policy(
-            iam.PolicyStatement(
-                sid="WatchMailManagerImports",
-                actions=["ses:GetAddressListImportJob", "ses:StopAddressListImportJob"],  # stop: at the time limit
-                resources=[address_lists],
-            )
-        )
-        reason = "The address list is named by each file's key (imports/mail-manager/address-lists/<id>/)."
-        nag.wildcard(self._starter.role, _nag_arn("ses", "mailmanager-address-list/*"), reason)
-        nag.wildcard(self._poller.role, _nag_arn("ses", "mailmanager-address-list/*"), reason)
-        nag.wildcard(
-            self._starter.role,
-            f"{nag.arn_of(self._bucket)}/{staged}",
-            "The starter streams each upload's checked copy, staging/mail-manager/<tracking id>, to its job.",
-        )
-
-    def _pinpoint(self) -> None:
-        apps = _arn("mobiletargeting", "apps/*")
-        staged = f"{STAGING_PREFIX}{PINPOINT_IMPORT}/"
+    def _service_role(self, spec: ServiceRole, starter: ListdropFunction) -> iam.Role:
+        source_arn = self._resource(spec.source_arn)
         role = iam.Role(
             self,
-            "PinpointImportRole",
-            description="listdrop: Amazon Pinpoint assumes this role to read checked endpoint files",
+            spec.construct_id,
+            description=spec.description,
             assumed_by=iam.ServicePrincipal(
-                "pinpoint.amazonaws.com",
+                spec.service_principal,
                 conditions={
                     "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
-                    "ArnLike": {"aws:SourceArn": apps},
+                    "ArnLike": {"aws:SourceArn": source_arn},
                 },
             ),
         )
-        role.add_to_policy(
+        for grant in spec.statements:
+            self._grant(role, grant)
+        starter.role.add_to_policy(
             iam.PolicyStatement(
-                sid="ReadCheckedEndpointFiles",
-                actions=["s3:GetObject"],
-                resources=[self._bucket.arn_for_objects(f"{staged}*")],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                sid="ListCheckedEndpointFiles",
-                actions=["s3:ListBucket"],
-                resources=[self._bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{staged}*"]}},
-            )
-        )
-        nag.wildcard(
-            role,
-            f"{nag.arn_of(self._bucket)}/{staged}*",
-            "Pinpoint reads each upload's checked copy, staging/pinpoint-import/<tracking id>, and nothing else.",
-        )
-        self.pinpoint_import_role = role
-
-        self._starter.role.add_to_policy(
-            iam.PolicyStatement(
-                sid="StartPinpointImports",
-                actions=[
-                    "mobiletargeting:GetApp",
-                    "mobiletargeting:GetSegment",
-                    "mobiletargeting:CreateImportJob",
-                    "mobiletargeting:GetImportJobs",
-                ],
-                resources=[apps],
-            )
-        )
-        self._starter.role.add_to_policy(
-            iam.PolicyStatement(
-                sid="PassPinpointImportRole",
+                sid=f"Pass{spec.construct_id}",
                 actions=["iam:PassRole"],
                 resources=[role.role_arn],
-                conditions={"StringEquals": {"iam:PassedToService": "pinpoint.amazonaws.com"}},
+                conditions={"StringEquals": {"iam:PassedToService": spec.service_principal}},
             )
         )
-        self._starter.function.add_environment("PINPOINT_IMPORT_ROLE_ARN", role.role_arn)
-        self._poller.role.add_to_policy(
-            iam.PolicyStatement(sid="WatchPinpointImports", actions=["mobiletargeting:GetImportJob"], resources=[apps])
-        )
-        reason = "The Pinpoint application (and its segments and import jobs) is named by each file's key."
-        nag.wildcard(self._starter.role, _nag_arn("mobiletargeting", "apps/*"), reason)
-        nag.wildcard(self._poller.role, _nag_arn("mobiletargeting", "apps/*"), reason)
+        starter.function.add_environment(spec.environment_variable, role.role_arn)
+        return role
+
+    def _resource(self, template: str) -> str:
+        if template.startswith(BUCKET):
+            prefix = template[len(BUCKET) :]
+            return self._bucket.arn_for_objects(prefix) if prefix else self._bucket.bucket_arn
+        return template.format(partition=Aws.PARTITION, region=Aws.REGION, account=Aws.ACCOUNT_ID)
+
+    def _nag_resource(self, template: str) -> str:
+        """The resource as cdk-nag prints it in a finding."""
+        if template.startswith(BUCKET):
+            prefix = template[len(BUCKET) :]
+            return f"{nag.arn_of(self._bucket)}/{prefix}" if prefix else nag.arn_of(self._bucket)
+        return template.format(partition="<AWS::Partition>", region="<AWS::Region>", account="<AWS::AccountId>")

@@ -44,11 +44,6 @@ class Poller(Construct):
         )
         for statement in [
             iam.PolicyStatement(
-                sid="ReadSesImportJobs",
-                actions=["ses:GetImportJob"],
-                resources=[nag.ses_import_jobs_arn()],
-            ),
-            iam.PolicyStatement(
                 sid="RecordProgress",
                 actions=["dynamodb:UpdateItem"],
                 resources=[table.table_arn],
@@ -62,11 +57,6 @@ class Poller(Construct):
             ),
         ]:
             self.function.role.add_to_policy(statement)
-        nag.wildcard(
-            self.function.role,
-            nag.SES_IMPORT_JOBS,
-            "Import job ids are assigned by SES at creation, so they cannot be named in advance.",
-        )
         nag.wildcard(
             self.function.role,
             f"{nag.arn_of(bucket)}/{REPORTS_PREFIX}*",

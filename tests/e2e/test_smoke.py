@@ -10,6 +10,7 @@ import pytest
 
 from infra import constants
 from listdrop import cli
+from listdrop.providers import registry
 from listdrop.smoke.inbox import Received
 from listdrop.smoke.resources import queue_policy
 
@@ -80,7 +81,7 @@ def test_the_stack_is_registered_with_the_templates_outputs(cloud):
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
     assert outputs[constants.OUTPUT_BUCKET] == cloud.endpoints.bucket
     assert outputs[constants.OUTPUT_FAILED_TOPIC] == cloud.endpoints.failed_topic_arn
-    assert outputs[constants.OUTPUT_ENABLED_PROVIDERS].split(",") == list(constants.PROVIDERS)
+    assert outputs[constants.OUTPUT_ENABLED_PROVIDERS].split(",") == list(registry.PROVIDERS)
     assert outputs[constants.OUTPUT_DEAD_LETTER_ALARM] in {
         alarm["AlarmName"] for alarm in cloud.client("cloudwatch").describe_alarms()["MetricAlarms"]
     }

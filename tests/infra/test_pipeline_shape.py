@@ -316,16 +316,6 @@ def test_the_workflows_own_failure_event_has_the_same_schema_as_the_pollers(temp
     assert keys(asl_detail["notice"]) == set(python_detail["notice"])
 
 
-def test_the_stack_and_the_functions_know_the_same_providers_and_defaults():
-    """infra/ does not import the Lambda package: its list of job APIs is pinned to the registry here."""
-    from listdrop.providers import registry
-
-    assert set(constants.PROVIDERS) == set(registry.PROVIDERS)
-    assert set(constants.ENABLED_BY_DEFAULT) == set(registry.ENABLED_BY_DEFAULT)
-    assert "pinpoint-import" not in constants.ENABLED_BY_DEFAULT
-    assert set(registry.WHY_OFF_BY_DEFAULT) == set(registry.PROVIDERS) - set(registry.ENABLED_BY_DEFAULT)
-
-
 def test_a_deployment_names_only_known_providers():
     import aws_cdk as cdk
 

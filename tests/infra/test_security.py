@@ -308,3 +308,16 @@ def test_staged_copies_expire_and_the_starter_has_time_to_read_a_large_file(temp
     assert queue["Properties"]["VisibilityTimeout"] >= 6 * timeout
     variables = starter["Properties"]["Environment"]["Variables"]
     assert variables["STAGING_PREFIX"] == "staging/" and float(variables["MAX_INVALID_ROW_PERCENT"]) == 10
+
+
+def test_a_provider_that_is_not_enabled_gets_no_permission_not_even_ses_imports(tmp_path_factory):
+    """Each provider's statements come from its spec and only when enabled: a Mail Manager-only deployment grants
+    nothing for SES imports or exports (SES import permissions used to be granted to every deployment)."""
+    from tests.infra.conftest import synthesize
+
+    template = synthesize(tmp_path_factory, {"listdrop:enabledProviders": ["mail-manager"]})
+    actions = all_policy_actions(template)
+    assert "ses:CreateAddressListImportJob" in actions and "ses:GetAddressListImportJob" in actions
+    for action in ("ses:CreateImportJob", "ses:GetImportJob", "ses:GetContactList", "ses:CreateExportJob"):
+        assert action not in actions
+    assert not any(action.startswith("mobiletargeting:") for action in actions)

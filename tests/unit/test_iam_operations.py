@@ -1,20 +1,15 @@
 """The local cloud's operation table (localcloud/iam/operations.py) against the Service Authorization Reference
 (cfn-lint's machine-readable copy) and botocore's service models."""
 
-import json
-import re
-from pathlib import Path
 from typing import Any
 
 import botocore.session
-import cfnlint.data
 import pytest
 
 from localcloud.iam.operations import OPERATIONS, Call, UnmappedOperation, accesses
 
-ACCOUNT, REGION = "123456789012", "us-east-1"
-CATALOG = json.loads((Path(cfnlint.data.__file__).parent / "AdditionalSpecs" / "Policies.json").read_text())
-PREFIXES = {service.get("StringPrefix", name): service for name, service in CATALOG.items()}
+from .authorization_reference import ACCOUNT, PREFIXES, REGION, arn_patterns
+
 SAMPLES: dict[str, Any] = {
     "QueueUrl": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/listdrop-queue",
     "QueueName": "listdrop-queue",
@@ -57,20 +52,6 @@ def sample_call(service: str, operation: str) -> Call:
     values = {name: SAMPLES.get(name, f"sample-{name.lower()}") for name in members}
     lookups = {"mailmanager:address-list-of-job": lambda job_id: "al-123"}
     return Call(service, operation, ModelParams(members, values), ACCOUNT, REGION, lookups=lookups)
-
-
-def arn_patterns(prefix: str, action_name: str) -> list[re.Pattern[str]] | None:
-    """The ARN formats of the action's resource types; None when the action has no resource type."""
-    service = PREFIXES[prefix]
-    action = service["Actions"][action_name.lower()]
-    types = action.get("Resources", [])
-    if not types:
-        return None
-    formats = [fmt for t in types for fmt in service["Resources"][t]["ARNFormats"]]
-    substituted = [
-        f.replace("${Partition}", "aws").replace("${Region}", REGION).replace("${Account}", ACCOUNT) for f in formats
-    ]
-    return [re.compile(s) for s in substituted]
 
 
 @pytest.mark.parametrize(("service", "operation"), sorted(OPERATIONS))

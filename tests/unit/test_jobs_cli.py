@@ -8,7 +8,7 @@ import argparse
 import io
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -22,10 +22,6 @@ from listdrop.errors import ProviderRequestRejected
 from listdrop.job_listing import NativeQuery
 from listdrop.job_store import JobStore
 from listdrop.models import (
-    Action,
-    DataFormat,
-    Destination,
-    DestinationType,
     JobState,
     JobStatus,
     Outcome,
@@ -34,15 +30,15 @@ from listdrop.models import (
 )
 from listdrop.outcome import build_event
 from listdrop.providers import registry
+from listdrop.routing import route
 from listdrop.upload import Upload
 
 from .conftest import BUCKET, TABLE
 
 NOW = datetime.now(UTC).replace(microsecond=0)
-NEWSLETTER = Route(
-    "ses-import", Destination(DestinationType.SES_CONTACT_LIST, "Newsletter"), Action.PUT, DataFormat.CSV
-)
-SUPPRESSION = Route("ses-import", Destination(DestinationType.SES_SUPPRESSION_LIST), Action.DELETE, DataFormat.CSV)
+# As the key routes set them: the label is the provider's (a job's DESTINATION column shows it).
+NEWSLETTER = route("imports/ses/contact-lists/Newsletter/put/a.csv")
+SUPPRESSION = route("imports/ses/suppression-list/delete/a.csv")
 # Tracking ids are 40 hex digits; these are chosen so that two share a long prefix.
 SUCCEEDED_ID = "a1" * 20
 RUNNING_ID = "cafe0000" + "1" * 32
@@ -443,11 +439,12 @@ class CancellingProvider:
 def provider(monkeypatch):
     fake = CancellingProvider()
 
-    def factory(session):
-        fake.sessions.append(session)
+    def factory(clients):
+        fake.sessions.append(clients.session)
         return fake
 
-    monkeypatch.setitem(registry.PROVIDERS, "ses-import", factory)
+    spec = replace(registry.PROVIDERS["ses-import"], factory=factory)
+    monkeypatch.setitem(registry.PROVIDERS, "ses-import", spec)
     return fake
 
 
@@ -564,7 +561,7 @@ def test_ses_import_jobs_follow_next_token_with_the_destination_type(capsys):
         )
         rows = list(
             job_listing.list_native(
-                "ses-import", sesv2, NativeQuery(status="completed", destination_type="contact-list")
+                "ses-import", sesv2, NativeQuery(status="completed", options={"destination-type": "contact-list"})
             )
         )
         stub.assert_no_pending_responses()
@@ -584,7 +581,7 @@ def test_ses_export_jobs_pass_their_filters_to_the_api():
             wanted,
         )
         stub.add_response("list_export_jobs", {"ExportJobs": [{"JobId": "e3", **job}]}, {**wanted, "NextToken": "t"})
-        query = NativeQuery(status="COMPLETED", source_type="message_insights", page_size=2)
+        query = NativeQuery(status="COMPLETED", options={"source-type": "message_insights"}, page_size=2)
         rows = list(job_listing.list_native("ses-export", sesv2, query))
         stub.assert_no_pending_responses()
     assert [row.job_id for row in rows] == ["e1", "e2", "e3"]
@@ -615,7 +612,9 @@ def test_mail_manager_jobs_page_through_the_paginator_at_most_50_at_a_time(asked
             {"AddressListId": "al-1", "PageSize": 50, "NextToken": "n2"},
         )
         rows = list(
-            job_listing.list_native("mail-manager", mailmanager, NativeQuery(address_list_id="al-1", page_size=asked))
+            job_listing.list_native(
+                "mail-manager", mailmanager, NativeQuery(options={"address-list-id": "al-1"}, page_size=asked)
+            )
         )
         stub.assert_no_pending_responses()
     assert [(row.job_id, row.status) for row in rows] == [("m1", "COMPLETED"), ("m2", "STOPPED")]
@@ -646,7 +645,9 @@ def test_pinpoint_import_jobs_follow_the_token_inside_the_response():
             {"ApplicationId": "app", "PageSize": "20", "Token": "tok"},
         )
         rows = list(
-            job_listing.list_native("pinpoint-import", pinpoint, NativeQuery(application_id="app", page_size=20))
+            job_listing.list_native(
+                "pinpoint-import", pinpoint, NativeQuery(options={"application-id": "app"}, page_size=20)
+            )
         )
         stub.assert_no_pending_responses()
     assert [(row.job_id, row.status) for row in rows] == [("p1", "COMPLETED"), ("p2", "FAILED")]
@@ -660,9 +661,9 @@ def test_pinpoint_import_jobs_follow_the_token_inside_the_response():
     [
         ("mail-manager", NativeQuery(), "needs --address-list-id"),
         ("pinpoint-import", NativeQuery(), "needs --application-id"),
-        ("ses-import", NativeQuery(destination_type="TOPIC"), "--destination-type must be one of"),
+        ("ses-import", NativeQuery(options={"destination-type": "TOPIC"}), "--destination-type must be one of"),
         ("ses-export", NativeQuery(status="RUNNING"), "--status must be one of"),
-        ("ses-export", NativeQuery(address_list_id="al-1"), "takes no --address-list-id"),
+        ("ses-export", NativeQuery(options={"address-list-id": "al-1"}), "takes no --address-list-id"),
         ("sqs", NativeQuery(), "unknown provider"),
     ],
 )

@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from infra import constants
 from listdrop.cli import main
+from listdrop.providers import registry
 from listdrop.smoke import deployment as smoke_deployment
 from listdrop.smoke import drops, runner
 from listdrop.smoke.inbox import Inbox, Received, outcome_event
@@ -166,7 +167,7 @@ def test_the_outputs_it_reads_are_the_stacks():
         constants.OUTPUT_DEAD_LETTER_ALARM,
         constants.OUTPUT_ENABLED_PROVIDERS,
     )
-    assert set(smoke_deployment.KNOWN_PROVIDERS) == set(constants.PROVIDERS)
+    assert set(smoke_deployment.KNOWN_PROVIDERS) == set(registry.PROVIDERS)
 
 
 def test_read_only_checks_what_the_stack_names_and_creates_nothing(stack, capsys):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from listdrop import routing
 from listdrop.jobs_cli import Connection, stack_outputs
+from listdrop.providers.registry import PROVIDERS
 from listdrop.smoke.report import CheckFailed, Report
 
 # The stack outputs read here (infra/constants.py; a unit test keeps the two in step: this package has no infra/).
@@ -30,12 +30,7 @@ REQUIRED_OUTPUTS = (
     DEAD_LETTER_ALARM_OUTPUT,
     ENABLED_PROVIDERS_OUTPUT,
 )
-KNOWN_PROVIDERS = (
-    routing.SES_IMPORT_PROVIDER,
-    routing.SES_EXPORT_PROVIDER,
-    routing.MAIL_MANAGER_PROVIDER,
-    routing.PINPOINT_PROVIDER,
-)
+KNOWN_PROVIDERS = tuple(PROVIDERS)
 
 
 @dataclass(frozen=True)

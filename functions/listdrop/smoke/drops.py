@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from listdrop import routing
 from listdrop.jobs_cli import Connection
+from listdrop.providers import mail_manager, pinpoint_import, ses_export, ses_import
 from listdrop.smoke.report import CheckFailed
 from listdrop.smoke.resources import Scratch
 
@@ -52,11 +52,11 @@ def plan(scratch: Scratch, providers: tuple[str, ...], *, today: datetime | None
     """One small file per enabled provider whose destination exists, and one file that must be rejected."""
     folder = scratch.name
     drops = []
-    if routing.SES_IMPORT_PROVIDER in providers and scratch.contact_list:
+    if ses_import.SPEC.name in providers and scratch.contact_list:
         drops.append(
             Drop(
                 label="SES contact-list import",
-                provider=routing.SES_IMPORT_PROVIDER,
+                provider=ses_import.SPEC.name,
                 key=f"imports/ses/contact-lists/{scratch.contact_list}/put/{folder}/contacts.csv",
                 body=_lines("emailAddress", *ADDRESSES),
                 content_type="text/csv",
@@ -65,11 +65,11 @@ def plan(scratch: Scratch, providers: tuple[str, ...], *, today: datetime | None
                 landed=_contacts_landed(scratch.contact_list),
             )
         )
-    if routing.MAIL_MANAGER_PROVIDER in providers and scratch.address_list_id:
+    if mail_manager.SPEC.name in providers and scratch.address_list_id:
         drops.append(
             Drop(
                 label="Mail Manager import",
-                provider=routing.MAIL_MANAGER_PROVIDER,
+                provider=mail_manager.SPEC.name,
                 key=f"imports/mail-manager/address-lists/{scratch.address_list_id}/{folder}/members.csv",
                 # The bulk layout the SES developer guide documents for address lists: a CSV with an `address` header.
                 body=_lines("address", *ADDRESSES),
@@ -79,11 +79,11 @@ def plan(scratch: Scratch, providers: tuple[str, ...], *, today: datetime | None
                 landed=_members_landed(scratch.address_list_id),
             )
         )
-    if routing.SES_EXPORT_PROVIDER in providers:
+    if ses_export.SPEC.name in providers:
         drops.append(
             Drop(
                 label="SES export",
-                provider=routing.SES_EXPORT_PROVIDER,
+                provider=ses_export.SPEC.name,
                 key=f"exports/ses/{folder}.json",
                 body=export_request(today or datetime.now(UTC)),
                 content_type="application/json",
@@ -92,12 +92,12 @@ def plan(scratch: Scratch, providers: tuple[str, ...], *, today: datetime | None
                 landed=_result_landed(scratch),
             )
         )
-    if routing.PINPOINT_PROVIDER in providers and scratch.application_id:
+    if pinpoint_import.SPEC.name in providers and scratch.application_id:
         rows = [f"EMAIL,{address},{endpoint}" for address, endpoint in zip(ADDRESSES, ENDPOINT_IDS, strict=True)]
         drops.append(
             Drop(
                 label="Pinpoint import",
-                provider=routing.PINPOINT_PROVIDER,
+                provider=pinpoint_import.SPEC.name,
                 key=f"imports/pinpoint/{scratch.application_id}/endpoints/{folder}/endpoints.csv",
                 body=_lines("ChannelType,Address,Id", *rows),
                 content_type="text/csv",
@@ -176,11 +176,11 @@ def _contacts_landed(contact_list: str) -> Callable[[Connection, dict[str, Any]]
 
 def _members_landed(address_list_id: str) -> Callable[[Connection, dict[str, Any]], str]:
     def check(connection: Connection, event: dict[str, Any]) -> str:
-        mail_manager = connection.client("mailmanager")
+        mailmanager = connection.client("mailmanager")
         found: set[str] = set()
         token: str | None = None
         while True:
-            page = mail_manager.list_members_of_address_list(
+            page = mailmanager.list_members_of_address_list(
                 AddressListId=address_list_id, **({"NextToken": token} if token else {})
             )
             found |= {member["Address"].lower() for member in page.get("Addresses", [])}

@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from listdrop import routing
 from listdrop.jobs_cli import Connection, connect
+from listdrop.providers import mail_manager, pinpoint_import, ses_export, ses_import
 from listdrop.smoke import drops as drop_plan
 from listdrop.smoke.deployment import Deployment, describe_alarm, read_only_checks
 from listdrop.smoke.drops import Drop
@@ -37,10 +37,10 @@ EXPORT_HINT = (
 )
 CONTACT_LIST_NOT_ALLOWED = "CONTACT_LIST_NOT_ALLOWED"
 LABELS = {
-    routing.SES_IMPORT_PROVIDER: "SES contact list",
-    routing.SES_EXPORT_PROVIDER: "SES export",
-    routing.MAIL_MANAGER_PROVIDER: "Mail Manager address list",
-    routing.PINPOINT_PROVIDER: "Pinpoint application",
+    ses_import.SPEC.name: "SES contact list",
+    ses_export.SPEC.name: "SES export",
+    mail_manager.SPEC.name: "Mail Manager address list",
+    pinpoint_import.SPEC.name: "Pinpoint application",
 }
 
 
@@ -87,9 +87,9 @@ class SmokeTest:
         if not row.passed:
             return None
         creators = {
-            routing.SES_IMPORT_PROVIDER: create_contact_list,
-            routing.MAIL_MANAGER_PROVIDER: create_address_list,
-            routing.PINPOINT_PROVIDER: create_application,
+            ses_import.SPEC.name: create_contact_list,
+            mail_manager.SPEC.name: create_address_list,
+            pinpoint_import.SPEC.name: create_application,
         }
         for provider in self.deployment.providers:
             if provider in self.skip:
@@ -209,13 +209,13 @@ class SmokeTest:
         received, event = arrival
         seconds = received.at - drop.uploaded_at
         detail = event["detail"]
-        if drop.provider == routing.SES_IMPORT_PROVIDER and detail.get("reasonCode") == CONTACT_LIST_NOT_ALLOWED:
+        if drop.provider == ses_import.SPEC.name and detail.get("reasonCode") == CONTACT_LIST_NOT_ALLOWED:
             reason = f"this deployment imports only into its listdrop:allowedContactLists: {detail.get('reason')}"
             self.report.record(name, SKIP, seconds, reason)
             return
         problem = drop_plan.outcome_problem(drop, event, received.topic_arn, self.deployment.topics[drop.topic])
         if problem:
-            hint = EXPORT_HINT if drop.provider == routing.SES_EXPORT_PROVIDER else ""
+            hint = EXPORT_HINT if drop.provider == ses_export.SPEC.name else ""
             self.report.record(name, FAIL, seconds, problem + hint)
             return
         self.report.record(name, PASS, seconds, f"{detail.get('outcome')} on the {drop.topic} topic")

@@ -102,7 +102,7 @@ def canonical_name(raw: str) -> str | None:
 class FileSpec:
     """The layout one import API expects for one destination, action and format."""
 
-    destination_type: DestinationType
+    destination_type: str  # a DestinationType
     action: Action
     data_format: DataFormat
     has_header: bool

@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 from listdrop.errors import ProviderRequestRejected, ProviderUnavailable, RejectedFile
 from listdrop.models import FileShape, JobState, JobStatus, Route
 from listdrop.providers.base import ImportRequest, call_api
-from listdrop.routing import refuse_unsupported_action
+from listdrop.providers.mail_manager.keys import refuse_unsupported_action
 from listdrop.validation import staged_format
 
 NOT_FOUND = frozenset({"ResourceNotFoundException"})

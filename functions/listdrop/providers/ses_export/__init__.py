@@ -1,0 +1,26 @@
+"""Amazon SES v2 export jobs: a request file asks for metrics or message insights."""
+
+from __future__ import annotations
+
+from listdrop.models import DestinationType
+from listdrop.providers.native import NativeListing
+from listdrop.providers.ses_export import keys, listing
+from listdrop.providers.ses_export.jobs import SesExportProvider
+from listdrop.providers.ses_export.permissions import permissions
+from listdrop.providers.spec import JobCall, KeyRoutes, ProviderSpec
+
+SPEC = ProviderSpec(
+    name=SesExportProvider.name,
+    description="SES exports of metrics and message insights (a request file)",
+    factory=lambda clients: SesExportProvider(clients.job_api("sesv2")),
+    routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),
+    destination_types=(DestinationType.SES_EXPORT,),
+    native=NativeListing("sesv2", listing.export_jobs, listing.OPTIONS),
+    permissions=permissions,
+    start_call=JobCall("sesv2", "CreateExportJob"),
+    status_call=JobCall("sesv2", "GetExportJob"),
+    emulator="sesv2_export_jobs",
+    throttle_error=("TooManyRequestsException", 429),  # sesv2 service-2.json, TooManyRequestsException
+)
+
+__all__ = ["SPEC", "SesExportProvider"]

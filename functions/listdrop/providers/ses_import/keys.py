@@ -1,0 +1,41 @@
+"""imports/ses/contact-lists/<ContactListName>/<put|delete>/<any/path/>name.csv|.json|.jsonl|.ndjson
+imports/ses/suppression-list/<put|delete>/<any/path/>name.csv|.json|.jsonl|.ndjson"""
+
+from __future__ import annotations
+
+import re
+
+from listdrop import keys
+from listdrop.errors import RejectedFile
+from listdrop.models import Destination, DestinationType, Route
+
+PROVIDER = "ses-import"
+PREFIX = "imports/ses/"
+EXAMPLE = "imports/ses/contact-lists/<ContactListName>/put/<file>.csv, imports/ses/suppression-list/delete/<file>.json"
+SUPPRESSION_LIST_LABEL = "SES account suppression list"
+
+# SES does not publish a pattern for contact list names; these are the characters its console accepts,
+# and they keep the name safe inside an IAM ARN and a notification.
+_CONTACT_LIST_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def route(parts: list[str]) -> Route:
+    """The parts of the key after imports/ses/."""
+    if parts[0] == "contact-lists":
+        if len(parts) < 4:
+            raise keys.no_route("A contact-list key needs a list name, an action and a file name.")
+        list_name, action_part, file_parts = parts[1], parts[2], parts[3:]
+        if not _CONTACT_LIST_NAME.match(list_name):
+            raise RejectedFile(
+                "INVALID_CONTACT_LIST_NAME",
+                f"'{list_name}' is not a valid contact list name (1-64 letters, digits, '-' or '_').",
+            )
+        destination = Destination(DestinationType.SES_CONTACT_LIST, list_name, label=f"SES contact list '{list_name}'")
+    elif parts[0] == "suppression-list":
+        if len(parts) < 3:
+            raise keys.no_route("A suppression-list key needs an action and a file name.")
+        action_part, file_parts = parts[1], parts[2:]
+        destination = Destination(DestinationType.SES_SUPPRESSION_LIST, label=SUPPRESSION_LIST_LABEL)
+    else:
+        raise keys.no_route(f"Unknown SES destination '{parts[0]}'.")
+    return Route(PROVIDER, destination, keys.action(action_part), keys.data_format("/".join(file_parts)))

@@ -1,0 +1,57 @@
+"""What SES import jobs need on the functions' roles. Actions and resource types per the Service Authorization
+Reference for Amazon SES v2 (prefix `ses:`; cfn-lint's policy catalog holds it, and tests/unit/test_iam_operations.py
+checks every action): CreateImportJob and ListImportJobs have no resource type, GetImportJob is on `import-job`,
+GetContactList on `contact-list`."""
+
+from __future__ import annotations
+
+from listdrop.providers.spec import DeploymentOptions, Grant, RoleName
+
+SES_ARN = "arn:{partition}:ses:{region}:{account}:"
+IMPORT_JOBS = SES_ARN + "import-job/*"
+NO_RESOURCE_TYPE = (
+    "ses:CreateImportJob and ses:ListImportJobs support no resource-level permissions (no resource type in the "
+    "Service Authorization Reference); the destination is chosen by the file's key."
+)
+JOB_IDS = "Import job ids are assigned by SES at creation, so they cannot be named in advance."
+
+
+def permissions(options: DeploymentOptions) -> tuple[Grant, ...]:
+    return (
+        _contact_lists(options.allowed_contact_lists),
+        Grant(
+            RoleName.STARTER,
+            "StartSesImportJobs",
+            ("ses:CreateImportJob", "ses:ListImportJobs"),  # listing: see FindInterruptedSesJobs
+            ("*",),
+            NO_RESOURCE_TYPE,
+        ),
+        # A retry after a crash between CreateImportJob and recording its id looks the job up (SES import jobs
+        # take no client token): list them, then read each candidate's source.
+        Grant(
+            RoleName.STARTER,
+            "FindInterruptedSesJobs",
+            ("ses:GetImportJob",),
+            (IMPORT_JOBS,),
+            f"{JOB_IDS} A retry reads the jobs it lists to find one an interrupted attempt started.",
+        ),
+        Grant(RoleName.POLLER, "ReadSesImportJobs", ("ses:GetImportJob",), (IMPORT_JOBS,), JOB_IDS),
+    )
+
+
+def _contact_lists(names: tuple[str, ...]) -> Grant:
+    if names:
+        return Grant(
+            RoleName.STARTER,
+            "CheckContactLists",
+            ("ses:GetContactList",),
+            tuple(f"{SES_ARN}contact-list/{name}" for name in names),
+        )
+    return Grant(
+        RoleName.STARTER,
+        "CheckContactLists",
+        ("ses:GetContactList",),
+        (f"{SES_ARN}contact-list/*",),
+        "No listdrop:allowedContactLists configured, so any contact list of the account may be checked before "
+        "import; set that list to scope this permission to named lists.",
+    )
