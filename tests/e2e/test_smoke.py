@@ -10,8 +10,8 @@ import pytest
 
 from infra import constants
 from listdrop import cli
-from listdrop.smoke.inbox import Received
-from listdrop.smoke.resources import queue_policy
+from listdrop.cli.smoke.inbox import Received
+from listdrop.cli.smoke.resources import queue_policy
 
 pytestmark = pytest.mark.e2e
 

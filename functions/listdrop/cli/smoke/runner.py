@@ -8,13 +8,13 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from listdrop import routing
-from listdrop.jobs_cli import Connection, connect
-from listdrop.smoke import drops as drop_plan
-from listdrop.smoke.deployment import Deployment, describe_alarm, read_only_checks
-from listdrop.smoke.drops import Drop
-from listdrop.smoke.inbox import Inbox, Received
-from listdrop.smoke.report import FAIL, PASS, SKIP, CheckFailed, Progress, Report, describe_client_error
-from listdrop.smoke.resources import (
+from listdrop.cli.connection import Connection, connect
+from listdrop.cli.smoke import drops as drop_plan
+from listdrop.cli.smoke.deployment import Deployment, describe_alarm, read_only_checks
+from listdrop.cli.smoke.drops import Drop
+from listdrop.cli.smoke.inbox import Inbox, Received
+from listdrop.cli.smoke.report import FAIL, PASS, SKIP, CheckFailed, Progress, Report, describe_client_error
+from listdrop.cli.smoke.resources import (
     Scratch,
     Uploaded,
     create_address_list,

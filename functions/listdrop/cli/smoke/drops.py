@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from listdrop import routing
-from listdrop.jobs_cli import Connection
-from listdrop.smoke.report import CheckFailed
-from listdrop.smoke.resources import Scratch
+from listdrop.cli.connection import Connection
+from listdrop.cli.smoke.report import CheckFailed
+from listdrop.cli.smoke.resources import Scratch
 
 ADDRESSES = ("listdrop-smoke-1@example.com", "listdrop-smoke-2@example.com")
 ENDPOINT_IDS = ("listdrop-smoke-1", "listdrop-smoke-2")
