@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "CRITICAL")  # read when the handlers' Logger is created
 
-from listdrop.redrive import Redrive  # noqa: E402
+from listdrop.cli.redrive import Redrive  # noqa: E402
 from localcloud.cloud import LocalCloud, free_port  # noqa: E402
 from localcloud.faults import CRASH_POINTS, FaultPlan  # noqa: E402
 from localcloud.notifications import Notification, NotificationReader  # noqa: E402

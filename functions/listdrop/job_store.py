@@ -1,7 +1,8 @@
 """The job table: one item per uploaded object version, keyed by its tracking id.
 
 The item is the idempotency record (a conditional put claims the upload, so a duplicate S3 event
-starts no second job) and the job's history (status, counts, outcome) for people and tools.
+starts no second job) and the job's history (status, counts, outcome) for people and tools. This module
+writes it; job_records.py reads it for `listdrop jobs`, through the same attribute names (Attribute).
 """
 
 from __future__ import annotations
@@ -18,6 +19,41 @@ from listdrop.upload import Upload
 
 # Items that are not uploads: the start-rate gates of providers with an account-wide rate.
 GATE_PREFIX = "gate#"
+
+
+class Attribute:
+    """The item's attribute names, for the writer here and the reader (job_records.py). The workflow's own
+    DynamoDB task (infra/constructs/workflow.py) writes the outcome with the same names; infra cannot import
+    this package, so it spells them itself."""
+
+    TRACKING_ID = "trackingId"  # the partition key
+    STATUS = "status"  # a ClaimStatus until the upload ends, then its Outcome (models.py)
+    CLAIM_EXPIRES_AT = "claimExpiresAt"  # epoch seconds
+    MAY_HAVE_JOB = "mayHaveJob"
+    CREATED_AT = "createdAt"  # when the first delivery claimed the upload (ISO 8601 UTC)
+    UPDATED_AT = "updatedAt"
+    PROVIDER = "provider"
+    DESTINATION_TYPE = "destinationType"
+    DESTINATION_NAME = "destinationName"
+    DESTINATION_LABEL = "destinationLabel"
+    ACTION = "action"
+    SOURCE_URI = "sourceUri"
+    SOURCE_VERSION_ID = "sourceVersionId"
+    SIZE_BYTES = "sizeBytes"
+    PROVIDER_JOB_ID = "providerJobId"
+    EXECUTION_INPUT = "executionInput"  # the workflow's input, as JSON text
+    JOB_STARTED_AT = "jobStartedAt"
+    PROVIDER_STATUS = "providerStatus"
+    PROCESSED_RECORDS = "processedRecords"
+    FAILED_RECORDS = "failedRecords"
+    PROVIDER_PROGRESS = "providerProgress"  # JSON text
+    LAST_POLLED_AT = "lastPolledAt"
+    REASON_CODE = "reasonCode"
+    REASON = "reason"
+    FAILURE_REPORT = "failureReport"
+    ENDED_AT = "endedAt"
+    OUTCOME_DETAIL = "outcomeDetail"  # the outcome event's detail, as JSON text
+    LAST_START_MS = "lastStartMs"  # on a start-rate gate item only
 
 
 class ClaimStatus:
@@ -41,13 +77,13 @@ class JobRecord:
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> JobRecord:
         return cls(
-            tracking_id=str(item["trackingId"]),
-            status=str(item["status"]),
-            claim_expires_at=int(item.get("claimExpiresAt", 0)),
-            execution_input=item.get("executionInput"),
-            provider_job_id=item.get("providerJobId"),
-            created_at=item.get("createdAt"),
-            may_have_job=bool(item.get("mayHaveJob", True)),
+            tracking_id=str(item[Attribute.TRACKING_ID]),
+            status=str(item[Attribute.STATUS]),
+            claim_expires_at=int(item.get(Attribute.CLAIM_EXPIRES_AT, 0)),
+            execution_input=item.get(Attribute.EXECUTION_INPUT),
+            provider_job_id=item.get(Attribute.PROVIDER_JOB_ID),
+            created_at=item.get(Attribute.CREATED_AT),
+            may_have_job=bool(item.get(Attribute.MAY_HAVE_JOB, True)),
         )
 
 
@@ -56,21 +92,21 @@ class JobStore:
         self._table = table
 
     def get(self, tracking_id: str) -> JobRecord | None:
-        item = self._table.get_item(Key={"trackingId": tracking_id}, ConsistentRead=True).get("Item")
+        item = self._table.get_item(Key=_key(tracking_id), ConsistentRead=True).get("Item")
         return JobRecord.from_item(item) if item else None
 
     def claim(self, upload: Upload, *, now: int, lease_seconds: int) -> bool:
         """Create the record if no delivery of this upload has; False when one already has."""
         item = {
-            "trackingId": upload.tracking_id,
-            "status": ClaimStatus.CLAIMED,
-            "claimExpiresAt": now + lease_seconds,
-            "createdAt": upload.started_at,
-            "updatedAt": upload.started_at,
+            Attribute.TRACKING_ID: upload.tracking_id,
+            Attribute.STATUS: ClaimStatus.CLAIMED,
+            Attribute.CLAIM_EXPIRES_AT: now + lease_seconds,
+            Attribute.CREATED_AT: upload.started_at,
+            Attribute.UPDATED_AT: upload.started_at,
             **_upload_attributes(upload),
         }
         try:
-            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(trackingId)")
+            self._table.put_item(Item=item, ConditionExpression=f"attribute_not_exists({Attribute.TRACKING_ID})")
         except ClientError as error:
             if _is_condition_failure(error):
                 return False
@@ -81,10 +117,11 @@ class JobStore:
         """Take an expired claim (its holder crashed); False when another delivery took it first."""
         try:
             self._table.update_item(
-                Key={"trackingId": record.tracking_id},
-                UpdateExpression="SET claimExpiresAt = :new REMOVE mayHaveJob",  # this attempt may crash too
-                ConditionExpression="#s = :claimed AND claimExpiresAt = :old",
-                ExpressionAttributeNames={"#s": "status"},
+                Key=_key(record.tracking_id),
+                # this attempt may crash too: it may leave a job behind
+                UpdateExpression=f"SET {Attribute.CLAIM_EXPIRES_AT} = :new REMOVE {Attribute.MAY_HAVE_JOB}",
+                ConditionExpression=f"#s = :claimed AND {Attribute.CLAIM_EXPIRES_AT} = :old",
+                ExpressionAttributeNames={"#s": Attribute.STATUS},
                 ExpressionAttributeValues={
                     ":new": now + lease_seconds,
                     ":old": record.claim_expires_at,
@@ -105,10 +142,10 @@ class JobStore:
         """
         try:
             self._table.update_item(
-                Key={"trackingId": tracking_id},
-                UpdateExpression="SET claimExpiresAt = :now, mayHaveJob = :may",
+                Key=_key(tracking_id),
+                UpdateExpression=f"SET {Attribute.CLAIM_EXPIRES_AT} = :now, {Attribute.MAY_HAVE_JOB} = :may",
                 ConditionExpression="#s = :claimed",
-                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeNames={"#s": Attribute.STATUS},
                 ExpressionAttributeValues={":now": now, ":may": may_have_job, ":claimed": ClaimStatus.CLAIMED},
             )
         except ClientError as error:
@@ -120,9 +157,11 @@ class JobStore:
         the starter (one item per provider, `gate#<provider>`; `listdrop jobs` skips it). False: wait."""
         try:
             self._table.update_item(
-                Key={"trackingId": f"{GATE_PREFIX}{provider}"},
-                UpdateExpression="SET lastStartMs = :now",
-                ConditionExpression="attribute_not_exists(lastStartMs) OR lastStartMs <= :earliest",
+                Key=_key(f"{GATE_PREFIX}{provider}"),
+                UpdateExpression=f"SET {Attribute.LAST_START_MS} = :now",
+                ConditionExpression=(
+                    f"attribute_not_exists({Attribute.LAST_START_MS}) OR {Attribute.LAST_START_MS} <= :earliest"
+                ),
                 ExpressionAttributeValues={":now": now_ms, ":earliest": now_ms - interval_ms},
             )
         except ClientError as error:
@@ -133,11 +172,12 @@ class JobStore:
 
     def mark_started(self, upload: Upload, execution_input: str, at: str) -> None:
         self._table.update_item(
-            Key={"trackingId": upload.tracking_id},
+            Key=_key(upload.tracking_id),
             UpdateExpression=(
-                "SET #s = :started, providerJobId = :job, executionInput = :input, jobStartedAt = :at, updatedAt = :at"
+                f"SET #s = :started, {Attribute.PROVIDER_JOB_ID} = :job, {Attribute.EXECUTION_INPUT} = :input, "
+                f"{Attribute.JOB_STARTED_AT} = :at, {Attribute.UPDATED_AT} = :at"
             ),
-            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeNames={"#s": Attribute.STATUS},
             ExpressionAttributeValues={
                 ":started": ClaimStatus.STARTED,
                 ":job": upload.job_id,
@@ -150,23 +190,24 @@ class JobStore:
         """The upload ends before any job runs (rejected, or refused by the job API)."""
         self._table.put_item(
             Item={
-                "trackingId": upload.tracking_id,
-                "status": status,
-                "createdAt": upload.started_at,
-                "updatedAt": upload.started_at,
-                "reasonCode": code,
-                "reason": reason,
-                "executionInput": execution_input,
+                Attribute.TRACKING_ID: upload.tracking_id,
+                Attribute.STATUS: status,
+                Attribute.CREATED_AT: upload.started_at,
+                Attribute.UPDATED_AT: upload.started_at,
+                Attribute.REASON_CODE: code,
+                Attribute.REASON: reason,
+                Attribute.EXECUTION_INPUT: execution_input,
                 **_upload_attributes(upload),
             }
         )
 
     def record_progress(self, tracking_id: str, status: JobStatus, at: str) -> None:
         self._table.update_item(
-            Key={"trackingId": tracking_id},
+            Key=_key(tracking_id),
             UpdateExpression=(
-                "SET providerStatus = :ps, processedRecords = :p, failedRecords = :f, "
-                "providerProgress = :progress, lastPolledAt = :at, updatedAt = :at"
+                f"SET {Attribute.PROVIDER_STATUS} = :ps, {Attribute.PROCESSED_RECORDS} = :p, "
+                f"{Attribute.FAILED_RECORDS} = :f, {Attribute.PROVIDER_PROGRESS} = :progress, "
+                f"{Attribute.LAST_POLLED_AT} = :at, {Attribute.UPDATED_AT} = :at"
             ),
             ExpressionAttributeValues={
                 ":ps": status.provider_status,
@@ -179,13 +220,13 @@ class JobStore:
 
     def mark_finished(self, tracking_id: str, detail: dict[str, Any]) -> None:
         self._table.update_item(
-            Key={"trackingId": tracking_id},
+            Key=_key(tracking_id),
             UpdateExpression=(
-                "SET #s = :outcome, providerStatus = :ps, processedRecords = :p, failedRecords = :f, "
-                "failureReport = :report, reason = :reason, endedAt = :end, updatedAt = :end, "
-                "outcomeDetail = :detail"
+                f"SET #s = :outcome, {Attribute.PROVIDER_STATUS} = :ps, {Attribute.PROCESSED_RECORDS} = :p, "
+                f"{Attribute.FAILED_RECORDS} = :f, {Attribute.FAILURE_REPORT} = :report, {Attribute.REASON} = :reason, "
+                f"{Attribute.ENDED_AT} = :end, {Attribute.UPDATED_AT} = :end, {Attribute.OUTCOME_DETAIL} = :detail"
             ),
-            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeNames={"#s": Attribute.STATUS},
             ExpressionAttributeValues={
                 ":outcome": detail["outcome"],
                 ":ps": detail["providerStatus"],
@@ -199,16 +240,20 @@ class JobStore:
         )
 
 
+def _key(tracking_id: str) -> dict[str, str]:
+    return {Attribute.TRACKING_ID: tracking_id}
+
+
 def _upload_attributes(upload: Upload) -> dict[str, Any]:
     return {
-        "provider": upload.provider,
-        "destinationType": upload.destination.get("type"),
-        "destinationName": upload.destination.get("name"),
-        "destinationLabel": upload.destination.get("label"),
-        "action": upload.action,
-        "sourceUri": upload.source["uri"],
-        "sourceVersionId": upload.source.get("versionId"),
-        "sizeBytes": upload.source.get("sizeBytes", 0),
+        Attribute.PROVIDER: upload.provider,
+        Attribute.DESTINATION_TYPE: upload.destination.get("type"),
+        Attribute.DESTINATION_NAME: upload.destination.get("name"),
+        Attribute.DESTINATION_LABEL: upload.destination.get("label"),
+        Attribute.ACTION: upload.action,
+        Attribute.SOURCE_URI: upload.source["uri"],
+        Attribute.SOURCE_VERSION_ID: upload.source.get("versionId"),
+        Attribute.SIZE_BYTES: upload.source.get("sizeBytes", 0),
     }
 
 

@@ -33,6 +33,10 @@ POWERTOOLS_PARAMETER = f"/aws/service/powertools/python/{ARCHITECTURE.name}/{RUN
 # before its own data folder (botocore/loaders.py), so the clients and checkers load the models the tests used.
 SERVICE_MODELS_FOLDER = "aws-models"
 LAMBDA_TASK_ROOT = "/var/task"
+# What the function asset leaves out of functions/ (glob patterns from its root): caches, and the `listdrop`
+# command (listdrop/cli), which no function runs (tests/unit/test_cli_package.py holds that the handlers never
+# import it; tests/infra/test_function_asset.py that the staged asset has none of it).
+ASSET_EXCLUDE = ["**/__pycache__", "**/*.pyc", "**/.mypy_cache", "listdrop/cli"]
 
 
 def powertools_layer(scope: Construct, layer_arn: str = "") -> lambda_.ILayerVersion:
@@ -87,7 +91,7 @@ class ListdropFunction(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=handler,
-            code=lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=["**/__pycache__", "**/*.pyc", "**/.mypy_cache"]),
+            code=lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=ASSET_EXCLUDE),
             role=self.role,
             log_group=self.log_group,
             layers=[powertools_layer],

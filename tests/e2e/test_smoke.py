@@ -10,9 +10,9 @@ import pytest
 
 from infra import constants
 from listdrop import cli
+from listdrop.cli.smoke.inbox import Received
+from listdrop.cli.smoke.resources import queue_policy
 from listdrop.providers import registry
-from listdrop.smoke.inbox import Received
-from listdrop.smoke.resources import queue_policy
 
 pytestmark = pytest.mark.e2e
 

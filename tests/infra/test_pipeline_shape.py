@@ -8,7 +8,7 @@ import pytest
 from infra import constants
 from infra.config import HISTORY_EVENT_BUDGET, ListdropConfig, worst_case_polls
 from infra.constructs.workflow import history_costs
-from listdrop import cli
+from listdrop.cli import stack as cli_stack
 from listdrop.settings import PollerSettings, StarterSettings
 from localcloud import input_transformer
 from tests.infra.helpers import as_list, definition, flat, one, resources, statements_of_role
@@ -279,12 +279,21 @@ def test_only_the_starter_carries_the_dependencies_layer_built_for_its_runtime(t
 def test_outputs_use_the_shared_constants(template):
     expected = {value for name, value in vars(constants).items() if name.startswith("OUTPUT_")}
     assert expected <= set(template["Outputs"])
-    # `listdrop redrive --stack` reads the queues from these outputs (the functions package has no infra/)
-    assert (cli.QUEUE_OUTPUT, cli.DEAD_LETTER_QUEUE_OUTPUT) == (constants.OUTPUT_QUEUE, constants.OUTPUT_DLQ)
-    # `listdrop jobs --stack` reads the job table's name the same way
-    from listdrop import jobs_cli
-
-    assert jobs_cli.TABLE_OUTPUT == constants.OUTPUT_TABLE
+    # `listdrop redrive`, `jobs` and `smoke --stack` find their resources from these outputs; the CLI spells their
+    # names once, in listdrop.cli.stack (it does not import infra/)
+    read_by_the_cli = {
+        cli_stack.BUCKET_OUTPUT: constants.OUTPUT_BUCKET,
+        cli_stack.QUEUE_OUTPUT: constants.OUTPUT_QUEUE,
+        cli_stack.DEAD_LETTER_QUEUE_OUTPUT: constants.OUTPUT_DLQ,
+        cli_stack.TABLE_OUTPUT: constants.OUTPUT_TABLE,
+        cli_stack.COMPLETED_TOPIC_OUTPUT: constants.OUTPUT_COMPLETED_TOPIC,
+        cli_stack.FAILED_TOPIC_OUTPUT: constants.OUTPUT_FAILED_TOPIC,
+        cli_stack.OPERATIONS_TOPIC_OUTPUT: constants.OUTPUT_OPERATIONS_TOPIC,
+        cli_stack.DEAD_LETTER_ALARM_OUTPUT: constants.OUTPUT_DEAD_LETTER_ALARM,
+        cli_stack.ENABLED_PROVIDERS_OUTPUT: constants.OUTPUT_ENABLED_PROVIDERS,
+    }
+    assert list(read_by_the_cli) == list(read_by_the_cli.values())
+    assert len(read_by_the_cli) == len([name for name in vars(cli_stack) if name.endswith("_OUTPUT")])
 
 
 def test_notification_emails_subscribe_to_both_topics(scoped_template):

@@ -16,8 +16,13 @@ import pytest
 from botocore.stub import Stubber
 
 from infra import constants
-from listdrop import job_listing, jobs_cli
+from listdrop import job_listing
+from listdrop.cli import connection as aws_connection
+from listdrop.cli import jobs as jobs_command
 from listdrop.cli import main
+from listdrop.cli.jobs import cancel, listing
+from listdrop.cli.jobs.common import UsageError
+from listdrop.cli.stack import TABLE_OUTPUT
 from listdrop.errors import ProviderRequestRejected
 from listdrop.job_listing import NativeQuery
 from listdrop.job_store import JobStore
@@ -248,6 +253,7 @@ def test_json_lines_carry_full_ids_and_redacted_sources(jobs, capsys):
     assert job["trackingId"] == SUCCEEDED_ID
     assert job["records"] == {"processed": 1000, "failed": 3}
     assert job["startedAt"] == (NOW - timedelta(days=3)).isoformat()  # as the outcome event has it
+    assert job["jobStartedAt"] == (NOW - timedelta(days=3, seconds=-2)).isoformat()  # when the provider job began
     assert job["endedAt"] == (NOW - timedelta(days=3, minutes=-5, seconds=-3)).isoformat()
     assert job["destination"] == {
         "type": "SES_CONTACT_LIST",
@@ -282,33 +288,33 @@ def test_no_progress_when_stderr_is_not_a_terminal(jobs, capsys):
 
 
 def test_the_table_name_comes_from_the_stack_output(jobs, capsys):
-    assert constants.OUTPUT_TABLE == jobs_cli.TABLE_OUTPUT
+    assert constants.OUTPUT_TABLE == TABLE_OUTPUT
     cloudformation = boto3.client("cloudformation", region_name="us-east-1")
     template = {
         "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
-        "Outputs": {jobs_cli.TABLE_OUTPUT: {"Value": TABLE}},
+        "Outputs": {TABLE_OUTPUT: {"Value": TABLE}},
     }
     cloudformation.create_stack(StackName="Listdrop", TemplateBody=json.dumps(template))
     assert main(["jobs", "list"]) == 0
     assert len(ids_in(capsys.readouterr().out.splitlines())) == 5
     cloudformation.create_stack(StackName="Other", TemplateBody=json.dumps({"Resources": template["Resources"]}))
     assert main(["jobs", "list", "--stack", "Other"]) == 2
-    assert f"stack Other has no output {jobs_cli.TABLE_OUTPUT}" in capsys.readouterr().err
+    assert f"stack Other has no output {TABLE_OUTPUT}" in capsys.readouterr().err
 
 
 def test_the_endpoint_comes_from_the_option_or_the_environment(monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv(jobs_cli.ENDPOINT_ENV, "http://127.0.0.1:4566")
+    monkeypatch.setenv(aws_connection.ENDPOINT_ENV, "http://127.0.0.1:4566")
     args = argparse.Namespace(endpoint_url=None, region="eu-west-1")
-    connection = jobs_cli.connect(args)
+    connection = aws_connection.connect(args)
     client = connection.client("dynamodb", aws_access_key_id="x", aws_secret_access_key="x")
     assert client.meta.endpoint_url == "http://127.0.0.1:4566"
     assert client.meta.region_name == "eu-west-1"
     args.endpoint_url = "http://localhost:9999"
-    assert jobs_cli.connect(args).client("sesv2").meta.endpoint_url == "http://localhost:9999"
-    monkeypatch.delenv(jobs_cli.ENDPOINT_ENV)
+    assert aws_connection.connect(args).client("sesv2").meta.endpoint_url == "http://localhost:9999"
+    monkeypatch.delenv(aws_connection.ENDPOINT_ENV)
     args.endpoint_url = None
-    assert jobs_cli.connect(args).endpoint_url is None
+    assert aws_connection.connect(args).endpoint_url is None
 
 
 @pytest.mark.parametrize(
@@ -327,14 +333,14 @@ def test_usage_errors_exit_2(jobs, capsys, arguments, message):
 
 def test_times_ago_and_iso_times_are_read_in_utc():
     now = datetime(2024, 5, 10, 12, 0, tzinfo=UTC)
-    assert jobs_cli.parse_when("24h", now) == datetime(2024, 5, 9, 12, 0, tzinfo=UTC)
-    assert jobs_cli.parse_when("7d", now) == datetime(2024, 5, 3, 12, 0, tzinfo=UTC)
-    assert jobs_cli.parse_when("1d12h", now) == datetime(2024, 5, 9, 0, 0, tzinfo=UTC)
-    assert jobs_cli.parse_when("2024-05-01", now) == datetime(2024, 5, 1, tzinfo=UTC)
-    assert jobs_cli.parse_when("2024-05-01T02:00:00+02:00", now) == datetime(2024, 5, 1, tzinfo=UTC)
-    assert jobs_cli.parse_when("2024-05-01T00:00:00Z", now) == datetime(2024, 5, 1, tzinfo=UTC)
-    with pytest.raises(jobs_cli.UsageError):
-        jobs_cli.parse_when("7 days ago", now)
+    assert listing.parse_when("24h", now) == datetime(2024, 5, 9, 12, 0, tzinfo=UTC)
+    assert listing.parse_when("7d", now) == datetime(2024, 5, 3, 12, 0, tzinfo=UTC)
+    assert listing.parse_when("1d12h", now) == datetime(2024, 5, 9, 0, 0, tzinfo=UTC)
+    assert listing.parse_when("2024-05-01", now) == datetime(2024, 5, 1, tzinfo=UTC)
+    assert listing.parse_when("2024-05-01T02:00:00+02:00", now) == datetime(2024, 5, 1, tzinfo=UTC)
+    assert listing.parse_when("2024-05-01T00:00:00Z", now) == datetime(2024, 5, 1, tzinfo=UTC)
+    with pytest.raises(UsageError):
+        listing.parse_when("7 days ago", now)
 
 
 # -- show -------------------------------------------------------------------------------------------
@@ -460,7 +466,7 @@ def test_cancel_asks_the_provider_to_cancel_the_running_job(jobs, provider, caps
     assert provider.cancelled == ["ses-job-2"]
     assert f"Asked ses-import to cancel job ses-job-2 (upload {RUNNING_ID}" in out
     assert "publishes the outcome" in out
-    assert isinstance(provider.sessions[0], jobs_cli.Connection)  # the provider's client follows --endpoint-url
+    assert isinstance(provider.sessions[0], aws_connection.Connection)  # the provider's client follows --endpoint-url
 
 
 @pytest.mark.parametrize(
@@ -508,8 +514,8 @@ def test_cancel_can_wait_for_the_workflow_to_publish_the_outcome(jobs, provider)
     clock = iter(range(0, 1000, 5))
     out = io.StringIO()
     args = argparse.Namespace(tracking_id=RUNNING_ID, wait=60, table=TABLE, stack="Listdrop")
-    connection = jobs_cli.Connection(boto3.session.Session(region_name="us-east-1"), None)
-    code = jobs_cli.run_cancel(
+    connection = aws_connection.Connection(boto3.session.Session(region_name="us-east-1"), None)
+    code = cancel.run(
         args, out=out, err=io.StringIO(), connection=connection, sleep=sleep, monotonic=lambda: next(clock)
     )
     assert code == 0
@@ -683,7 +689,7 @@ class StubbedConnection:
 
 def test_the_native_listing_command_prints_newest_first_without_links(monkeypatch, capsys):
     mailmanager = client("mailmanager")
-    monkeypatch.setattr(jobs_cli, "connect", lambda args: StubbedConnection({"mailmanager": mailmanager}))
+    monkeypatch.setattr(jobs_command, "connect", lambda args: StubbedConnection({"mailmanager": mailmanager}))
     job = {
         "Status": "COMPLETED",
         "ImportDataFormat": {"ImportDataType": "CSV"},
@@ -723,6 +729,6 @@ def test_the_native_listing_command_prints_newest_first_without_links(monkeypatc
     ],
 )
 def test_native_usage_errors_exit_2(monkeypatch, capsys, arguments, message):
-    monkeypatch.setattr(jobs_cli, "connect", lambda args: StubbedConnection({"mailmanager": client("mailmanager")}))
+    monkeypatch.setattr(jobs_command, "connect", lambda args: StubbedConnection({"mailmanager": client("mailmanager")}))
     assert main(["jobs", "list", *arguments]) == 2
     assert message in capsys.readouterr().err

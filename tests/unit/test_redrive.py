@@ -8,8 +8,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from listdrop.cli import DEAD_LETTER_QUEUE_OUTPUT, QUEUE_OUTPUT, main
-from listdrop.redrive import Redrive
+from listdrop.cli import main
+from listdrop.cli.redrive import Redrive
+from listdrop.cli.stack import DEAD_LETTER_QUEUE_OUTPUT, QUEUE_OUTPUT
 from listdrop.requeue import ATTEMPT_ATTRIBUTE
 
 

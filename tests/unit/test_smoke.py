@@ -13,12 +13,12 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from infra import constants
 from listdrop.cli import main
+from listdrop.cli.smoke import deployment as smoke_deployment
+from listdrop.cli.smoke import drops, runner
+from listdrop.cli.smoke.inbox import Inbox, Received, outcome_event
+from listdrop.cli.smoke.report import FAIL, PASS, SKIP, CheckFailed, Report, Skipped
+from listdrop.cli.smoke.resources import NAME_PREFIX, Scratch, create_contact_list, new_run_id, queue_policy
 from listdrop.providers import registry
-from listdrop.smoke import deployment as smoke_deployment
-from listdrop.smoke import drops, runner
-from listdrop.smoke.inbox import Inbox, Received, outcome_event
-from listdrop.smoke.report import FAIL, PASS, SKIP, CheckFailed, Report, Skipped
-from listdrop.smoke.resources import NAME_PREFIX, Scratch, create_contact_list, new_run_id, queue_policy
 
 BUCKET, TABLE = "uploads", "jobs"  # what the `aws` fixture (conftest.py) creates
 # The stand-in stack holds one placeholder resource, which moto parses with a warning.
@@ -234,7 +234,7 @@ def test_ctrl_c_while_waiting_still_removes_everything_it_created(stack, monkeyp
 
 
 def _connection():
-    from listdrop.jobs_cli import connect
+    from listdrop.cli.connection import connect
 
     return connect(_args())
 

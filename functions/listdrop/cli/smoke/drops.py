@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from listdrop.jobs_cli import Connection
+from listdrop.cli.connection import Connection
+from listdrop.cli.smoke.report import CheckFailed
+from listdrop.cli.smoke.resources import Scratch
 from listdrop.providers import mail_manager, pinpoint_import, ses_export, ses_import
-from listdrop.smoke.report import CheckFailed
-from listdrop.smoke.resources import Scratch
 
 ADDRESSES = ("listdrop-smoke-1@example.com", "listdrop-smoke-2@example.com")
 ENDPOINT_IDS = ("listdrop-smoke-1", "listdrop-smoke-2")

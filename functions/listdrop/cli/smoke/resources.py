@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from listdrop.jobs_cli import Connection
-from listdrop.smoke.deployment import Deployment
-from listdrop.smoke.report import CheckFailed, Report, Row, Skipped, describe_client_error
+from listdrop.cli.connection import Connection
+from listdrop.cli.smoke.deployment import Deployment
+from listdrop.cli.smoke.report import CheckFailed, Report, Row, Skipped, describe_client_error
 from listdrop.upload import tracking_id_for
 
 NAME_PREFIX = "listdrop-smoke-"

@@ -5,20 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from listdrop.jobs_cli import Connection, stack_outputs
+from listdrop.cli.connection import Connection
+from listdrop.cli.smoke.report import CheckFailed, Report
+from listdrop.cli.stack import (
+    BUCKET_OUTPUT,
+    COMPLETED_TOPIC_OUTPUT,
+    DEAD_LETTER_ALARM_OUTPUT,
+    DEAD_LETTER_QUEUE_OUTPUT,
+    ENABLED_PROVIDERS_OUTPUT,
+    FAILED_TOPIC_OUTPUT,
+    OPERATIONS_TOPIC_OUTPUT,
+    QUEUE_OUTPUT,
+    TABLE_OUTPUT,
+    stack_outputs,
+)
 from listdrop.providers.registry import PROVIDERS
-from listdrop.smoke.report import CheckFailed, Report
 
-# The stack outputs read here (infra/constants.py; a unit test keeps the two in step: this package has no infra/).
-BUCKET_OUTPUT = "UploadBucketName"
-QUEUE_OUTPUT = "IngestQueueUrl"
-DEAD_LETTER_QUEUE_OUTPUT = "IngestDeadLetterQueueUrl"
-TABLE_OUTPUT = "JobTableName"
-COMPLETED_TOPIC_OUTPUT = "CompletedTopicArn"
-FAILED_TOPIC_OUTPUT = "FailedTopicArn"
-OPERATIONS_TOPIC_OUTPUT = "OperationsTopicArn"
-DEAD_LETTER_ALARM_OUTPUT = "DeadLetterAlarmName"
-ENABLED_PROVIDERS_OUTPUT = "EnabledProviders"
+# The stack outputs phase 1 needs.
 REQUIRED_OUTPUTS = (
     BUCKET_OUTPUT,
     QUEUE_OUTPUT,

@@ -7,14 +7,13 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from listdrop.jobs_cli import Connection, connect
-from listdrop.providers import mail_manager, pinpoint_import, ses_export, ses_import
-from listdrop.smoke import drops as drop_plan
-from listdrop.smoke.deployment import Deployment, describe_alarm, read_only_checks
-from listdrop.smoke.drops import Drop
-from listdrop.smoke.inbox import Inbox, Received
-from listdrop.smoke.report import FAIL, PASS, SKIP, CheckFailed, Progress, Report, describe_client_error
-from listdrop.smoke.resources import (
+from listdrop.cli.connection import Connection, connect
+from listdrop.cli.smoke import drops as drop_plan
+from listdrop.cli.smoke.deployment import Deployment, describe_alarm, read_only_checks
+from listdrop.cli.smoke.drops import Drop
+from listdrop.cli.smoke.inbox import Inbox, Received
+from listdrop.cli.smoke.report import FAIL, PASS, SKIP, CheckFailed, Progress, Report, describe_client_error
+from listdrop.cli.smoke.resources import (
     Scratch,
     Uploaded,
     create_address_list,
@@ -25,6 +24,7 @@ from listdrop.smoke.resources import (
     remove_all,
     subscribe,
 )
+from listdrop.providers import mail_manager, pinpoint_import, ses_export, ses_import
 from listdrop.upload import tracking_id_for
 
 DEFAULT_TIMEOUT_SECONDS = 900

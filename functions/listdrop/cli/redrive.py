@@ -1,17 +1,27 @@
-"""Moves the messages of the dead-letter queue back to the ingest queue (`listdrop redrive`).
+"""`listdrop redrive`: moves the messages of the dead-letter queue back to the ingest queue, once the cause is fixed.
+
+    listdrop redrive [--stack Listdrop] [--limit N]
+    listdrop redrive --dead-letter-queue-url URL --queue-url URL
 
 Each message is sent to the ingest queue first and deleted from the dead-letter queue only once the send
 succeeded, so a message is never lost. If the command stops between the two, the message is in both
 queues; that is safe, because the starter keys its work on the upload (the tracking id), not on the
 message: the second copy is a duplicate delivery and starts no second job and sends no second notification.
+
+Exit status: 0 when the dead-letter queue was emptied, 1 when messages are left in it, 2 on a usage error or when
+AWS could not be reached.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
+from listdrop.cli.connection import ENDPOINT_ENV, Connection, connect
+from listdrop.cli.stack import DEAD_LETTER_QUEUE_OUTPUT, QUEUE_OUTPUT, stack_outputs
 from listdrop.requeue import ATTEMPT_ATTRIBUTE
 
 # Long enough to send and delete a batch; a message not deleted in that time goes back to the dead letters.
@@ -91,3 +101,70 @@ def _attributes(message: dict[str, Any]) -> dict[str, Any]:
                 attribute[field] = value[field]
         kept[name] = attribute
     return {"MessageAttributes": kept} if kept else {}
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    redrive = commands.add_parser(
+        "redrive", help="move the dead-letter queue's messages back to the ingest queue, to be processed again"
+    )
+    redrive.add_argument(
+        "--stack", default="Listdrop", help="the deployed stack whose queues to use (default Listdrop)"
+    )
+    redrive.add_argument("--dead-letter-queue-url", help="instead of --stack: the dead-letter queue")
+    redrive.add_argument("--queue-url", help="instead of --stack: the ingest queue")
+    redrive.add_argument("--limit", type=int, help="move at most this many messages")
+    redrive.add_argument(
+        "--endpoint-url",
+        default=os.environ.get(ENDPOINT_ENV) or None,
+        help=f"another endpoint, e.g. the local cloud's http://127.0.0.1:4566 (default: ${ENDPOINT_ENV})",
+    )
+    redrive.add_argument("--region", help="the AWS region (default: from your AWS configuration)")
+    redrive.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if bool(args.dead_letter_queue_url) != bool(args.queue_url):
+        err.write("listdrop: give both --dead-letter-queue-url and --queue-url, or neither (to use --stack)\n")
+        return 2
+    connection = connect(args)
+    try:
+        if args.queue_url:
+            dlq_url, queue_url = args.dead_letter_queue_url, args.queue_url
+        else:
+            dlq_url, queue_url = _stack_queues(connection, args.stack)
+        redrive = Redrive(connection.client("sqs"), dead_letter_queue_url=dlq_url, queue_url=queue_url)
+        out.write(f"Moving messages from {dlq_url}\n  to {queue_url}\n")
+        result = redrive.run(limit=args.limit, progress=_every(100, lambda moved: out.write(f"  {moved:,} moved\n")))
+    except (BotoCoreError, ClientError, LookupError) as error:
+        err.write(f"listdrop: redrive failed: {error}\n")
+        return 2
+    out.write(f"Moved {result.moved:,} message(s); {result.left:,} left in the dead-letter queue.\n")
+    if result.failed:
+        out.write(f"  {result.failed:,} could not be sent to the ingest queue and stay in the dead-letter queue.\n")
+    return 0 if result.left == 0 and result.failed == 0 else 1
+
+
+def _every(step: int, show: Callable[[int], object]) -> Callable[[int], None]:
+    """Show progress each time the count passes another `step`."""
+    shown = 0
+
+    def progress(count: int) -> None:
+        nonlocal shown
+        if count // step > shown // step:
+            show(count)
+        shown = count
+
+    return progress
+
+
+def _stack_queues(connection: Connection, stack: str) -> tuple[str, str]:
+    outputs = stack_outputs(connection, stack)
+    try:
+        return outputs[DEAD_LETTER_QUEUE_OUTPUT], outputs[QUEUE_OUTPUT]
+    except KeyError as missing:
+        raise LookupError(f"stack {stack} has no output {missing}; is it a listdrop stack?") from None

@@ -1,0 +1,47 @@
+"""The `listdrop` command.
+
+    listdrop validate FILE --to imports/ses/contact-lists/<List>/put/
+
+runs the same checks the starter runs in AWS, on a local file, before you upload it. Exit status: 0 when the
+file would be imported (possibly with rows left out), 1 when it would be rejected, 2 on a usage error.
+
+    listdrop redrive [--stack Listdrop]
+
+moves every message of the ingest dead-letter queue back to the ingest queue, once the cause is fixed. Exit
+status: 0 when the dead-letter queue was emptied, 1 when messages are left in it, 2 on a usage error.
+
+    listdrop jobs list|show|cancel
+
+lists the jobs of the job table (or a job API's own jobs, with --native), shows one job's whole history,
+or cancels a running job. Exit status: 0 when done, 1 when the job is unknown or cannot be cancelled,
+2 on a usage error. See `listdrop jobs --help`.
+
+    listdrop smoke [--stack Listdrop] [--read-only]
+
+proves that a deployment works: read-only checks, then its own throwaway queue, lists and files through the
+whole pipeline and the operations alarm, all removed at the end. Exit status: 0 when every check passed, 1 when
+one failed, 2 on a usage error or when AWS cannot be reached. See `listdrop smoke --help`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from listdrop.cli import jobs, redrive, smoke, validate
+
+# Each command adds its own subparser, in the order `listdrop --help` lists them, and sets `run` to its function.
+COMMANDS = (validate, redrive, jobs, smoke)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="listdrop", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        command.add_parser(commands)
+    args = parser.parse_args(argv)
+    run: Callable[..., int] = args.run
+    return run(args, out=sys.stdout, err=sys.stderr)

@@ -1,0 +1,156 @@
+"""`listdrop jobs show TRACKING_ID`: one job's whole life, in the order it happened."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from listdrop.cli.connection import Connection
+from listdrop.cli.jobs.common import open_table
+from listdrop.cli.jobs.text import json_default, long_time, records_text, status_text, write
+from listdrop.job_records import MIN_PREFIX, Job
+from listdrop.job_store import Attribute, ClaimStatus
+
+
+def add_parser(
+    subcommands: argparse._SubParsersAction[argparse.ArgumentParser], where: argparse.ArgumentParser
+) -> None:
+    show = subcommands.add_parser(
+        "show", parents=[where], help="one job's whole history", description="One job's whole history."
+    )
+    show.add_argument("tracking_id", help=f"the tracking id, or its first {MIN_PREFIX} or more characters")
+    show.add_argument("--json", action="store_true", help="the job table's item as JSON")
+
+
+def run(args: argparse.Namespace, *, out: TextIO, err: TextIO, connection: Connection) -> int:
+    job = open_table(connection, args).resolve(args.tracking_id)
+    if job is None:
+        write(err, f"listdrop: no job with tracking id {args.tracking_id} in the job table\n")
+        return 1
+    if args.json:
+        item = {
+            **job.item,
+            Attribute.EXECUTION_INPUT: job.execution_input() or None,
+            Attribute.OUTCOME_DETAIL: job.outcome() or None,
+        }
+        write(out, json.dumps(item, default=json_default, sort_keys=True, indent=2) + "\n")
+        return 0
+    write(out, "".join(f"{line}\n" for line in describe(job)))
+    return 0
+
+
+def describe(job: Job) -> list[str]:
+    """One job's whole life, in the order it happened: what was uploaded, where to, what the checks found,
+    the provider's job, the outcome."""
+    upload = job.execution_input().get("upload") or {}
+    outcome = job.outcome()
+    return [
+        f"Job {job.tracking_id}",
+        f"  status          {status_text(job)}",
+        *_upload(job, upload, outcome),
+        "Timeline (UTC)",
+        *_timeline(job, outcome),
+        "Provider job",
+        *_provider_job(job),
+        "Outcome",
+        *_outcome(job, outcome),
+    ]
+
+
+def _upload(job: Job, upload: dict[str, Any], outcome: dict[str, Any]) -> list[str]:
+    """What was uploaded, where it goes, what the checks found (the upload's state in the workflow's input)."""
+    source = job.get(Attribute.SOURCE_URI) or (upload.get("source") or {}).get("uri") or "-"
+    version = job.get(Attribute.SOURCE_VERSION_ID)
+    size = job.get(Attribute.SIZE_BYTES)
+    data_format = upload.get("dataFormat")
+    label = (upload.get("destination") or {}).get("label") or job.label
+    lines = [
+        f"  source          {source}"
+        + (f" (version {version}" if version else " (")
+        + (f", {int(size):,} bytes)" if size is not None else ")"),
+        f"  route           {job.get(Attribute.ACTION) or '-'} into {label} via {job.get(Attribute.PROVIDER) or '-'}"
+        + (f", {data_format}" if data_format else ""),
+    ]
+    checks = upload.get("validation") or outcome.get("checks")
+    if checks:
+        lines.append(f"  checks          {_checks_text(checks)}")
+        lines += [f"                  normalized: {note}" for note in checks.get("normalized") or []]
+        if checks.get("report"):
+            lines.append(f"                  rejected-rows report: {checks['report']}")
+    staged = upload.get("staged")
+    if staged:
+        lines.append(f"  staged copy     {staged.get('uri')} ({int(staged.get('sizeBytes') or 0):,} bytes)")
+    return lines
+
+
+def _timeline(job: Job, outcome: dict[str, Any]) -> list[str]:
+    lines = [f"  claimed         {long_time(job.created_at)}"]
+    if job.status == ClaimStatus.CLAIMED and job.get(Attribute.CLAIM_EXPIRES_AT):
+        expires = datetime.fromtimestamp(int(job.get(Attribute.CLAIM_EXPIRES_AT)), UTC).isoformat()
+        lines.append(f"  claim expires   {long_time(expires)} (a retry may take over after that)")
+    if job.get(Attribute.JOB_STARTED_AT):
+        lines.append(f"  job started     {long_time(job.get(Attribute.JOB_STARTED_AT))}")
+    if job.get(Attribute.LAST_POLLED_AT):
+        lines.append(f"  last polled     {long_time(job.get(Attribute.LAST_POLLED_AT))}")
+    if job.get(Attribute.ENDED_AT):
+        took = outcome.get("durationSeconds")
+        lines.append(
+            f"  ended           {long_time(job.get(Attribute.ENDED_AT))}"
+            + (f" (took {_duration(took)})" if took else "")
+        )
+    elif not job.is_active:
+        lines.append(f"  ended           {long_time(job.get(Attribute.UPDATED_AT))} (before any job started)")
+    lines.append(f"  last change     {long_time(job.get(Attribute.UPDATED_AT))}")
+    return lines
+
+
+def _provider_job(job: Job) -> list[str]:
+    lines = [
+        f"  job id          {job.get(Attribute.PROVIDER_JOB_ID) or '- (none started)'}",
+        f"  provider status {job.get(Attribute.PROVIDER_STATUS) or '-'}",
+        f"  records         {records_text(job.records, long=True)}",
+    ]
+    progress = job.progress()
+    if progress:
+        lines.append(f"  progress        {json.dumps(progress, sort_keys=True, default=str)}")
+    return lines
+
+
+def _outcome(job: Job, outcome: dict[str, Any]) -> list[str]:
+    if job.is_active and not outcome:
+        return ["  none yet: the job is running; the workflow publishes the outcome when it ends"]
+    if not outcome:
+        return [f"  {job.status}: {_coded(job.get(Attribute.REASON_CODE), job.get(Attribute.REASON))}"]
+    lines = [
+        f"  {outcome.get('summary') or outcome.get('outcome')}",
+        f"  reason          {_coded(outcome.get('reasonCode'), outcome.get('reason'))}",
+        f"  failed records  {outcome.get('failureReport') or 'none'}",
+    ]
+    if outcome.get("result"):
+        lines.append(f"  result file     {outcome['result']}")
+    lines.append(f"  rejected rows   {(outcome.get('checks') or {}).get('report') or 'none'}")
+    return lines
+
+
+def _checks_text(checks: dict[str, Any]) -> str:
+    total, accepted = int(checks.get("rowsTotal") or 0), int(checks.get("rowsAccepted") or 0)
+    rejected, duplicates = int(checks.get("rowsRejected") or 0), int(checks.get("duplicates") or 0)
+    text = f"{accepted:,} of {total:,} rows accepted"
+    if rejected:
+        text += f", {rejected:,} left out ({duplicates:,} duplicates)"
+    return text
+
+
+def _coded(code: Any, reason: Any) -> str:
+    if not code and not reason:
+        return "none"
+    return f"{code}: {reason}" if code and reason else str(code or reason)
+
+
+def _duration(seconds: Any) -> str:
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h {minutes}m {secs}s" if hours else f"{minutes}m {secs}s" if minutes else f"{secs}s"

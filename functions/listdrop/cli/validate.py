@@ -1,0 +1,151 @@
+"""`listdrop validate FILE --to DESTINATION`: the starter's checks, on a local file, before it is uploaded.
+
+Exit status: 0 when the file would be imported (possibly with rows left out), 1 when it would be rejected, 2 on a
+usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from listdrop import routing
+from listdrop.errors import RejectedFile
+from listdrop.export_request import MAX_REQUEST_BYTES, parse_export_request
+from listdrop.models import InputKind, Route
+from listdrop.validation import RowPolicy, ValidationResult, check_records
+from listdrop.validation.report import ReportWriter
+from listdrop.validation.sinks import FileSink, NullSink, TextSink
+
+DEFAULT_MAX_BYTES = 1024**3
+SHOWN_REPORT_ROWS = 20
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    check = commands.add_parser("validate", help="check a file locally, as the pipeline will, before uploading it")
+    check.add_argument("file", type=Path)
+    check.add_argument(
+        "--to",
+        required=True,
+        metavar="DESTINATION",
+        help="where it would be uploaded: the key prefix, e.g. imports/ses/contact-lists/Newsletter/put/, "
+        "imports/mail-manager/address-lists/<AddressListId>/, imports/pinpoint/<ApplicationId>/endpoints/ "
+        "or exports/ses/ for an export request ('imports/' may be left out)",
+    )
+    check.add_argument("--max-invalid-percent", type=float, default=10.0, help="the invalid-row policy (default 10)")
+    check.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="the size limit (default 1 GiB)")
+    check.add_argument("--output", type=Path, help="write the normalized file the job would read here")
+    check.add_argument("--report", type=Path, help="write the full rejected-rows report (CSV) here")
+    check.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        err.write(f"listdrop: {path}: no such file\n")
+        return 2
+    prefix = args.to.strip("/")
+    if not prefix.startswith((routing.IMPORTS_PREFIX, routing.EXPORTS_PREFIX)):
+        prefix = routing.IMPORTS_PREFIX + prefix
+    try:
+        route = routing.route(f"{prefix}/{path.name}")
+        routing.refuse_unsupported_action(route)
+        policy = RowPolicy(args.max_invalid_percent)
+    except RejectedFile as error:
+        err.write(f"listdrop: --to {args.to}: {error.reason}\n")
+        return 2
+    except ValueError as error:
+        err.write(f"listdrop: {error}\n")
+        return 2
+    if route.kind is InputKind.REQUEST:
+        return _validate_request(path, route, out)
+    size = path.stat().st_size
+    if size > args.max_bytes:
+        out.write(f"REJECTED (FILE_TOO_LARGE): {size:,} bytes; the limit is {args.max_bytes:,}.\n")
+        return 1
+    report_lines: list[str] = []
+    report_sink: TextSink = FileSink(args.report) if args.report else _Collect(report_lines)
+    output: TextSink = FileSink(args.output) if args.output else NullSink()
+    with path.open("rb") as stream:
+        result = check_records(
+            stream.read,
+            route,
+            output=output,
+            report=ReportWriter(report_sink),
+            policy=policy,
+            progress=_progress(err, size),
+        )
+    _print(result, out, route_label=route.destination.label, report_lines=report_lines, report_path=args.report)
+    return 0 if result.accepted else 1
+
+
+def _validate_request(path: Path, route: Route, out: TextIO) -> int:
+    """An export request: the same checks as before any CreateExportJob call."""
+    try:
+        request = parse_export_request(path.read_bytes()[: MAX_REQUEST_BYTES + 1])
+    except RejectedFile as rejection:
+        out.write(f"REJECTED ({rejection.code}): {route.destination.label}\n  {rejection.reason}\n")
+        return 1
+    out.write(f"ACCEPTED: {route.destination.label}\n  request: {request.summary}\n")
+    return 0
+
+
+def _print(
+    result: ValidationResult, out: TextIO, *, route_label: str, report_lines: list[str], report_path: Path | None
+) -> None:
+    verdict = "ACCEPTED" if result.rejection is None else f"REJECTED ({result.rejection.code})"
+    out.write(f"{verdict}: {route_label}\n")
+    if result.rejection is not None:
+        out.write(f"  {result.rejection.reason}\n")
+    out.write(
+        f"  rows: {result.total_rows:,} checked, {result.accepted_rows:,} would be imported, "
+        f"{result.rejected_rows:,} left out ({result.duplicate_rows:,} duplicates)\n"
+    )
+    for note in result.normalizations:
+        out.write(f"  normalized: {note}\n")
+    if result.rejected_rows and report_path is not None:
+        out.write(f"  report: {report_path}\n")
+    elif result.rejected_rows:
+        rows = "".join(report_lines).splitlines()
+        out.write("  report (row, column, value, code, reason):\n")
+        for line in rows[1 : SHOWN_REPORT_ROWS + 1]:
+            out.write(f"    {line}\n")
+        if len(rows) - 1 > SHOWN_REPORT_ROWS:
+            out.write(f"    ... and {len(rows) - 1 - SHOWN_REPORT_ROWS:,} more (use --report FILE for all)\n")
+
+
+class _Collect:
+    """Keeps the report in memory, for printing; only the first rows are kept, whatever the file."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+        self._kept = 0
+
+    def write(self, text: str) -> None:
+        if self._kept < 1 << 16:
+            self._lines.append(text)
+            self._kept += len(text)
+
+    def close(self) -> None:
+        return None
+
+    def abort(self) -> None:
+        return None
+
+
+def _progress(err: TextIO, size: int) -> Callable[[int, int], None] | None:
+    if not err.isatty() or size < 50 * 1024 * 1024:
+        return None
+    last = time.monotonic()
+
+    def show(rows: int, bytes_read: int) -> None:
+        nonlocal last
+        if time.monotonic() - last >= 1:
+            last = time.monotonic()
+            err.write(f"\r  {bytes_read * 100 // max(size, 1):3d}%  {rows:,} rows checked")
+            err.flush()
+
+    return show
