@@ -33,6 +33,15 @@ PROVIDERS = (SES_IMPORT, SES_EXPORT, MAIL_MANAGER, PINPOINT_IMPORT)
 # Pinpoint's endpoint imports reached end of support on 30 October 2026: off unless switched on.
 ENABLED_BY_DEFAULT = (SES_IMPORT, SES_EXPORT, MAIL_MANAGER)
 
+# The poll schedule's state in the workflow's state, and the fields of it the workflow reads: the names
+# functions/listdrop/poll_schedule.py gives them (tests/unit/test_poll_schedule.py keeps the two in step).
+POLL = "poll"
+POLL_STATUS = "state"  # RUNNING, or the final state once the poller decided the outcome
+POLL_WAIT_SECONDS = "waitSeconds"
+POLL_MAX_WAIT_SECONDS = "maxWaitSeconds"
+POLL_GIVE_UP_AT = "giveUpAt"
+POLL_RUNNING = "RUNNING"
+
 COMPLETED_DETAIL_TYPES = ["Import Succeeded"]
 FAILED_DETAIL_TYPES = ["Import Failed", "Import Rejected", "Import Timed Out"]
 
