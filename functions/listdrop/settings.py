@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from listdrop.poll_schedule import PollSettings
 from listdrop.providers.registry import ENABLED_BY_DEFAULT, PROVIDERS
 
 
@@ -54,16 +55,27 @@ def _prefix(env: Mapping[str, str], name: str, default: str) -> str:
     return prefix if prefix.endswith("/") else prefix + "/"
 
 
+def _poll_settings(env: Mapping[str, str]) -> PollSettings:
+    """The polling policy's settings (listdrop.poll_schedule owns the policy; the defaults are its own)."""
+    defaults = PollSettings()
+    settings = PollSettings(
+        initial_wait_seconds=_positive_int(env, "POLL_INITIAL_WAIT_SECONDS", defaults.initial_wait_seconds),
+        max_wait_seconds=_positive_int(env, "POLL_MAX_WAIT_SECONDS", defaults.max_wait_seconds),
+        job_max_duration_seconds=_positive_int(env, "JOB_MAX_DURATION_SECONDS", defaults.job_max_duration_seconds),
+        status_unreadable_seconds=_positive_int(env, "STATUS_UNREADABLE_SECONDS", defaults.status_unreadable_seconds),
+    )
+    if settings.max_wait_seconds < settings.initial_wait_seconds:
+        raise SettingsError("POLL_MAX_WAIT_SECONDS must be >= POLL_INITIAL_WAIT_SECONDS")
+    return settings
+
+
 @dataclass(frozen=True)
 class StarterSettings:
     jobs_table: str
     state_machine_arn: str
     max_file_bytes: int
-    poll_initial_wait_seconds: int
-    poll_max_wait_seconds: int
-    job_max_duration_seconds: int
+    poll: PollSettings
     claim_lease_seconds: int
-    status_unreadable_seconds: int
     allowed_contact_lists: frozenset[str]
     max_invalid_row_percent: float = 10.0
     staging_prefix: str = "staging/"
@@ -82,19 +94,14 @@ class StarterSettings:
             jobs_table=_require(env, "JOBS_TABLE_NAME"),
             state_machine_arn=_require(env, "STATE_MACHINE_ARN"),
             max_file_bytes=_positive_int(env, "MAX_FILE_BYTES", 1024**3),
-            poll_initial_wait_seconds=_positive_int(env, "POLL_INITIAL_WAIT_SECONDS", 10),
-            poll_max_wait_seconds=_positive_int(env, "POLL_MAX_WAIT_SECONDS", 300),
-            job_max_duration_seconds=_positive_int(env, "JOB_MAX_DURATION_SECONDS", 6 * 3600),
+            poll=_poll_settings(env),
             claim_lease_seconds=_positive_int(env, "CLAIM_LEASE_SECONDS", 120),
-            status_unreadable_seconds=_positive_int(env, "STATUS_UNREADABLE_SECONDS", 1800),
             allowed_contact_lists=frozenset(allowed),
             max_invalid_row_percent=_percent(env, "MAX_INVALID_ROW_PERCENT", 10.0),
             staging_prefix=_prefix(env, "STAGING_PREFIX", "staging/"),
             reports_prefix=_prefix(env, "REPORTS_PREFIX", "reports/"),
             enabled_providers=frozenset(enabled or ENABLED_BY_DEFAULT),
         )
-        if settings.poll_max_wait_seconds < settings.poll_initial_wait_seconds:
-            raise SettingsError("POLL_MAX_WAIT_SECONDS must be >= POLL_INITIAL_WAIT_SECONDS")
         return settings
 
 

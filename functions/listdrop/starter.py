@@ -30,6 +30,7 @@ from listdrop.job_store import ClaimStatus, JobRecord, JobStore
 from listdrop.models import DataFormat, DestinationType, FileShape, InputKind, Outcome, Route, S3Object
 from listdrop.observability import logger
 from listdrop.outcome import build_event
+from listdrop.poll_schedule import POLL, PollState
 from listdrop.providers.base import ImportRequest, JobProvider, RequestReader
 from listdrop.providers.registry import spec_of
 from listdrop.settings import StarterSettings
@@ -377,19 +378,8 @@ class Starter:
                 raise
 
     def _execution_input(self, upload: Upload, outcome: dict[str, Any] | None = None) -> str:
-        settings = self._settings
-        state: dict[str, Any] = {
-            "upload": upload.to_state(),
-            "poll": {
-                "state": "RUNNING",
-                "attempt": 0,
-                "waitSeconds": settings.poll_initial_wait_seconds,
-                "maxWaitSeconds": settings.poll_max_wait_seconds,
-                "unreadableLimitSeconds": settings.status_unreadable_seconds,
-                "deadline": int(datetime.fromisoformat(upload.started_at).timestamp())
-                + settings.job_max_duration_seconds,
-            },
-        }
+        schedule = PollState.initial(self._settings.poll, started_at=datetime.fromisoformat(upload.started_at))
+        state: dict[str, Any] = {"upload": upload.to_state(), POLL: schedule.to_state()}
         if outcome is not None:
             state["outcome"] = outcome
         return json.dumps(state, sort_keys=True, separators=(",", ":"))

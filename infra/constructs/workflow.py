@@ -6,8 +6,8 @@ Its paths, each ending in one published event (tests/infra/test_pipeline_shape.p
 - wait, poll, wait longer, poll, ... until the poller returns a final state: publish its outcome;
 - the poller itself fails (a crash, a timeout): note it, back off the same way, poll again, within the same
   status-unreadable window as an unreadable job status and never past the deadline. The poller precomputes when
-  that is (`poll.giveUpAt`, see listdrop.poller.give_up_at), since Step Functions can compare times but not add to
-  them. Past it, build a STATUS_UNREADABLE outcome here, record it in the job table, publish it.
+  that is (`poll.giveUpAt`, see listdrop.poll_schedule.give_up_at), since Step Functions can compare times but not
+  add to them. Past it, build a STATUS_UNREADABLE outcome here, record it in the job table, publish it.
 
 Before publishing, the outcome is serialized into the event itself (`detail.eventJson`): the notifications'
 templates may not embed the event (infra/constructs/notifications.py), so they carry this copy instead.
@@ -38,6 +38,12 @@ from constructs import Construct
 from infra import nag
 from infra.config import HistoryCosts, ListdropConfig, check_history_limit
 from infra.constants import EVENT_SOURCE
+from listdrop.poll_schedule import GIVE_UP_AT as POLL_GIVE_UP_AT
+from listdrop.poll_schedule import MAX_WAIT_SECONDS as POLL_MAX_WAIT_SECONDS
+from listdrop.poll_schedule import POLL
+from listdrop.poll_schedule import RUNNING as POLL_RUNNING
+from listdrop.poll_schedule import STATE as POLL_STATUS
+from listdrop.poll_schedule import WAIT_SECONDS as POLL_WAIT_SECONDS
 
 JsonPath = sfn.JsonPath
 Condition = sfn.Condition
@@ -50,6 +56,14 @@ POLL_STATE = "Poll job"
 BUILD_UNREADABLE_STATE = "Build status-unreadable outcome"
 RECORD_STATE = "Record the outcome"
 PUBLISH_STATE = "Publish outcome"
+
+# Where the workflow reads the poll schedule's state (listdrop.poll_schedule owns it: the starter seeds it, each poll
+# returns the next one). The failure loop below doubles the wait up to the cap itself, as the schedule does.
+POLL_PATH = f"$.{POLL}"
+POLL_STATUS_PATH = f"{POLL_PATH}.{POLL_STATUS}"
+WAIT_SECONDS_PATH = f"{POLL_PATH}.{POLL_WAIT_SECONDS}"
+MAX_WAIT_SECONDS_PATH = f"{POLL_PATH}.{POLL_MAX_WAIT_SECONDS}"
+GIVE_UP_AT_PATH = f"{POLL_PATH}.{POLL_GIVE_UP_AT}"
 
 
 class JobWorkflow(Construct):
@@ -70,12 +84,12 @@ class JobWorkflow(Construct):
         self._config = config
         publish = self._build_publish_outcome()
 
-        wait = sfn.Wait(self, WAIT_STATE, time=sfn.WaitTime.seconds_path("$.poll.waitSeconds"))
+        wait = sfn.Wait(self, WAIT_STATE, time=sfn.WaitTime.seconds_path(WAIT_SECONDS_PATH))
         poll = self._build_poll(poller)
         poll.add_catch(self._build_poller_failure_loop(wait, publish), errors=["States.ALL"], result_path="$.error")
         decide = (
             sfn.Choice(self, "Job finished?")
-            .when(Condition.string_equals("$.poll.state", "RUNNING"), wait)
+            .when(Condition.string_equals(POLL_STATUS_PATH, POLL_RUNNING), wait)
             .otherwise(publish)
         )
         start = (
@@ -146,8 +160,8 @@ class JobWorkflow(Construct):
             "at.$": "$$.State.EnteredTime",
             "error.$": "$.error.Error",
             # The next wait, doubled up to the longest, as the poller backs off (Step Functions has no min()).
-            "doubled": {"waitSeconds.$": "States.MathAdd($.poll.waitSeconds, $.poll.waitSeconds)"},
-            "longest": {"waitSeconds.$": "$.poll.maxWaitSeconds"},
+            "doubled": {f"{POLL_WAIT_SECONDS}.$": f"States.MathAdd({WAIT_SECONDS_PATH}, {WAIT_SECONDS_PATH})"},
+            "longest": {f"{POLL_WAIT_SECONDS}.$": MAX_WAIT_SECONDS_PATH},
         }
         count = sfn.Pass(self, "Note the poller failure", parameters=failure, result_path="$.pollerFailure")
         first = sfn.Pass(
@@ -169,13 +183,14 @@ class JobWorkflow(Construct):
                 # The whole state, rebuilt: the catch's error (with its Cause, up to 32 KiB) is left behind.
                 parameters={
                     "upload.$": "$.upload",
-                    "poll.$": f"States.JsonMerge($.poll, $.pollerFailure.{wait_field}, false)",
+                    f"{POLL}.$": f"States.JsonMerge({POLL_PATH}, $.pollerFailure.{wait_field}, false)",
                     "pollerFailure": {
                         "since.$": "$.pollerFailure.since",
                         "at.$": "$.pollerFailure.at",
                         "error.$": "$.pollerFailure.error",
                         "waitedSeconds.$": (
-                            f"States.MathAdd($.pollerFailure.waitedSeconds, $.pollerFailure.{wait_field}.waitSeconds)"
+                            "States.MathAdd($.pollerFailure.waitedSeconds, "
+                            f"$.pollerFailure.{wait_field}.{POLL_WAIT_SECONDS})"
                         ),
                     },
                 },
@@ -184,7 +199,9 @@ class JobWorkflow(Construct):
         backing_off = (
             sfn.Choice(self, "Back off how far?")
             .when(
-                Condition.number_greater_than_json_path("$.pollerFailure.doubled.waitSeconds", "$.poll.maxWaitSeconds"),
+                Condition.number_greater_than_json_path(
+                    f"$.pollerFailure.doubled.{POLL_WAIT_SECONDS}", MAX_WAIT_SECONDS_PATH
+                ),
                 back_off("Wait the longest", "longest"),
             )
             .otherwise(back_off("Wait twice as long", "doubled"))
@@ -194,12 +211,12 @@ class JobWorkflow(Construct):
         # '2026-11-29T10:15:00.123Z' from Step Functions), so comparing them as strings compares the times.
         past_window = (
             sfn.Choice(self, "Past the window or the deadline?")
-            .when(Condition.string_greater_than_equals_json_path("$.pollerFailure.at", "$.poll.giveUpAt"), give_up)
+            .when(Condition.string_greater_than_equals_json_path("$.pollerFailure.at", GIVE_UP_AT_PATH), give_up)
             .otherwise(backing_off)
         )
         time_up = (
             sfn.Choice(self, "Stop waiting for the poller?")
-            .when(Condition.is_present("$.poll.giveUpAt"), past_window)
+            .when(Condition.is_present(GIVE_UP_AT_PATH), past_window)
             # The poller never answered for this upload, so it precomputed nothing: count the waits instead.
             .when(
                 Condition.number_greater_than_equals(

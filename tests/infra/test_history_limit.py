@@ -1,10 +1,11 @@
 """Settings under which one job's workflow could reach Step Functions' 25,000-event history quota are refused.
 
-The arithmetic is pure (infra/config.py); the per-poll cost comes from the definition (infra/constructs/workflow.py,
-counted on the synthesized template in test_pipeline_shape.py).
+The arithmetic is pure (infra/config.py) and bounds the polls of listdrop.poll_schedule; the per-poll cost comes
+from the definition (infra/constructs/workflow.py, counted on the synthesized template in test_pipeline_shape.py).
 """
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,6 +18,7 @@ from infra.config import (
     history_events,
     worst_case_polls,
 )
+from listdrop.poll_schedule import PollSettings, PollState
 
 pytestmark = pytest.mark.infra
 
@@ -30,6 +32,33 @@ def test_polls_double_their_wait_up_to_the_cap_until_the_deadline():
     assert worst_case_polls(initial_wait=10, max_wait=10, job_max=100, unreadable=10) == 11 + 3
     # a poller that never answers is given the window, counted in waits, even past a shorter deadline
     assert worst_case_polls(initial_wait=1, max_wait=1, job_max=5, unreadable=50) == 51 + 3
+
+
+def _polls(settings: PollSettings, *, readable: bool) -> int:
+    """How many polls listdrop.poll_schedule makes of a job that never ends, each the moment its wait is over."""
+    started = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+    state, now, polls = PollState.initial(settings, started), started.timestamp(), 0
+    while True:
+        now, polls, state = now + state.wait_seconds, polls + 1, state.polled()
+        if readable and state.is_past_deadline(now):
+            return polls  # timed out
+        since = None if readable else state.outage_start(now)
+        if since is not None and not state.may_stay_unreadable(since, now):
+            return polls  # status unreadable for the window
+        state = state.next_poll(now, unreadable_since=since)
+
+
+@pytest.mark.parametrize(
+    ("initial_wait", "max_wait", "job_max", "unreadable"),
+    [(10, 300, 21600, 1800), (1, 2, 120, 20), (5, 12, 600, 300), (7, 7, 70, 1000), (1, 1, 5, 50), (3, 500, 90, 40)],
+)
+def test_the_count_bounds_the_schedule_the_poller_keeps(initial_wait, max_wait, job_max, unreadable):
+    """worst_case_polls repeats the poll schedule's doubling (infra does not import the Lambda package): it must
+    count at least the polls the schedule makes, whether the job's status can be read or not."""
+    bound = worst_case_polls(initial_wait=initial_wait, max_wait=max_wait, job_max=job_max, unreadable=unreadable)
+    settings = PollSettings(initial_wait, max_wait, job_max, unreadable)
+    assert _polls(settings, readable=True) <= bound
+    assert _polls(settings, readable=False) <= bound
 
 
 def test_the_defaults_and_the_local_clouds_settings_fit():

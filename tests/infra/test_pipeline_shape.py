@@ -107,7 +107,7 @@ def test_a_failing_poller_is_polled_again_with_backoff_until_the_window_or_the_d
     assert note["doubled"] == {"waitSeconds.$": "States.MathAdd($.poll.waitSeconds, $.poll.waitSeconds)"}
     assert note["longest"] == {"waitSeconds.$": "$.poll.maxWaitSeconds"}
     stop = states["Stop waiting for the poller?"]["Choices"]
-    # The poller's own give-up time (listdrop.poller.give_up_at: the window, capped by the deadline) ...
+    # The poller's own give-up time (listdrop.poll_schedule.give_up_at: the window, capped by the deadline) ...
     assert stop[0] == {"Variable": "$.poll.giveUpAt", "IsPresent": True, "Next": "Past the window or the deadline?"}
     assert states["Past the window or the deadline?"]["Choices"] == [
         {
@@ -246,7 +246,7 @@ def test_functions_satisfy_the_handlers_environment_contract(template):
     _, starter_env = _environment(template, "IngestStarterFunction")
     _, poller_env = _environment(template, "PollerFunction")
     settings = StarterSettings.from_env(starter_env)
-    assert (settings.poll_initial_wait_seconds, settings.poll_max_wait_seconds) == (10, 300)
+    assert (settings.poll.initial_wait_seconds, settings.poll.max_wait_seconds) == (10, 300)
     assert PollerSettings.from_env(poller_env).reports_prefix == "reports/"
 
 

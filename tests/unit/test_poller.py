@@ -4,7 +4,7 @@ import pytest
 
 from listdrop.errors import ProviderUnavailable
 from listdrop.models import JobState, JobStatus, S3Object
-from listdrop.poller import POLLER_FAILURE, Poller, give_up_at
+from listdrop.poller import POLLER_FAILURE, Poller
 from listdrop.routing import route
 from listdrop.upload import Upload
 from tests.unit.fakes import FakeProvider, FakeReports
@@ -138,20 +138,8 @@ def test_an_unreadable_status_at_the_deadline_ends_at_once(env):
     assert poller.poll(env["state"])["outcome"]["detail"]["reasonCode"] == "STATUS_UNREADABLE"
 
 
-# -- for the workflow's own loop when the poller fails (infra/constructs/workflow.py) ------------------------
-
-
-def test_each_poll_tells_the_workflow_when_to_stop_waiting_for_a_poller_that_fails_next():
-    """The window counts from the next poll (the first that could fail), is capped by the deadline, and is written
-    as Step Functions' timestamps are (UTC, `Z`), so the workflow can compare it with $$.State.EnteredTime."""
-    now = STARTED + timedelta(seconds=30)
-    poll = {"waitSeconds": 10, "unreadableLimitSeconds": 300, "deadline": int(STARTED.timestamp()) + 600}
-    assert give_up_at(poll, now.timestamp()) == "2026-11-22T09:05:40Z"  # 30 + 10 + 300 s after the start
-    assert give_up_at({**poll, "deadline": int(STARTED.timestamp()) + 120}, now.timestamp()) == "2026-11-22T09:02:00Z"
-    since = int((STARTED + timedelta(seconds=5)).timestamp())
-    assert give_up_at(poll, now.timestamp(), since) == "2026-11-22T09:05:05Z", "an outage already under way"
-    # compared as strings: later by the next second at the most
-    assert "2026-11-22T09:05:04.999Z" < "2026-11-22T09:05:05.999Z" < "2026-11-22T09:05:05Z" < "2026-11-22T09:05:06.000Z"
+# -- for the workflow's own loop when the poller fails (infra/constructs/workflow.py; the give-up time itself:
+# test_poll_schedule.py) --------------------------------------------------------------------------------------
 
 
 def test_a_running_job_and_an_unreadable_status_both_carry_the_give_up_time(env):
