@@ -24,8 +24,11 @@ SES_STAGING_PREFIX = "staging/ses-import/"
 EXPORTS_PREFIX = "exports/ses/"  # export requests
 EXPORT_RESULTS_PREFIX = "exports/results/"  # what the poller copies from SES (never notified: other prefix)
 
-COMPLETED_DETAIL_TYPES = ["Import Succeeded"]
-FAILED_DETAIL_TYPES = ["Import Failed", "Import Rejected", "Import Timed Out"]
+# The outcome events' detail-types: '<Import|Export> <outcome>' (functions/listdrop/models.py, Outcome.detail_type).
+COMPLETED_DETAIL_TYPES = ["Import Succeeded", "Export Succeeded"]
+FAILED_DETAIL_TYPES = [
+    f"{kind} {outcome}" for kind in ("Import", "Export") for outcome in ("Failed", "Rejected", "Timed Out")
+]
 
 LAMBDA_HANDLERS = {
     "starter": "listdrop.handlers.starter.handler",

@@ -140,24 +140,31 @@ class JobStatus:
     progress: dict[str, Any] | None = None
 
 
+class JobKind(StrEnum):
+    """What a file started: an import of its records, or an export it asked for."""
+
+    IMPORT = "Import"
+    EXPORT = "Export"
+
+
 class Outcome(StrEnum):
-    """Final outcome of one upload; each has its own EventBridge detail-type."""
+    """Final outcome of one upload; with the job's kind, it names the EventBridge detail-type."""
 
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     REJECTED = "REJECTED"
     TIMED_OUT = "TIMED_OUT"
 
-    @property
-    def detail_type(self) -> str:
-        return DETAIL_TYPES[self]
+    def detail_type(self, kind: JobKind = JobKind.IMPORT) -> str:
+        """'Import Succeeded', 'Export Failed', ...: what the notification rules match (infra/constants.py)."""
+        return f"{kind.value} {OUTCOME_WORDS[self]}"
 
 
-DETAIL_TYPES: dict[Outcome, str] = {
-    Outcome.SUCCEEDED: "Import Succeeded",
-    Outcome.FAILED: "Import Failed",
-    Outcome.REJECTED: "Import Rejected",
-    Outcome.TIMED_OUT: "Import Timed Out",
+OUTCOME_WORDS: dict[Outcome, str] = {
+    Outcome.SUCCEEDED: "Succeeded",
+    Outcome.FAILED: "Failed",
+    Outcome.REJECTED: "Rejected",
+    Outcome.TIMED_OUT: "Timed Out",
 }
 
 EVENT_SOURCE = "listdrop"

@@ -79,7 +79,7 @@ def build_event(
         "rowReport": (upload.validation or {}).get("noticeReport") or NONE_TEXT,
     }
     detail["notice"] = {name: one_line(str(value)) for name, value in notice.items()}
-    return {"detailType": outcome.detail_type, "detail": detail}
+    return {"detailType": outcome.detail_type(upload.job_kind), "detail": detail}
 
 
 def summary_line(detail: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from listdrop.models import Route, S3Object
+from listdrop.models import Action, JobKind, Route, S3Object
 
 
 def tracking_id_for(bucket: str, key: str, version: str) -> str:
@@ -66,9 +66,17 @@ class Upload:
     def with_validation(self, validation: dict[str, Any], staged: dict[str, Any] | None) -> Upload:
         return Upload(**{**self.__dict__, "validation": validation, "staged": staged})
 
+    @property
+    def job_kind(self) -> JobKind:
+        """An export request's events say Export, every other file's Import (the first word of the detail-type)."""
+        return JobKind.EXPORT if self.action == Action.EXPORT.value else JobKind.IMPORT
+
     def to_state(self) -> dict[str, Any]:
         return {
             "trackingId": self.tracking_id,
+            # Derived from the action, never read back: the workflow's own failure event takes its detail-type
+            # from it (infra/constructs/workflow.py).
+            "jobKind": self.job_kind.value,
             "provider": self.provider,
             "jobId": self.job_id,
             "destination": self.destination,

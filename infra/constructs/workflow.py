@@ -292,7 +292,7 @@ class JobWorkflow(Construct):
             parameters={
                 "upload.$": "$.upload",
                 "outcome": {
-                    "detailType": "Import Failed",
+                    "detailType.$": "States.Format('{} Failed', $.upload.jobKind)",
                     "detail": {
                         "schemaVersion": "1",
                         "trackingId.$": "$.upload.trackingId",

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from listdrop import cli
-from listdrop.upload import tracking_id_for
+from listdrop.upload import Upload, tracking_id_for
 
 pytestmark = pytest.mark.e2e
 
@@ -86,7 +86,7 @@ def test_an_export_request_ends_with_the_file_copied_into_the_bucket(seeded, cli
     drop(seeded, clients, key, json.dumps(METRICS_REQUEST))
     [notification] = inbox.wait_for(key, timeout=30)
     detail = notification.detail
-    assert notification.event["detail-type"] == "Import Succeeded"
+    assert notification.event["detail-type"] == "Export Succeeded"
     assert detail["provider"] == "ses-export" and detail["providerStatus"] == "COMPLETED"
     result = detail["result"]
     assert result.startswith(f"s3://{seeded.endpoints.bucket}/exports/results/{detail['providerJobId']}/")
@@ -113,7 +113,7 @@ def test_an_export_request_that_breaks_the_apis_rules_is_rejected_before_any_cal
     key = "exports/ses/too-many-dimensions.json"
     drop(seeded, clients, key, json.dumps(request))
     [notification] = inbox.wait_for(key, timeout=30)
-    assert notification.event["detail-type"] == "Import Rejected"
+    assert notification.event["detail-type"] == "Export Rejected"
     assert notification.detail["reasonCode"] == "INVALID_EXPORT_REQUEST"
     assert "at most 3" in notification.detail["reason"]
     assert len(seeded.ses_exports.jobs()) == jobs_before
@@ -124,7 +124,7 @@ def test_an_export_that_fails_reports_the_services_failure_info(seeded, clients,
     key = "exports/ses/failing.json"
     drop(seeded, clients, key, json.dumps(METRICS_REQUEST))
     [notification] = inbox.wait_for(key, timeout=30)
-    assert notification.event["detail-type"] == "Import Failed"
+    assert notification.event["detail-type"] == "Export Failed"
     assert notification.detail["reasonCode"] == "JOB_FAILED"
     assert notification.detail["reason"] == "The export could not be generated."
     assert notification.detail["result"] is None
@@ -178,7 +178,7 @@ def test_an_export_running_past_the_time_limit_is_cancelled_and_reported(seeded,
         [notification] = inbox.wait_for(key, timeout=30)
     finally:
         seeded.ses_exports.hold(False)
-    assert notification.event["detail-type"] == "Import Timed Out"
+    assert notification.event["detail-type"] == "Export Timed Out"
     assert "listdrop stopped it" in notification.detail["reason"]
     assert seeded.ses_exports.job(job_id).status == "CANCELLED"
 
@@ -376,7 +376,7 @@ def start_execution(cloud, clients, name, provider, job_id, key, *, deadline_in)
         "provider": provider,
         "jobId": job_id,
         "destination": {"type": None, "name": None, "label": f"{provider} destination"},
-        "action": "PUT",
+        "action": "EXPORT" if provider == "ses-export" else "PUT",
         "dataFormat": "CSV",
         "source": {
             "bucket": cloud.endpoints.bucket,
@@ -388,6 +388,7 @@ def start_execution(cloud, clients, name, provider, job_id, key, *, deadline_in)
         "startedAt": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
         "validation": None,
     }
+    upload = Upload.from_state(upload).to_state()  # as the starter writes it (jobKind, ...)
     poll = {"state": "RUNNING", "attempt": 0, "waitSeconds": 1, "maxWaitSeconds": 1}
     poll["deadline"] = int(time.time()) + deadline_in
     clients["stepfunctions"].start_execution(

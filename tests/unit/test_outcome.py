@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
-from listdrop.models import DETAIL_TYPES, JobState, JobStatus, Outcome, S3Object
+from infra import constants
+from listdrop.models import JobKind, JobState, JobStatus, Outcome, S3Object
 from listdrop.outcome import build_event
 from listdrop.routing import route
 from listdrop.upload import Upload
@@ -20,9 +21,18 @@ def event(outcome, status=None, **kwargs):
     )
 
 
-def test_every_outcome_has_its_own_detail_type():
-    assert len(set(DETAIL_TYPES.values())) == len(Outcome)
+def test_every_outcome_of_each_kind_of_job_has_its_own_detail_type_and_the_rules_match_each():
+    detail_types = {outcome.detail_type(kind) for outcome in Outcome for kind in JobKind}
+    assert len(detail_types) == len(Outcome) * len(JobKind)
+    assert detail_types == set(constants.COMPLETED_DETAIL_TYPES) | set(constants.FAILED_DETAIL_TYPES)
     assert event(Outcome.TIMED_OUT)["detailType"] == "Import Timed Out"
+
+
+def test_an_export_requests_events_say_export():
+    export = Upload.accepted("e" * 40, route("exports/ses/weekly.json"), SOURCE, STARTED.isoformat())
+    built = build_event(upload=export, outcome=Outcome.SUCCEEDED, ended_at=STARTED + timedelta(seconds=5))
+    assert built["detailType"] == "Export Succeeded"
+    assert export.to_state()["jobKind"] == "Export"
 
 
 def test_success_event_holds_the_documented_fields():
