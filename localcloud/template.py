@@ -34,7 +34,9 @@ def _synthesize_into(outdir: Path, context: dict[str, object] | None) -> dict[st
         "build_app(outdir=sys.argv[1], context=json.loads(sys.argv[2])).synth()"
     )
     env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    # infra reads the provider registry: the child imports this checkout's functions/, whatever the venv's .pth says.
+    paths = [str(ROOT), str(ROOT / "functions"), env.get("PYTHONPATH", "")]
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
     result = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", script, str(outdir), json.dumps(context or {})],
         cwd=ROOT,

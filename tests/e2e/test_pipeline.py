@@ -9,7 +9,7 @@ import urllib.parse
 
 import pytest
 
-from listdrop.upload import tracking_id_for
+from listdrop.upload import Upload, tracking_id_for
 from localcloud import demo
 
 pytestmark = pytest.mark.e2e
@@ -254,6 +254,7 @@ def _start_execution(cloud, clients, name, key, job_id, deadline):
         "validation": {"rowsTotal": 1, "rowsAccepted": 1, "rowsRejected": 0, "duplicates": 0, "normalized": []}
         | {"report": None, "noticeRows": "1 of 1 accepted", "noticeReport": "none"},
     }
+    upload = Upload.from_state(upload).to_state()  # as the starter writes it (jobKind, ...)
     poll = {"state": "RUNNING", "attempt": 0, "waitSeconds": 1, "maxWaitSeconds": 1, "deadline": deadline}
     clients["stepfunctions"].start_execution(
         stateMachineArn=cloud.endpoints.state_machine_arn,
