@@ -21,8 +21,8 @@ from moto.server import ThreadedMotoServer
 from moto.sesv2.responses import SESV2Response
 
 from localcloud.emulators.kit.service import service_model
-from localcloud.emulators.sesv2_export_jobs import files as export_files
 from localcloud.emulators.sesv2_export_jobs import SesExportJobEmulator
+from localcloud.emulators.sesv2_export_jobs import files as export_files
 from localcloud.emulators.sesv2_import_jobs import SesImportJobEmulator
 
 REGION = "us-east-1"
@@ -134,7 +134,9 @@ def test_either_install_order_on_an_app_built_before_install(
     export_emulator: SesExportJobEmulator, monkeypatch: pytest.MonkeyPatch, export_first: bool
 ) -> None:
     """From an unpatched dispatcher: the sesv2 app is built first, then both emulators install."""
-    monkeypatch.setattr(DomainDispatcherApplication, "get_application", DomainDispatcherApplication.get_application.__wrapped__)
+    monkeypatch.setattr(
+        DomainDispatcherApplication, "get_application", DomainDispatcherApplication.get_application.__wrapped__
+    )
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
@@ -266,7 +268,9 @@ def test_cancelling_a_finished_job_is_a_bad_request(
     export_emulator: SesExportJobEmulator, moto_url: str, end: str
 ) -> None:
     """CancelExportJob models no ConflictException, so the modelled BadRequestException is what comes back."""
-    assert "ConflictException" not in [e.name for e in service_model("sesv2").operation_model("CancelExportJob").error_shapes]
+    assert "ConflictException" not in [
+        e.name for e in service_model("sesv2").operation_model("CancelExportJob").error_shapes
+    ]
     client = sesv2(moto_url)
     if end == "FAILED":
         export_emulator.fail_next("boom")

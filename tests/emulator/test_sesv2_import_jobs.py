@@ -20,8 +20,8 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.server import ThreadedMotoServer
 from moto.sesv2.responses import SESV2Response
 
-from localcloud.emulators.sesv2_import_jobs import files as sesv2_import_files
 from localcloud.emulators.sesv2_import_jobs import SesImportJobEmulator
+from localcloud.emulators.sesv2_import_jobs import files as sesv2_import_files
 
 REGION = "us-east-1"
 BUCKET = "listdrop-test-imports"

@@ -2,9 +2,9 @@
 
 botocore's own ``ParamValidator`` checks required members, unknown members, types and minimums (lengths, list
 sizes, values), and reports them in the wording the SDK users know. It leaves the rest to the service: maximum
-lengths, sizes and values, map sizes, patterns and enums (of strings and of map keys). :class:`ModelValidator` is botocore's walker
-with those checks added where it visits each shape, so one pass over the parameters finds every problem, nested
-structures, lists and maps included, and reports all of them in one wording.
+lengths, sizes and values, map sizes, patterns and enums (of strings and of map keys). :class:`ModelValidator`
+is botocore's walker with those checks added where it visits each shape, so one pass over the parameters finds
+every problem, nested structures, lists and maps included, and reports all of them in one wording.
 
 Patterns are searched, not matched whole: Smithy's ``@pattern`` trait "is not implicitly anchored"
 (https://smithy.io/2.0/spec/constraint-traits.html#pattern-trait), and most models anchor the patterns that must

@@ -153,7 +153,9 @@ def _hooked(call: Call, route: Route) -> Answer | None:
 
 
 def _headers(environ: Environ) -> dict[str, str]:
-    headers = {key[5:].replace("_", "-").lower(): str(value) for key, value in environ.items() if key.startswith("HTTP_")}
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value) for key, value in environ.items() if key.startswith("HTTP_")
+    }
     if environ.get("CONTENT_TYPE"):
         headers["content-type"] = str(environ["CONTENT_TYPE"])
     return headers

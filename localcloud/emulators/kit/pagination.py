@@ -20,13 +20,14 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Paginator:
-    """``default_size`` when the caller gives none; errors carry ``invalid_code`` (``token_code`` for a bad
-    token, when the model names a separate error for it, e.g. SES v2's InvalidNextTokenException)."""
+    """``default_size`` when the caller gives none; errors carry ``invalid_code`` (``cursor_code`` for a bad
+    token, when the model names a separate error for it, e.g. SES v2's InvalidNextTokenException);
+    ``cursor_member`` is the request member that carries the token (NextToken; Pinpoint's is Token)."""
 
     default_size: int
     invalid_code: str
-    token_code: str | None = None
-    token_name: str = "NextToken"
+    cursor_code: str | None = None
+    cursor_member: str = "NextToken"
 
     def page(self, items: Sequence[T], *, size: Any, token: str | None, scope: str) -> tuple[list[T], str | None]:
         """One page of ``items`` and the token for the next (None on the last page)."""
@@ -40,7 +41,7 @@ class Paginator:
 
     def output(self, key: str, items: Sequence[Any], params: dict[str, Any], scope: str) -> dict[str, Any]:
         """The output of a listing: ``{key: page}`` and ``NextToken`` when there is more (the common shape)."""
-        page, token = self.page(items, size=params.get("PageSize"), token=params.get(self.token_name), scope=scope)
+        page, token = self.page(items, size=params.get("PageSize"), token=params.get(self.cursor_member), scope=scope)
         return {key: page, **({"NextToken": token} if token else {})}
 
     def _size(self, size: Any) -> int:
@@ -55,12 +56,12 @@ class Paginator:
         return count
 
     def _offset(self, token: str, scope: str) -> int:
-        code = self.token_code or self.invalid_code
+        code = self.cursor_code or self.invalid_code
         try:
             decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
             offset, token_scope = int(decoded["offset"]), decoded["scope"]
         except (ValueError, KeyError, TypeError) as exc:
-            raise ApiError(code, f"The {self.token_name} is not valid.") from exc
+            raise ApiError(code, f"The {self.cursor_member} is not valid.") from exc
         if token_scope != scope or offset < 0:
-            raise ApiError(code, f"The {self.token_name} does not belong to this request.")
+            raise ApiError(code, f"The {self.cursor_member} does not belong to this request.")
         return offset

@@ -20,7 +20,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol as TypingProtocol
+from typing import Any
+from typing import Protocol as TypingProtocol
 from urllib.parse import parse_qs
 
 from botocore.model import OperationModel, Shape

@@ -55,14 +55,14 @@ def csv_fields(text: str) -> list[str]:
     return [value.strip() for value in rows[0]] if rows else []
 
 
-def json_object(text: str) -> dict[str, Any]:
-    """One line holding a JSON object; RecordError otherwise."""
+def json_object(text: str, what: str = "the line") -> dict[str, Any]:
+    """``text`` (``what`` holds it: a line, a field) as a JSON object; RecordError otherwise."""
     try:
         value = json.loads(text)
     except ValueError as exc:
-        raise RecordError("the line is not valid JSON") from exc
+        raise RecordError(f"{what} is not valid JSON") from exc
     if not isinstance(value, dict):
-        raise RecordError("the line is not a JSON object")
+        raise RecordError(f"{what} is not a JSON object")
     return value
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from functools import lru_cache
+from functools import cache
 from typing import Any, ClassVar
 
 import botocore.session
@@ -22,7 +22,7 @@ LOGGER = logging.getLogger(__name__)
 Operation = Callable[[dict[str, Any]], Mapping[str, Any]]
 
 
-@lru_cache(maxsize=None)
+@cache
 def service_model(name: str) -> ServiceModel:
     """botocore's model of the service (cached: loading one takes tens of milliseconds)."""
     return botocore.session.get_session().get_service_model(name)
@@ -42,6 +42,13 @@ class Emulator:
         self.region = region
         self.lifecycle = Lifecycle()
         self.s3 = S3Store(self.endpoint_url, account_id, region)
+
+    def set_windows(self, processing_after: float, complete_after: float) -> None:
+        """A job turns PROCESSING ``processing_after`` seconds after it starts and is due at ``complete_after``."""
+        if not 0 <= processing_after <= complete_after:
+            raise ValueError("need 0 <= processing_after <= complete_after")
+        self.processing_after = processing_after
+        self.complete_after = complete_after
 
     def install(self) -> None:
         """Serve this service's emulated operations on moto's server from this emulator (every server in the

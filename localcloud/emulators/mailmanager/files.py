@@ -49,7 +49,6 @@ def _is_wildcard_domain(rest: str) -> bool:
     return 2 <= rest.count(".") + 1 <= 9 and _DOMAIN_RE.fullmatch(rest) is not None
 
 
-
 @dataclass(frozen=True)
 class ParsedFile:
     """The valid addresses in file order, and how many items failed."""
@@ -123,5 +122,3 @@ def _json_address(item: Any) -> Any:
     if isinstance(item, dict) and set(item) == {CSV_HEADER}:
         return item[CSV_HEADER]
     return None
-
-

@@ -128,11 +128,8 @@ class MailManagerEmulator(Emulator):
         complete_after: float = 1.0,
         imports_bucket: str = "listdrop-localcloud-mailmanager-imports",
     ) -> None:
-        if not 0 <= processing_after <= complete_after:
-            raise ValueError("need 0 <= processing_after <= complete_after")
         super().__init__(endpoint_url, account_id, region)
-        self.processing_after = processing_after
-        self.complete_after = complete_after
+        self.set_windows(processing_after, complete_after)
         self.imports_bucket = imports_bucket
         self._lock = threading.RLock()
         self._lists: dict[str, AddressList] = {}
@@ -213,7 +210,9 @@ class MailManagerEmulator(Emulator):
                 if job.address_list_id == list_id and job.started_at is not None and job.final_status is None
             ]
             if running:
-                raise ApiError("ConflictException", f"Address list {list_id} has an import job in progress ({running[0]}).")
+                raise ApiError(
+                    "ConflictException", f"Address list {list_id} has an import job in progress ({running[0]})."
+                )
             self._lists.pop(list_id, None)
 
     def register_member(self, list_id: str, address: str) -> None:

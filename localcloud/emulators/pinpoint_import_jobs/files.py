@@ -57,7 +57,6 @@ _SUPPORTED_MEMBERS = frozenset(
 )
 
 
-
 class PieceFailure(Exception):
     """One piece (S3 object) cannot be imported at all; counted in FailedPieces."""
 
@@ -108,8 +107,6 @@ def _csv_columns(piece: S3Location, header: SourceLine) -> list[str]:
     return columns
 
 
-
-
 def _number(column: str, value: str) -> float:
     try:
         return float(value)
@@ -142,7 +139,6 @@ def _definition_from_csv(line: SourceLine, columns: list[str]) -> dict[str, Any]
         else:
             definition[column] = value
     return definition
-
 
 
 def _check_definition(definition: dict[str, Any]) -> None:
@@ -207,8 +203,6 @@ def endpoint_definitions(
             yield line, exc
         else:
             yield line, definition
-
-
 
 
 def _definition_from_json(line: SourceLine) -> dict[str, Any]:

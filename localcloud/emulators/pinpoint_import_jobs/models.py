@@ -166,8 +166,6 @@ class EmulatedSegment:
         return response
 
 
-
-
 class PinpointImportJobEmulator(Emulator):
     """Pinpoint endpoint import jobs (and, while moto lacks them, endpoint and segment reads) on moto's server."""
 
@@ -400,7 +398,12 @@ class PinpointImportJobEmulator(Emulator):
 
     def _completed(self, job: EmulatedPinpointImportJob) -> None:
         job.set_status("COMPLETED")
-        LOGGER.info("Pinpoint import job %s COMPLETED: %d processed, %d failed", job.job_id, job.total_processed, job.total_failures)
+        LOGGER.info(
+            "Pinpoint import job %s COMPLETED: %d processed, %d failed",
+            job.job_id,
+            job.total_processed,
+            job.total_failures,
+        )
 
     def _failing(self, job: EmulatedPinpointImportJob) -> None:
         job.set_status("FAILING")
@@ -408,7 +411,12 @@ class PinpointImportJobEmulator(Emulator):
 
     def _failed(self, job: EmulatedPinpointImportJob) -> None:
         job.set_status("FAILED")
-        LOGGER.info("Pinpoint import job %s FAILED: %d processed, %d failed", job.job_id, job.total_processed, job.total_failures)
+        LOGGER.info(
+            "Pinpoint import job %s FAILED: %d processed, %d failed",
+            job.job_id,
+            job.total_processed,
+            job.total_failures,
+        )
 
     def _apply_endpoint(self, app_id: str, definition: dict[str, Any], register: bool) -> tuple[str, str]:
         """Create or update one endpoint (only in the segment's member list unless ``register``)."""

@@ -20,7 +20,7 @@ FALLBACK_OPERATIONS = ("GetSegment", "GetSegments", "GetEndpoint")
 
 # Pinpoint's listings take PageSize and Token as strings (botocore pinpoint model); 100 per page, in creation
 # order, when no size is given (an assumption: not documented).
-PAGES = Paginator(default_size=100, invalid_code="BadRequestException", token_name="Token")
+PAGES = Paginator(default_size=100, invalid_code="BadRequestException", cursor_member="Token")
 
 
 def pinpoint_error_body(error: ApiError) -> dict[str, Any]:

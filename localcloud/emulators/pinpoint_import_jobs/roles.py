@@ -79,5 +79,3 @@ def assume_role(role_arn: str, account_id: str, context: dict[str, str]) -> Assu
     for policy in role.managed_policies.values():
         documents.extend(_document(version.document) for version in policy.versions if version.is_default)
     return AssumedRole(role.arn, tuple(d for d in documents if d is not None))
-
-

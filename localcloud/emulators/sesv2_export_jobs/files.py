@@ -37,7 +37,6 @@ _WILDCARD_FILTERS = ("FromEmailAddress", "Destination", "Subject")
 _EXACT_FILTERS = ("Isp", "TenantName", "LastDeliveryEvent", "LastEngagementEvent")
 
 
-
 def _enum(shape_name: str) -> tuple[str, ...]:
     return tuple(service_model("sesv2").shape_for(shape_name).enum)
 
@@ -52,7 +51,6 @@ def utc(value: Any) -> datetime:
 
 def is_midnight(moment: datetime) -> bool:
     return (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
-
 
 
 # --------------------------------------------------------------------------------------- seeded data
@@ -273,4 +271,3 @@ def render(records: list[dict[str, Any]], columns: list[str], data_format: str) 
     writer.writeheader()
     writer.writerows({k: "" if v is None else v for k, v in record.items()} for record in records)
     return buffer.getvalue().encode()
-

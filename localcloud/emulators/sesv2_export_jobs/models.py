@@ -123,11 +123,8 @@ class SesExportJobEmulator(Emulator):
         url_ttl_seconds: int = EXPORT_URL_TTL_SECONDS,
         results_bucket: str = "listdrop-localcloud-ses-exports",
     ) -> None:
-        if not 0 <= processing_after <= complete_after:
-            raise ValueError("need 0 <= processing_after <= complete_after")
         super().__init__(endpoint_url, account_id, region)
-        self.processing_after = processing_after
-        self.complete_after = complete_after
+        self.set_windows(processing_after, complete_after)
         self.create_interval_seconds = create_interval_seconds
         self.url_ttl_seconds = url_ttl_seconds
         self.results_bucket = results_bucket

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -104,8 +103,6 @@ def enforce_limit(spec: JobSpec, record_count: int) -> None:
         raise JobFailure(f"The file has {record_count:,} records; {what} accepts at most {limit:,} per file")
 
 
-
-
 def _email(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise RecordError("emailAddress is missing")
@@ -120,12 +117,7 @@ def _attributes_data(value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise RecordError("attributesData must be a string holding a JSON object")
-    try:
-        decoded = json.loads(value)
-    except ValueError as exc:
-        raise RecordError("attributesData is not valid JSON") from exc
-    if not isinstance(decoded, dict):
-        raise RecordError("attributesData must be a JSON object")
+    json_object(value, "attributesData")
     return value
 
 
@@ -270,5 +262,3 @@ def failed_records_csv(failed: list[FailedRecord]) -> bytes:
     for item in failed:
         writer.writerow([item.line.number, item.error, item.line.text])
     return buffer.getvalue().encode("utf-8")
-
-

@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,11 @@ from localcloud.emulators.kit.s3 import S3Location
 from localcloud.emulators.kit.service import Emulator, service_model
 from localcloud.emulators.sesv2_import_jobs import files
 from localcloud.emulators.sesv2_import_jobs.files import ContactRecord, FailedRecord, JobSpec, Record, SuppressionRecord
-from localcloud.emulators.sesv2_import_jobs.responses import EMULATED_OPERATIONS, FALLBACK_OPERATIONS, SesImportResponses
+from localcloud.emulators.sesv2_import_jobs.responses import (
+    EMULATED_OPERATIONS,
+    FALLBACK_OPERATIONS,
+    SesImportResponses,
+)
 from localcloud.iam import services
 
 LOGGER = logging.getLogger(__name__)
@@ -55,7 +59,13 @@ class EmulatedImportJob(TimedJob):
         return "CONTACT_LIST" if "ContactListDestination" in self.destination else "SUPPRESSION_LIST"
 
     def finish(
-        self, *, status: str, processed: int = 0, failed: int = 0, error: str | None = None, report_key: str | None = None
+        self,
+        *,
+        status: str,
+        processed: int = 0,
+        failed: int = 0,
+        error: str | None = None,
+        report_key: str | None = None,
     ) -> None:
         with self._lock:
             self.processed_records_count = processed
@@ -176,11 +186,8 @@ class SesImportJobEmulator(Emulator):
         complete_after: float = 1.0,
         reports_bucket: str = "listdrop-localcloud-ses-failed-records",
     ) -> None:
-        if not 0 <= processing_after <= complete_after:
-            raise ValueError("need 0 <= processing_after <= complete_after")
         super().__init__(endpoint_url, account_id, region)
-        self.processing_after = processing_after
-        self.complete_after = complete_after
+        self.set_windows(processing_after, complete_after)
         self.reports_bucket = reports_bucket
         self._jobs: dict[str, EmulatedImportJob] = {}
         self._suppressed: dict[str, tuple[str, float]] = {}

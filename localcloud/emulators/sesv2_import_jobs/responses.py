@@ -21,7 +21,7 @@ FALLBACK_OPERATIONS = ("GetSuppressedDestination", "ListSuppressedDestinations")
 # InvalidNextTokenException (botocore sesv2 model); ListImportJobs does not, so a bad token is a BadRequest.
 IMPORT_JOBS_PAGES = Paginator(default_size=100, invalid_code="BadRequestException")
 SUPPRESSION_PAGES = Paginator(
-    default_size=1000, invalid_code="BadRequestException", token_code="InvalidNextTokenException"
+    default_size=1000, invalid_code="BadRequestException", cursor_code="InvalidNextTokenException"
 )
 
 
