@@ -126,7 +126,7 @@ class LocalCloud:
             processing_after=processing_after,
             complete_after=complete_after,
         )
-        self.mailmanager.install()  # before the SES emulators: its wrapper slides under theirs (see its docs)
+        self.mailmanager.install()  # in any order: every emulator is a route of one dispatcher hook (emulators.kit)
         self.ses = SesImportJobEmulator(
             endpoint_url=self.endpoint_url,
             account_id=ACCOUNT,

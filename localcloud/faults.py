@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from listdrop.providers.registry import SPECS
+
 
 class FaultPlanError(ValueError):
     pass
@@ -44,13 +46,15 @@ class CrashPoint:
     # Which calls of that operation count (None: every one); params are the call's keyword arguments.
     matches: Callable[[dict[str, Any]], bool] | None = None
     description: str = ""
+    provider: str | None = None  # the job API provider whose uploads reach it (None: every provider's)
 
 
 def _update_sets(attribute: str) -> Callable[[dict[str, Any]], bool]:
     return lambda params: attribute in str(params.get("UpdateExpression", ""))
 
 
-# The named points of the issue: after recording, after the provider call, after starting the execution.
+# The named points every upload passes: after claiming and recording it, after starting the execution, after
+# recording the outcome; each provider names its own job-API calls (ProviderSpec.crash_points), added below.
 CRASH_POINTS: dict[str, CrashPoint] = {
     "starter.after-claim": CrashPoint(
         "starter",
@@ -58,9 +62,6 @@ CRASH_POINTS: dict[str, CrashPoint] = {
         "PutItem",
         lambda params: "attribute_not_exists" in str(params.get("ConditionExpression", "")),
         "the upload is claimed in the job table; no job yet",
-    ),
-    "starter.after-job-created": CrashPoint(
-        "starter", "sesv2", "CreateImportJob", None, "SES accepted the import job; its id is not recorded yet"
     ),
     "starter.after-job-recorded": CrashPoint(
         "starter",
@@ -72,9 +73,6 @@ CRASH_POINTS: dict[str, CrashPoint] = {
     "starter.after-execution-started": CrashPoint(
         "starter", "stepfunctions", "StartExecution", None, "the execution runs; the message is not deleted yet"
     ),
-    "poller.after-status-read": CrashPoint(
-        "poller", "sesv2", "GetImportJob", None, "the poller read the status, then died"
-    ),
     "poller.after-outcome-recorded": CrashPoint(
         "poller",
         "dynamodb",
@@ -83,10 +81,16 @@ CRASH_POINTS: dict[str, CrashPoint] = {
         "the final outcome is in the job table; the workflow has not received it",
     ),
 }
+CRASH_POINTS |= {
+    point.name: CrashPoint(point.function.value, spec.service, point.operation, None, point.description, spec.name)
+    for spec in SPECS
+    for point in spec.crash_points
+}
 
-# What each service answers when it throttles (code, HTTP status).
-THROTTLE_ERRORS: dict[str, tuple[str, int]] = {
-    "sesv2": ("TooManyRequestsException", 429),
+# What each service answers when it throttles (code, HTTP status). The emulated services' come from the error
+# shapes of their botocore models: sesv2 and pinpoint TooManyRequestsException (httpStatusCode 429), mailmanager
+# ThrottlingException (httpStatusCode 429); see the test that reads them back from the models.
+THROTTLE_ERRORS: dict[str, tuple[str, int]] = {spec.service: spec.throttle_error for spec in SPECS} | {
     "dynamodb": ("ThrottlingException", 400),
     "stepfunctions": ("ThrottlingException", 400),
     "sqs": ("RequestThrottled", 400),
@@ -164,6 +168,7 @@ def _api_fault(entry: Any, index: int) -> ApiFault:
     for operation in operations:
         if not isinstance(operation, str) or not re.fullmatch(r"[a-z0-9-]+:(\*|[A-Za-z0-9]+)", operation):
             raise FaultPlanError(f"fault plan: {where}.operations: {operation!r} is not service:Operation")
+        _check_operation(f"{where}.operations", *operation.split(":"))
     latency = entry.get("latencyMs", [0, 0])
     if (
         not isinstance(latency, list)
@@ -181,6 +186,19 @@ def _api_fault(entry: Any, index: int) -> ApiFault:
     if fault.throttle + fault.error > 1:
         raise FaultPlanError(f"fault plan: {where}: throttle + error exceeds 1")
     return fault
+
+
+def _check_operation(where: str, service: str, operation: str) -> None:
+    """The service must be one botocore knows, the operation one of its model's (or '*')."""
+    import botocore.exceptions
+    import botocore.session
+
+    try:
+        model = botocore.session.get_session().get_service_model(service)
+    except botocore.exceptions.UnknownServiceError:
+        raise FaultPlanError(f"fault plan: {where}: unknown service {service!r} (botocore's service names)") from None
+    if operation != "*" and operation not in model.operation_names:
+        raise FaultPlanError(f"fault plan: {where}: {service} has no operation {operation!r}")
 
 
 class FaultLog:
@@ -266,7 +284,7 @@ class FaultInjector:
                 continue
             if point.matches is not None and not point.matches(params):
                 continue
-            upload = _tracking_id(params) or _tracking_id(event)
+            upload = _tracking_id(params) or _tracking_id(event) or getattr(_invocation, "upload", None)
             if upload is None or self._draw("crash", name, upload) >= share:
                 continue
             with self._lock:
@@ -306,11 +324,11 @@ class running:
         self._value = (function, event)
 
     def __enter__(self) -> None:
-        self._saved = getattr(_invocation, "value", None)
-        _invocation.value = self._value
+        self._saved = (getattr(_invocation, "value", None), getattr(_invocation, "upload", None))
+        _invocation.value, _invocation.upload = self._value, None
 
     def __exit__(self, *exc: object) -> None:
-        _invocation.value = self._saved
+        _invocation.value, _invocation.upload = self._saved
 
 
 def install() -> None:
@@ -319,6 +337,7 @@ def install() -> None:
         if _installed:
             return
         _patch_moto_responses()
+        _hook_emulated_requests()
         _patch_s3_event_delivery()
         _patch_botocore_calls()
         _installed = True
@@ -349,29 +368,55 @@ def _protocol(service: str) -> str:
     return _protocols[service]
 
 
+def _request_fault(service: str, operation: str, headers: Any) -> tuple[str, int] | None:
+    """The (code, status) the active plan answers this request with, or None to serve it."""
+    injector = _active
+    if injector is None or not injector.plan.api:
+        return None
+    attempt = str(headers.get("amz-sdk-request", ""))  # "attempt=2; max=3"
+    request_id = str(headers.get("amz-sdk-invocation-id", "")) + attempt
+    fault = injector.api_fault(service, operation, request_id or str(time.monotonic_ns()))
+    if fault is not None and _last_attempt(attempt):
+        injector.log.add("retries exhausted", f"{service}:{operation}")
+    return fault
+
+
 def _patch_moto_responses() -> None:
+    """Requests moto serves: every one passes BaseResponse.call_action."""
     from moto.core.responses import BaseResponse
 
     original = BaseResponse.call_action
 
     def call_action(self: Any) -> Any:
-        injector = _active
-        if injector is not None and injector.plan.api:
+        if _active is not None and _active.plan.api:
             service = str(getattr(self, "service_name", "") or "")
             try:
                 operation = self._get_action()
             except Exception:
                 operation = ""
-            attempt = str(self.headers.get("amz-sdk-request", ""))  # "attempt=2; max=3"
-            request_id = str(self.headers.get("amz-sdk-invocation-id", "")) + attempt
-            fault = injector.api_fault(service, operation, request_id or str(time.monotonic_ns()))
+            fault = _request_fault(service, operation, self.headers)
             if fault is not None:
-                if _last_attempt(attempt):
-                    injector.log.add("retries exhausted", f"{service}:{operation}")
                 return _error_response(service, *fault)
         return original(self)
 
-    BaseResponse.call_action = call_action
+    BaseResponse.call_action = call_action  # type: ignore[method-assign]
+
+
+def _hook_emulated_requests() -> None:
+    """Requests the emulators serve (localcloud/emulators): every one passes the emulator kit's dispatcher, which
+    renders the error the way the emulated service writes its errors."""
+    from localcloud.emulators.kit import dispatch
+    from localcloud.emulators.kit.errors import ApiError
+    from localcloud.emulators.kit.protocol import Call
+
+    def emulated_fault(call: Call) -> ApiError | None:
+        fault = _request_fault(call.service, call.operation, call.headers)
+        if fault is None:
+            return None
+        code, status = fault
+        return ApiError(code, f"injected by the local cloud's fault plan ({code})", status=status)
+
+    dispatch.add_hook(emulated_fault)
 
 
 def _last_attempt(header: str) -> bool:
@@ -404,6 +449,9 @@ def _patch_botocore_calls() -> None:
         injector = _active
         current = getattr(_invocation, "value", None)
         if injector is not None and current is not None:
+            # A call that names no upload (StartAddressListImportJob: a job id) belongs to the upload the
+            # invocation named last (its claim in the job table, the job's ClientToken).
+            _invocation.upload = _tracking_id(api_params) or getattr(_invocation, "upload", None)
             service = self.meta.service_model.service_name
             injector.after_call(current[0], service, operation_name, api_params, current[1])
         return result

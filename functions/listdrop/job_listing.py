@@ -26,7 +26,7 @@ def native_options() -> dict[str, list[tuple[str, NativeOption]]]:
 
 def service_of(provider: str) -> str:
     """The boto3 client a provider's listing takes."""
-    return spec_of(provider).native.service
+    return spec_of(provider).service
 
 
 def list_native(provider: str, client: Any, query: NativeQuery) -> Iterator[NativeJob]:

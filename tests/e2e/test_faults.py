@@ -65,6 +65,11 @@ def test_every_event_delivered_three_times_still_starts_one_job_and_sends_one_no
     assert jobs_reading(cloud, dropped.values()) == Counter(dict.fromkeys(dropped.values(), 1))
 
 
+def points_of(provider: str) -> list[str]:
+    """The crash points an upload for `provider` passes: its own and every provider's."""
+    return [name for name, point in CRASH_POINTS.items() if point.provider in (None, provider)]
+
+
 def test_a_crash_at_every_starter_and_poller_point_loses_nothing_and_doubles_nothing(cloud, clients, inbox):
     """One upload crashes at each named point in turn (each fires once), as retries get it further each time."""
     plan = FaultPlan.from_dict({"crashes": dict.fromkeys(CRASH_POINTS, 1.0)})
@@ -73,11 +78,39 @@ def test_a_crash_at_every_starter_and_poller_point_loses_nothing_and_doubles_not
         [key] = dropped
         [notification] = inbox.wait_for(key, timeout=150)
         inbox.settle(5)
-    assert faults.log.counts() == {f"crashed {point}": 1 for point in CRASH_POINTS}
+    assert faults.log.counts() == {f"crashed {point}": 1 for point in points_of("ses-import")}
     assert notification.detail["outcome"] == "SUCCEEDED"
     assert len(inbox.about(key)) == 1
     assert jobs_reading(cloud, dropped.values()) == Counter(dropped.values()), "the crashed attempt's job is adopted"
     assert dead_letters(cloud, clients) == 0
+
+
+def test_a_mail_manager_upload_crashed_at_each_of_its_points_is_imported_once(cloud, clients, inbox):
+    """The Mail Manager starter dies after creating the job, after starting it, and the poller after reading its
+    status (with the points every provider shares): one job, one notification, nothing in the dead-letter queue."""
+    address_list = cloud.client("mailmanager").create_address_list(AddressListName="e2e-crashes")["AddressListId"]
+    key = f"imports/mail-manager/address-lists/{address_list}/crash.csv"
+    plan = FaultPlan.from_dict({"crashes": dict.fromkeys(CRASH_POINTS, 1.0)})
+    with cloud.injecting(plan) as faults:
+        drop(cloud, clients, key, "address\ncrash@partner.example\n")
+        [notification] = inbox.wait_for(key, timeout=150)
+        inbox.settle(5)
+    assert faults.log.counts() == {f"crashed {point}": 1 for point in points_of("mail-manager")}
+    assert notification.detail["outcome"] == "SUCCEEDED", notification.detail["reason"]
+    assert len(inbox.about(key)) == 1
+    jobs = [job for job in cloud.mailmanager.jobs() if job.address_list_id == address_list]
+    assert len(jobs) == 1, "the crashed attempts' job is adopted through its ClientToken"
+    assert cloud.mailmanager.members(address_list) == {"crash@partner.example"}
+    assert dead_letters(cloud, clients) == 0
+
+
+def test_throttling_of_an_emulated_service_reaches_its_operations(cloud, clients):
+    """A plan naming mailmanager:* throttles Mail Manager's operations (served by an emulator, not by moto)."""
+    plan = FaultPlan.from_dict({"api": [{"operations": ["mailmanager:ListAddressLists"], "throttle": 1.0}]})
+    client = cloud.client("mailmanager")
+    with cloud.injecting(plan) as faults, pytest.raises(client.exceptions.ThrottlingException):
+        client.list_address_lists()
+    assert faults.log.counts()["throttled mailmanager:ListAddressLists"] >= 1
 
 
 def test_throttling_and_server_errors_of_the_job_api_delay_but_never_lose_an_upload(cloud, clients, inbox):

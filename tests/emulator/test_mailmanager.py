@@ -19,8 +19,6 @@ from botocore.config import Config
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.server import ThreadedMotoServer
 
-from localcloud.emulators import mailmanager as mailmanager_module
-from localcloud.emulators import sesv2_import_jobs
 from localcloud.emulators.mailmanager import (
     MAX_ADDRESS_LISTS_PER_REGION,
     MAX_MEMBERS_PER_ADDRESS_LIST,
@@ -110,19 +108,22 @@ def test_ses_v1_and_sesv2_still_work_on_the_same_server(mailmanager: MailManager
     assert mm(moto_url).get_address_list(AddressListId=list_id)["AddressListName"] == "allow-list"
 
 
-def test_install_is_idempotent_and_keeps_the_ses_wrapper_on_top(
+def test_install_is_idempotent_in_either_order_with_the_ses_emulator(
     mailmanager: MailManagerEmulator, moto_url: str
 ) -> None:
-    ses_mark = sesv2_import_jobs._PATCH_MARK
-    SesImportJobEmulator(endpoint_url=moto_url).install()
+    ses = SesImportJobEmulator(endpoint_url=moto_url)
+    ses.install()
     mailmanager.install()
     dispatcher = DomainDispatcherApplication.get_application
     mailmanager.install()
-    SesImportJobEmulator(endpoint_url=moto_url).install()
+    ses.install()
     assert DomainDispatcherApplication.get_application is dispatcher
-    assert getattr(dispatcher, ses_mark, False)  # the SES emulator's own idempotency check still holds
-    assert not hasattr(dispatcher.__wrapped__, ses_mark)
-    assert getattr(dispatcher.__wrapped__, mailmanager_module._PATCH_MARK, False)
+    assert getattr(dispatcher, "_listdrop_emulator_kit", False)  # the kit's one wrapper, on top
+    assert not hasattr(dispatcher.__wrapped__, "_listdrop_emulator_kit")
+    list_id = new_list(moto_url)
+    with pytest.raises(boto3.client("sesv2", endpoint_url=moto_url, region_name=REGION).exceptions.NotFoundException):
+        boto3.client("sesv2", endpoint_url=moto_url, region_name=REGION).get_import_job(JobId="nope")
+    assert mm(moto_url).get_address_list(AddressListId=list_id)["AddressListName"] == "allow-list"
 
 
 def test_server_started_after_install_is_served_too(mailmanager: MailManagerEmulator) -> None:
@@ -139,7 +140,7 @@ def test_server_started_after_install_is_served_too(mailmanager: MailManagerEmul
 
 def test_request_for_other_region_is_rejected(mailmanager: MailManagerEmulator, moto_url: str) -> None:
     client = boto3.client("mailmanager", endpoint_url=moto_url, region_name="eu-west-1")
-    with pytest.raises(client.exceptions.ValidationException, match="serves us-east-1"):
+    with pytest.raises(client.exceptions.ValidationException, match="serves account 123456789012 in us-east-1"):
         client.list_address_lists()
 
 
@@ -588,7 +589,7 @@ def test_list_address_lists_paginates(mailmanager: MailManagerEmulator, moto_url
         ("list_address_list_import_jobs", {"AddressListId": "al-1", "PageSize": 0}, "valid min value: 1"),
         ("list_members_of_address_list", {"AddressListId": "al-1", "PageSize": 1001}, "valid max value: 1000"),
         ("create_address_list", {"AddressListName": "bad name!"}, "does not match"),
-        ("create_address_list", {"AddressListName": "x" * 256}, "at most 255"),
+        ("create_address_list", {"AddressListName": "x" * 256}, "valid max length: 255"),
         (
             "create_address_list_import_job",
             {"AddressListId": "al-1", "Name": "n", "ImportDataFormat": {"ImportDataType": "XML"}},

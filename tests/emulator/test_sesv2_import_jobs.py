@@ -20,8 +20,8 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.server import ThreadedMotoServer
 from moto.sesv2.responses import SESV2Response
 
-from localcloud.emulators import sesv2_import_jobs
 from localcloud.emulators.sesv2_import_jobs import SesImportJobEmulator
+from localcloud.emulators.sesv2_import_jobs import files as sesv2_import_files
 
 REGION = "us-east-1"
 BUCKET = "listdrop-test-imports"
@@ -118,12 +118,12 @@ def contacts(url: str) -> dict[str, dict[str, Any]]:
 # ---------------------------------------------------------------------------------- routing, install
 
 
-def test_install_is_idempotent_and_wraps_dispatcher_once(emulator: SesImportJobEmulator) -> None:
-    handler, dispatcher = SESV2Response.create_import_job, DomainDispatcherApplication.get_application
+def test_install_is_idempotent_wraps_dispatcher_once_and_leaves_moto_alone(emulator: SesImportJobEmulator) -> None:
+    dispatcher = DomainDispatcherApplication.get_application
     emulator.install()
-    assert SESV2Response.create_import_job is handler
     assert DomainDispatcherApplication.get_application is dispatcher
-    assert not hasattr(dispatcher.__wrapped__, "_listdrop_sesv2_emulator")
+    assert not hasattr(dispatcher.__wrapped__, "_listdrop_emulator_kit")
+    assert not hasattr(SESV2Response, "create_import_job")  # served by the kit's route, not a patched method
 
 
 def test_server_started_after_install_is_served_too(emulator: SesImportJobEmulator) -> None:
@@ -577,8 +577,8 @@ def test_missing_object_fails_the_job(emulator: SesImportJobEmulator, moto_url: 
 def test_record_limits_fail_the_job(
     emulator: SesImportJobEmulator, moto_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sesv2_import_jobs, "SUPPRESSION_DELETE_RECORD_LIMIT", 2)
-    monkeypatch.setattr(sesv2_import_jobs, "CONTACT_LIST_RECORD_LIMIT", 2)
+    monkeypatch.setattr(sesv2_import_files, "SUPPRESSION_DELETE_RECORD_LIMIT", 2)
+    monkeypatch.setattr(sesv2_import_files, "CONTACT_LIST_RECORD_LIMIT", 2)
     create_list(moto_url)
     addresses = "a@example.com\nb@example.com\nc@example.com\n"
     delete_job = suppression_job(moto_url, put_source(moto_url, "d.csv", addresses), "CSV", "DELETE")

@@ -21,6 +21,9 @@ UPLOAD = "0123456789abcdef0123456789abcdef01234567"
         ({"api": [{"operations": []}]}, "api[0].operations must list"),
         ({"api": [{"operations": ["sesv2:*"], "throttle": 0.7, "error": 0.5}]}, "throttle + error exceeds 1"),
         ({"api": [{"operations": ["sesv2:*"], "latencyMs": [500, 50]}]}, "latencyMs must be [min, max]"),
+        ({"api": [{"operations": ["mail-manager:*"]}]}, "unknown service 'mail-manager'"),
+        ({"api": [{"operations": ["mailmanager:CreateImportJob"]}]}, "mailmanager has no operation 'CreateImportJob'"),
+        ({"api": [{"operations": ["sesv2:GetImportJobs"]}]}, "sesv2 has no operation 'GetImportJobs'"),
     ],
 )
 def test_a_bad_plan_is_refused_with_the_field_named(document, message):
@@ -100,3 +103,87 @@ def test_the_last_attempt_is_read_from_the_sdk_request_header(header, last):
     from localcloud.faults import _last_attempt
 
     assert _last_attempt(header) is last
+
+
+@pytest.mark.parametrize(
+    ("point", "function", "service", "operation", "params", "event"),
+    [
+        ("starter.after-export-job-created", "starter", "sesv2", "CreateExportJob", {"JobId": "x"}, {"id": UPLOAD}),
+        (
+            "starter.after-address-list-job-created",
+            "starter",
+            "mailmanager",
+            "CreateAddressListImportJob",
+            {"ClientToken": UPLOAD, "AddressListId": "al-1"},
+            None,
+        ),
+        (
+            "starter.after-address-list-job-started",
+            "starter",
+            "mailmanager",
+            "StartAddressListImportJob",
+            {"JobId": "job-1"},
+            {"id": UPLOAD},
+        ),
+        (
+            "starter.after-pinpoint-job-created",
+            "starter",
+            "pinpoint",
+            "CreateImportJob",
+            {"ImportJobRequest": {"S3Url": f"s3://bucket/staged/{UPLOAD}.csv"}},
+            None,
+        ),
+        ("poller.after-export-status-read", "poller", "sesv2", "GetExportJob", {"JobId": "j"}, {"id": UPLOAD}),
+        (
+            "poller.after-address-list-status-read",
+            "poller",
+            "mailmanager",
+            "GetAddressListImportJob",
+            {"JobId": "j"},
+            {"id": UPLOAD},
+        ),
+        ("poller.after-pinpoint-status-read", "poller", "pinpoint", "GetImportJob", {"JobId": "j"}, {"id": UPLOAD}),
+    ],
+)
+def test_each_providers_crash_points_fire_at_their_call_only(point, function, service, operation, params, event):
+    injector = FaultInjector(FaultPlan.from_dict({"crashes": dict.fromkeys(CRASH_POINTS, 1.0)}))
+    other_function = "poller" if function == "starter" else "starter"
+    injector.after_call(other_function, service, operation, params, event)  # another function's call
+    injector.after_call(function, "s3", "GetObject", params, event)  # another call
+    with pytest.raises(SimulatedCrash, match=point.replace(".", r"\.")):
+        injector.after_call(function, service, operation, params, event)
+    assert injector.log.counts() == {f"crashed {point}": 1}
+
+
+def test_every_provider_has_its_job_creating_call_and_status_read_as_crash_points():
+    providers = {point.provider for point in CRASH_POINTS.values()} - {None}
+    assert providers == {"ses-import", "ses-export", "mail-manager", "pinpoint-import"}
+    for provider in providers:
+        functions = {point.function for point in CRASH_POINTS.values() if point.provider == provider}
+        assert functions == {"starter", "poller"}, provider
+
+
+def test_a_crash_point_finds_the_upload_an_earlier_call_of_the_invocation_named():
+    """StartAddressListImportJob names a job id only; the upload is the one the invocation's earlier calls named."""
+    from localcloud import faults
+
+    injector = FaultInjector(FaultPlan.from_dict({"crashes": {"starter.after-address-list-job-started": 1.0}}))
+    with faults.running("starter", {"Records": []}):
+        faults._invocation.upload = UPLOAD  # what the patched client recorded from CreateAddressListImportJob
+        with pytest.raises(SimulatedCrash):
+            injector.after_call("starter", "mailmanager", "StartAddressListImportJob", {"JobId": "j"}, {"Records": []})
+    assert getattr(faults._invocation, "upload", None) is None, "the next invocation starts without one"
+
+
+@pytest.mark.parametrize("service", ["sesv2", "mailmanager", "pinpoint"])
+def test_the_emulated_services_throttle_with_the_error_their_model_names(service):
+    """Each emulated service's throttling error is an error shape of its botocore model, with that HTTP status."""
+    import botocore.session
+
+    from localcloud.faults import THROTTLE_ERRORS
+
+    code, status = THROTTLE_ERRORS[service]
+    model = botocore.session.get_session().get_service_model(service)
+    errors = {shape.name: shape for name in model.operation_names for shape in model.operation_model(name).error_shapes}
+    assert code in errors
+    assert errors[code].metadata["error"]["httpStatusCode"] == status

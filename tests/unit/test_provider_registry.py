@@ -11,7 +11,7 @@ import pytest
 from listdrop import routing
 from listdrop.providers.base import THROTTLING_ERROR_CODES
 from listdrop.providers.registry import ENABLED_BY_DEFAULT, PROVIDERS, SPECS
-from listdrop.providers.spec import DeploymentOptions, ProviderSpec
+from listdrop.providers.spec import DeploymentOptions, ProviderSpec, RoleName
 
 from .authorization_reference import ACCOUNT, REGION, arn_patterns, has_action
 
@@ -31,8 +31,10 @@ def all_grants(spec: ProviderSpec):
     return [grant for option in options for grant in spec.permissions(option)] + list(role)
 
 
-def test_names_and_key_prefixes_are_unique_and_under_imports_or_exports():
+def test_names_key_prefixes_and_crash_points_are_unique_and_keys_under_imports_or_exports():
     assert len(PROVIDERS) == len(SPECS)
+    crash_points = [point.name for spec in SPECS for point in spec.crash_points]
+    assert len(crash_points) == len(set(crash_points))
     prefixes = [routes.prefix for spec in SPECS for routes in spec.routes]
     assert len(prefixes) == len(set(prefixes))
     for prefix in prefixes:
@@ -60,14 +62,16 @@ def test_the_factory_builds_the_named_provider(spec, monkeypatch):
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
-def test_job_calls_and_the_listing_name_real_operations_and_the_throttle_error_is_the_models(spec):
-    for call in (spec.start_call, spec.status_call):
-        assert call.operation in MODELS.get_service_model(call.service).operation_names
-    model = MODELS.get_service_model(spec.start_call.service)
+def test_crash_points_name_real_operations_and_the_throttle_error_is_the_models(spec):
+    model = MODELS.get_service_model(spec.service)
+    functions = {point.function for point in spec.crash_points}
+    assert functions == {RoleName.STARTER, RoleName.POLLER}, "a crash point after starting and after polling"
+    for point in spec.crash_points:
+        assert point.operation in model.operation_names
+        assert point.name.startswith(f"{point.function.value}.after-") and point.description
     code, status = spec.throttle_error
     assert code in THROTTLING_ERROR_CODES
     assert model.shape_for(code).metadata.get("error", {}).get("httpStatusCode") == status
-    assert spec.native.service in MODELS.get_available_services()
     flags = [option.flag for option in spec.native.options]
     assert len(flags) == len(set(flags)) and all(option.help for option in spec.native.options)
 

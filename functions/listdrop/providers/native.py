@@ -61,7 +61,6 @@ class NativeOption:
 class NativeListing:
     """The job API's own job list, for jobs started outside listdrop."""
 
-    service: str  # the boto3 client the listing takes
     jobs: Callable[[Any, NativeQuery], Iterator[NativeJob]]
     options: tuple[NativeOption, ...] = ()
 

@@ -74,24 +74,29 @@ class DeploymentOptions:
 
 
 @dataclass(frozen=True)
-class JobCall:
-    """One job-API operation, named as the service model names it (for fault plans and crash points)."""
+class CrashPoint:
+    """A point a local cloud's fault plan may name (localcloud/faults.py, "crashes"): the function dies right after
+    this job-API call succeeded, as a Lambda whose runtime exits does. `operation` as the service model names it."""
 
-    service: str
+    name: str  # 'starter.after-export-job-created'
+    function: RoleName
     operation: str
+    description: str
 
 
 @dataclass(frozen=True)
 class ProviderSpec:
     name: str
     description: str  # what the provider drives, for people: 'SES contact lists and the suppression list'
+    service: str  # the job API's boto3 client (and botocore model) name
     factory: Callable[[Clients], JobProvider]
     routes: tuple[KeyRoutes, ...]
     destination_types: tuple[str, ...]  # the Destination.type values its routes produce (job-table filters)
     native: NativeListing
     permissions: Callable[[DeploymentOptions], tuple[Grant, ...]]
-    start_call: JobCall  # the call that creates (or starts) a job
-    status_call: JobCall  # the call the poller reads the job's status with
+    # Every call after which a crash must not lose the upload or start a second job: the create/start calls and
+    # the status read.
+    crash_points: tuple[CrashPoint, ...]
     # The local cloud's emulator of the job API (a module under localcloud.emulators), or '' when moto serves it.
     emulator: str = ""
     service_role: ServiceRole | None = None

@@ -7,19 +7,38 @@ from listdrop.providers.mail_manager import keys, listing
 from listdrop.providers.mail_manager.jobs import UPLOAD_CHUNK_BYTES, MailManagerProvider
 from listdrop.providers.mail_manager.permissions import permissions
 from listdrop.providers.native import NativeListing
-from listdrop.providers.spec import JobCall, KeyRoutes, ProviderSpec
+from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleName
 
 SPEC = ProviderSpec(
     name=MailManagerProvider.name,
+    service="mailmanager",
     description="Mail Manager address lists (import jobs that add addresses)",
     factory=lambda clients: MailManagerProvider(clients.job_api("mailmanager"), clients.aws("s3")),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),
     destination_types=(DestinationType.MAIL_MANAGER_ADDRESS_LIST,),
     refuse_unsupported=keys.refuse_unsupported_action,
-    native=NativeListing("mailmanager", listing.import_jobs, listing.OPTIONS),
+    native=NativeListing(listing.import_jobs, listing.OPTIONS),
     permissions=permissions,
-    start_call=JobCall("mailmanager", "StartAddressListImportJob"),
-    status_call=JobCall("mailmanager", "GetAddressListImportJob"),
+    crash_points=(
+        CrashPoint(
+            "starter.after-address-list-job-created",
+            RoleName.STARTER,
+            "CreateAddressListImportJob",
+            "Mail Manager created the import job; nothing is uploaded to it yet",
+        ),
+        CrashPoint(
+            "starter.after-address-list-job-started",
+            RoleName.STARTER,
+            "StartAddressListImportJob",
+            "Mail Manager started the uploaded import job; its id is not recorded yet",
+        ),
+        CrashPoint(
+            "poller.after-address-list-status-read",
+            RoleName.POLLER,
+            "GetAddressListImportJob",
+            "the poller read the Mail Manager job's status, then died",
+        ),
+    ),
     emulator="mailmanager",
     throttle_error=("ThrottlingException", 429),  # mailmanager service-2.json, ThrottlingException
 )

@@ -7,19 +7,32 @@ from listdrop.providers.native import NativeListing
 from listdrop.providers.pinpoint_import import keys, listing
 from listdrop.providers.pinpoint_import.jobs import PinpointImportProvider
 from listdrop.providers.pinpoint_import.permissions import IMPORT_ROLE, ROLE_ARN_VARIABLE, permissions
-from listdrop.providers.spec import JobCall, KeyRoutes, ProviderSpec
+from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleName
 
 SPEC = ProviderSpec(
     name=PinpointImportProvider.name,
+    service="pinpoint",
     description="Amazon Pinpoint applications and segments (endpoint import jobs)",
     factory=lambda clients: PinpointImportProvider(clients.job_api("pinpoint"), clients.environment(ROLE_ARN_VARIABLE)),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),
     destination_types=(DestinationType.PINPOINT_APPLICATION,),
-    native=NativeListing("pinpoint", listing.import_jobs, listing.OPTIONS),
+    native=NativeListing(listing.import_jobs, listing.OPTIONS),
     permissions=permissions,
     service_role=IMPORT_ROLE,
-    start_call=JobCall("pinpoint", "CreateImportJob"),
-    status_call=JobCall("pinpoint", "GetImportJob"),
+    crash_points=(
+        CrashPoint(
+            "starter.after-pinpoint-job-created",
+            RoleName.STARTER,
+            "CreateImportJob",
+            "Pinpoint accepted the import job; its id is not recorded yet",
+        ),
+        CrashPoint(
+            "poller.after-pinpoint-status-read",
+            RoleName.POLLER,
+            "GetImportJob",
+            "the poller read the Pinpoint job's status, then died",
+        ),
+    ),
     emulator="pinpoint_import_jobs",
     enabled_by_default=False,
     why_off=(

@@ -7,18 +7,28 @@ from listdrop.providers.native import NativeListing
 from listdrop.providers.ses_import import keys, listing
 from listdrop.providers.ses_import.jobs import SesImportProvider
 from listdrop.providers.ses_import.permissions import permissions
-from listdrop.providers.spec import JobCall, KeyRoutes, ProviderSpec
+from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleName
 
 SPEC = ProviderSpec(
     name=SesImportProvider.name,
+    service="sesv2",
     description="SES contact lists and the account suppression list (import jobs)",
     factory=lambda clients: SesImportProvider(clients.job_api("sesv2")),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),
     destination_types=(DestinationType.SES_CONTACT_LIST, DestinationType.SES_SUPPRESSION_LIST),
-    native=NativeListing("sesv2", listing.import_jobs, listing.OPTIONS),
+    native=NativeListing(listing.import_jobs, listing.OPTIONS),
     permissions=permissions,
-    start_call=JobCall("sesv2", "CreateImportJob"),
-    status_call=JobCall("sesv2", "GetImportJob"),
+    crash_points=(
+        CrashPoint(
+            "starter.after-job-created",
+            RoleName.STARTER,
+            "CreateImportJob",
+            "SES accepted the import job; its id is not recorded yet",
+        ),
+        CrashPoint(
+            "poller.after-status-read", RoleName.POLLER, "GetImportJob", "the poller read the status, then died"
+        ),
+    ),
     emulator="sesv2_import_jobs",
     throttle_error=("TooManyRequestsException", 429),  # sesv2 service-2.json, TooManyRequestsException
 )

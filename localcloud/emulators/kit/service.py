@@ -1,0 +1,188 @@
+"""The two halves of an emulated service, in moto's shape: the backend (:class:`Emulator`, a service's
+``models.py``) and the operations (:class:`Responses`, its ``responses.py``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any, ClassVar
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel
+
+from localcloud.emulators.kit import constraints, dispatch
+from localcloud.emulators.kit.errors import ApiError
+from localcloud.emulators.kit.lifecycle import Lifecycle
+from localcloud.emulators.kit.protocol import Answer, Call, Protocol
+from localcloud.emulators.kit.s3 import S3Store
+
+LOGGER = logging.getLogger(__name__)
+
+Operation = Callable[[dict[str, Any]], Mapping[str, Any]]
+
+
+@cache
+def service_model(name: str) -> ServiceModel:
+    """botocore's model of the service (cached: loading one takes tens of milliseconds)."""
+    return botocore.session.get_session().get_service_model(name)
+
+
+class Emulator:
+    """The state and rules of one emulated service for one account and region, and its test controls.
+
+    A subclass sets ``title`` (for messages) and implements :meth:`route` and :meth:`_forget`.
+    """
+
+    title: ClassVar[str] = "emulated service"
+
+    def __init__(self, endpoint_url: str, account_id: str, region: str) -> None:
+        self.endpoint_url = endpoint_url.rstrip("/")
+        self.account_id = account_id
+        self.region = region
+        self.lifecycle = Lifecycle()
+        self.s3 = S3Store(self.endpoint_url, account_id, region)
+
+    def set_windows(self, processing_after: float, complete_after: float) -> None:
+        """A job turns PROCESSING ``processing_after`` seconds after it starts and is due at ``complete_after``."""
+        if not 0 <= processing_after <= complete_after:
+            raise ValueError("need 0 <= processing_after <= complete_after")
+        self.processing_after = processing_after
+        self.complete_after = complete_after
+
+    def install(self) -> None:
+        """Serve this service's emulated operations on moto's server from this emulator (every server in the
+        process, started before or after; idempotent; the emulator installed last serves)."""
+        dispatch.register(self.route())
+
+    def route(self) -> dispatch.Route:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget every job and all state; cancel pending work, release ``hold``, drop ``fail_next`` failures."""
+        self.lifecycle.reset()
+        self._forget()
+
+    def _forget(self) -> None:
+        raise NotImplementedError
+
+    def hold(self, held: bool = True) -> None:
+        """While held, jobs do not finish (see each service for the state they wait in); False releases them."""
+        self.lifecycle.hold(held)
+
+    def fail_next(self, message: str) -> None:
+        """The next job (one per call) ends FAILED with ``message`` as its reason."""
+        self.lifecycle.fail_next(message)
+
+    def out_of_scope(self, call: Call) -> str | None:
+        """Why the request is not this emulator's (it serves one account and region), or None."""
+        account, region = account_of(call), region_of(call)
+        if (account, region) == (self.account_id, self.region):
+            return None
+        return (
+            f"This {self.title} emulator serves account {self.account_id} in {self.region}; "
+            f"the request was for account {account} in {region}."
+        )
+
+
+def region_of(call: Call) -> str:
+    """The region the request was signed for (its credential scope), as moto reads it; us-east-1 unsigned."""
+    authorization = call.headers.get("authorization", "")
+    if "AWS4" in authorization:
+        return authorization.split(",")[0].split("/")[2]
+    return "us-east-1"
+
+
+def account_of(call: Call) -> str:
+    """The account moto would attribute the request to (moto's own rules: BaseResponse.get_current_account)."""
+    import os
+
+    from moto.iam.models import get_account_id_from
+
+    if "MOTO_ACCOUNT_ID" in os.environ:
+        return os.environ["MOTO_ACCOUNT_ID"]
+    if "x-moto-account-id" in call.headers:
+        return call.headers["x-moto-account-id"]
+    authorization = call.headers.get("authorization", "")
+    key = authorization.split("Credential=", 1)[1].split("/", 1)[0] if "Credential=" in authorization else "AKIAEXAMPLE"
+    return str(get_account_id_from(key))
+
+
+class Responses:
+    """The operations of one service: for each served operation a method named like moto's (``CreateImportJob``
+    -> ``create_import_job``) that takes the parsed, validated parameters and returns the output structure.
+
+    :meth:`serve` does the rest for every operation: scope, parsing, the model's constraints, rendering the
+    answer (with the status the model gives the operation) or the error.
+    """
+
+    service_name: ClassVar[str]
+    protocol: ClassVar[Protocol]
+    invalid: ClassVar[str]  # the code of the service's validation error
+    whole_value_patterns: ClassVar[bool] = False  # see localcloud.emulators.kit.constraints
+
+    def __init__(self, emulator: Emulator, operations: tuple[str, ...]) -> None:
+        self.emulator = emulator
+        self.operations = operations  # the operations served, in the model's names
+
+    @property
+    def model(self) -> ServiceModel:
+        return service_model(self.service_name)
+
+    def serve(self, call: Call) -> Answer:
+        try:
+            if call.operation not in self.operations:
+                raise ApiError(
+                    "UnknownOperationException",
+                    f"The {self.emulator.title} emulator does not serve {call.operation or 'this request'}; "
+                    f"it serves {', '.join(self.operations)}.",
+                    status=400,
+                )
+            operation = self.model.operation_model(call.operation)
+            return self._answer(operation, self._run(operation, call))
+        except ApiError as error:
+            return self.render_error(error)
+
+    def _run(self, operation: OperationModel, call: Call) -> Mapping[str, Any]:
+        out_of_scope = self.emulator.out_of_scope(call)
+        if out_of_scope:
+            raise ApiError(self.invalid, out_of_scope)
+        self.admit(call)
+        params = self.protocol.params(operation, call, self.invalid)
+        problems = constraints.problems(operation.input_shape, params, whole_value_patterns=self.whole_value_patterns)
+        if problems:
+            raise ApiError(self.invalid, problems)
+        self.check(params)
+        method: Operation = getattr(self, _snake(call.operation))
+        return method(params)
+
+    def admit(self, call: Call) -> None:
+        """Checks the service makes before it reads the request (a rate limit); none by default."""
+
+    def check(self, params: dict[str, Any]) -> None:
+        """Checks every operation of the service makes on the valid request (the resource it names exists)."""
+
+    def _answer(self, operation: OperationModel, output: Mapping[str, Any]) -> Answer:
+        return self.protocol.answer(output, int(operation.http.get("responseCode", 200)))
+
+    def render_error(self, error: ApiError) -> Answer:
+        status = error.status if error.status is not None else self._status_of(error.code)
+        return self.protocol.error(error, status)
+
+    def _status_of(self, code: str) -> int:
+        """The HTTP status the model gives the error shape (400 when it models none)."""
+        try:
+            shape = self.model.shape_for(code)
+        except Exception:  # botocore raises NoShapeFoundError for a name the model lacks
+            return 400
+        return int(shape.metadata.get("error", {}).get("httpStatusCode", 400))
+
+    def route(self, match: dispatch.RouteMatcher) -> dispatch.Route:
+        """This service's route, claiming requests with ``match`` (see :mod:`localcloud.emulators.kit.routes`)."""
+        return dispatch.Route(type(self).__name__, self.service_name, match, self.serve, self.render_error)
+
+
+def _snake(operation: str) -> str:
+    from moto.core.utils import camelcase_to_underscores
+
+    return str(camelcase_to_underscores(operation))
