@@ -90,7 +90,7 @@ def drop_files(cloud: LocalCloud, count: int) -> list[str]:
 
 def staged_jobs(cloud: LocalCloud) -> Counter[str]:
     """SES import jobs per staged copy: more than one for a file would be a duplicate job."""
-    return Counter(str(job.source["S3Url"]) for job in cloud.ses.jobs())
+    return Counter(str(job.source["S3Url"]) for job in cloud.emulator("ses-import").jobs())
 
 
 def queue_depth(cloud: LocalCloud, url: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
 import logging
@@ -18,8 +19,9 @@ from typing import Any
 import boto3
 
 from infra import constants
-from listdrop.providers.registry import PROVIDERS
+from listdrop.providers.registry import PROVIDERS, SPECS
 from localcloud import patches
+from localcloud.emulators.kit.service import Placement
 from localcloud.faults import FaultInjector, FaultPlan, activate
 from localcloud.iam import enforcement
 from localcloud.iam.enforcement import Enforcer, acting_as
@@ -99,10 +101,8 @@ class LocalCloud:
         self.resolver: Resolver | None = None
         self.endpoints: Endpoints | None = None
         self.iam: Enforcer | None = None
-        self.ses: Any = None
-        self.pinpoint: Any = None
-        self.ses_exports: Any = None
-        self.mailmanager: Any = None
+        # provider name -> the emulator of its job API (ProviderSpec.emulator), with its test controls
+        self.emulators: dict[str, Any] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -111,42 +111,16 @@ class LocalCloud:
         self._configure_process()
         from moto.server import ThreadedMotoServer
 
-        from localcloud.emulators.mailmanager import MailManagerEmulator
-        from localcloud.emulators.pinpoint_import_jobs import PinpointImportJobEmulator
-        from localcloud.emulators.sesv2_export_jobs import SesExportJobEmulator
-        from localcloud.emulators.sesv2_import_jobs import SesImportJobEmulator
-
         patches.apply()
         self.faults = activate(self._fault_plan)
         processing_after, complete_after = self._ses_timing
-        self.mailmanager = MailManagerEmulator(
-            self.endpoint_url,
-            account_id=ACCOUNT,
-            region=REGION,
-            processing_after=processing_after,
-            complete_after=complete_after,
-        )
-        self.mailmanager.install()  # in any order: every emulator is a route of one dispatcher hook (emulators.kit)
-        self.ses = SesImportJobEmulator(
-            endpoint_url=self.endpoint_url,
-            account_id=ACCOUNT,
-            region=REGION,
-            processing_after=processing_after,
-            complete_after=complete_after,
-        )
-        self.ses.install()
-        self.ses_exports = SesExportJobEmulator(
-            self.endpoint_url,
-            account_id=ACCOUNT,
-            region=REGION,
-            processing_after=processing_after,
-            complete_after=complete_after,
-        )
-        self.ses_exports.install()
-        self.pinpoint = PinpointImportJobEmulator(
-            self.endpoint_url, account_id=ACCOUNT, region=REGION, step_seconds=processing_after / 2
-        )
-        self.pinpoint.install()
+        placement = Placement(self.endpoint_url, ACCOUNT, REGION, processing_after, complete_after)
+        for spec in SPECS:
+            if spec.emulator:
+                package = importlib.import_module(f"localcloud.emulators.{spec.emulator}")
+                self.emulators[spec.name] = package.create(placement)
+        for emulator in self.emulators.values():
+            emulator.install()  # in any order: every emulator is a route of one dispatcher hook (emulators.kit)
         self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         self._server.start()
         self.resolver = Resolver(template, ACCOUNT, REGION, endpoint_url=self.endpoint_url)
@@ -168,10 +142,8 @@ class LocalCloud:
             reset = urllib.request.Request(f"{self.endpoint_url}/moto-api/reset", method="POST")  # noqa: S310
             with urllib.request.urlopen(reset, timeout=10):  # noqa: S310 - our own loopback endpoint
                 pass
-            self.ses.reset()
-            self.pinpoint.reset()
-            self.ses_exports.reset()
-            self.mailmanager.reset()
+            for emulator in self.emulators.values():
+                emulator.reset()
             self._server.stop()
             self._server = None
 
@@ -185,6 +157,13 @@ class LocalCloud:
             yield injector
         finally:
             self.faults = activate(self._fault_plan)
+
+    def emulator(self, provider: str) -> Any:
+        """The emulator serving a provider's job API: its jobs and test controls (hold, fail_next, ...)."""
+        return self.emulators[provider]
+
+    def _emulator_of_service(self, service: str) -> Any:
+        return next(self.emulators[spec.name] for spec in SPECS if spec.service == service and spec.emulator)
 
     def __enter__(self) -> LocalCloud:
         return self.start()
@@ -261,7 +240,7 @@ class LocalCloud:
 
     def _address_list_of_job(self, job_id: str) -> str | None:
         try:
-            return str(self.mailmanager.job(job_id).address_list_id)
+            return str(self._emulator_of_service("mailmanager").job(job_id).address_list_id)
         except KeyError:
             return None
 

@@ -80,7 +80,7 @@ def seed(cloud: LocalCloud, setup: dict[str, Any]) -> dict[str, str]:
         created = pinpoint.create_app(CreateApplicationRequest={"Name": application["name"]})
         ids[application["name"]] = created["ApplicationResponse"]["Id"]
     if setup.get("exportMetrics"):
-        cloud.ses_exports.seed_metrics(setup["exportMetrics"])
+        cloud.emulator("ses-export").seed_metrics(setup["exportMetrics"])
     ses = cloud.client("sesv2")
     for contact_list in setup.get("contactLists", []):
         ses.create_contact_list(

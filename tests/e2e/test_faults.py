@@ -28,7 +28,7 @@ pytestmark = pytest.mark.e2e
 def jobs_reading(cloud, tracking_ids) -> Counter:
     """SES import jobs per upload (the staged copy's key holds the tracking id)."""
     found = Counter()
-    for job in cloud.ses.jobs():
+    for job in cloud.emulator("ses-import").jobs():
         for tracking_id in tracking_ids:
             if tracking_id in job.source["S3Url"]:
                 found[tracking_id] += 1
@@ -98,9 +98,9 @@ def test_a_mail_manager_upload_crashed_at_each_of_its_points_is_imported_once(cl
     assert faults.log.counts() == {f"crashed {point}": 1 for point in points_of("mail-manager")}
     assert notification.detail["outcome"] == "SUCCEEDED", notification.detail["reason"]
     assert len(inbox.about(key)) == 1
-    jobs = [job for job in cloud.mailmanager.jobs() if job.address_list_id == address_list]
+    jobs = [job for job in cloud.emulator("mail-manager").jobs() if job.address_list_id == address_list]
     assert len(jobs) == 1, "the crashed attempts' job is adopted through its ClientToken"
-    assert cloud.mailmanager.members(address_list) == {"crash@partner.example"}
+    assert cloud.emulator("mail-manager").members(address_list) == {"crash@partner.example"}
     assert dead_letters(cloud, clients) == 0
 
 
@@ -281,11 +281,11 @@ def test_a_poller_failing_longer_than_the_old_retries_but_within_the_window_stil
     cloud, clients, inbox
 ):
     key = "imports/ses/suppression-list/put/poller-outage.csv"
-    cloud.ses.complete_after = 30  # still running when the outage starts, done when it ends
+    cloud.emulator("ses-import").complete_after = 30  # still running when the outage starts, done when it ends
     try:
         job_id = suppression_import_job(cloud, clients, "e2e-poller-outage")
     finally:
-        cloud.ses.complete_after = 0.5
+        cloud.emulator("ses-import").complete_after = 0.5
     # A window of 60 s (the local cloud's setting is 20 s), so the outage below fits well inside it.
     record = start_tracking(cloud, clients, "e2e-poller-outage", key, job_id, unreadable_limit=60)
 
@@ -312,7 +312,7 @@ def test_a_poller_failing_longer_than_the_old_retries_but_within_the_window_stil
 def test_a_poller_failing_past_the_window_ends_as_status_unreadable_in_the_table_too(cloud, clients, inbox):
     create_list(clients, "E2ePollerDown")
     key = "imports/ses/contact-lists/E2ePollerDown/put/down.csv"
-    cloud.ses.complete_after = 120  # the job outlives the test: only the poller's failures end it
+    cloud.emulator("ses-import").complete_after = 120  # the job outlives the test: only the poller's failures end it
     try:
         version = drop(cloud, clients, key, "emailAddress\ndown@example.com\n")
 
@@ -321,7 +321,7 @@ def test_a_poller_failing_past_the_window_ends_as_status_unreadable_in_the_table
 
         wait_for_a_poll(record)
     finally:
-        cloud.ses.complete_after = 0.5
+        cloud.emulator("ses-import").complete_after = 0.5
     started = time.monotonic()
     with failing_poller(cloud) as poller:
         [notification] = inbox.wait_for(key, timeout=120)  # statusUnreadableSeconds is 20 in the local cloud

@@ -134,7 +134,7 @@ def test_suppression_list_put_then_delete(cloud, clients, inbox):
     with pytest.raises(clients["sesv2"].exceptions.NotFoundException):
         clients["sesv2"].get_suppressed_destination(EmailAddress="mad@example.org")
     # Other tests of the session suppress their own addresses too: look at this test's two only.
-    suppressed = cloud.ses.suppression_list
+    suppressed = cloud.emulator("ses-import").suppression_list
     assert suppressed.get("gone@example.com") == "BOUNCE"
     assert "mad@example.org" not in suppressed
 
@@ -267,14 +267,14 @@ def test_a_job_still_running_at_the_deadline_ends_as_timed_out(cloud, clients, i
     key = "imports/ses/suppression-list/put/slow.csv"
     drop(cloud, clients, key, "slow@example.com,BOUNCE\n")
     inbox.wait_for(key)  # the pipeline's own job for this file is done; now start a slow one on it
-    cloud.ses.complete_after = 30  # this job will outlive the workflow's deadline
+    cloud.emulator("ses-import").complete_after = 30  # this job will outlive the workflow's deadline
     try:
         job_id = clients["sesv2"].create_import_job(
             ImportDestination={"SuppressionListDestination": {"SuppressionListImportAction": "PUT"}},
             ImportDataSource={"S3Url": f"s3://{cloud.endpoints.bucket}/{key}", "DataFormat": "CSV"},
         )["JobId"]
     finally:
-        cloud.ses.complete_after = 0.5
+        cloud.emulator("ses-import").complete_after = 0.5
     _start_execution(
         cloud,
         clients,

@@ -68,7 +68,7 @@ def cancel_with_the_cli(cloud, tracking, capsys) -> str:
 
 @pytest.fixture(scope="module")
 def seeded(cloud):
-    cloud.ses_exports.seed_metrics(
+    cloud.emulator("ses-export").seed_metrics(
         [
             {"date": f"2026-11-0{day}", "dimensions": {"EMAIL_IDENTITY": "example.com"}, "counts": counts}
             for day, counts in ((1, {"SEND": 100, "DELIVERY": 90}), (2, {"SEND": 50, "DELIVERY": 50}))
@@ -109,18 +109,18 @@ def test_an_export_request_that_breaks_the_apis_rules_is_rejected_before_any_cal
         "ISP": ["Gmail"],
         "TENANT_NAME": ["t"],
     }
-    jobs_before = len(seeded.ses_exports.jobs())
+    jobs_before = len(seeded.emulator("ses-export").jobs())
     key = "exports/ses/too-many-dimensions.json"
     drop(seeded, clients, key, json.dumps(request))
     [notification] = inbox.wait_for(key, timeout=30)
     assert notification.event["detail-type"] == "Export Rejected"
     assert notification.detail["reasonCode"] == "INVALID_EXPORT_REQUEST"
     assert "at most 3" in notification.detail["reason"]
-    assert len(seeded.ses_exports.jobs()) == jobs_before
+    assert len(seeded.emulator("ses-export").jobs()) == jobs_before
 
 
 def test_an_export_that_fails_reports_the_services_failure_info(seeded, clients, inbox):
-    seeded.ses_exports.fail_next("The export could not be generated.")
+    seeded.emulator("ses-export").fail_next("The export could not be generated.")
     key = "exports/ses/failing.json"
     drop(seeded, clients, key, json.dumps(METRICS_REQUEST))
     [notification] = inbox.wait_for(key, timeout=30)
@@ -131,7 +131,7 @@ def test_an_export_that_fails_reports_the_services_failure_info(seeded, clients,
 
 
 def test_a_running_export_cancelled_with_the_cli_is_reported_cancelled(seeded, clients, inbox, capsys):
-    seeded.ses_exports.hold(True)
+    seeded.emulator("ses-export").hold(True)
     try:
         key = "exports/ses/to-cancel.json"
         version = drop(seeded, clients, key, json.dumps(METRICS_REQUEST))
@@ -141,8 +141,8 @@ def test_a_running_export_cancelled_with_the_cli_is_reported_cancelled(seeded, c
         assert job_id in printed
         [notification] = inbox.wait_for(key, timeout=30)
     finally:
-        seeded.ses_exports.hold(False)
-    assert seeded.ses_exports.job(job_id).status == "CANCELLED"
+        seeded.emulator("ses-export").hold(False)
+    assert seeded.emulator("ses-export").job(job_id).status == "CANCELLED"
     assert notification.first_line.startswith("CANCELLED: EXPORT into SES export 'to-cancel'")
     assert notification.detail["reasonCode"] == "JOB_CANCELLED"
 
@@ -155,13 +155,13 @@ def test_a_burst_of_export_requests_keeps_to_one_create_per_second_and_loses_non
     assert {n.detail["outcome"] for n in notifications} == {"SUCCEEDED"}
     job_ids = {n.detail["providerJobId"] for n in notifications}
     assert len(job_ids) == len(keys)
-    created = sorted(job.created_at for job in seeded.ses_exports.jobs() if job.job_id in job_ids)
+    created = sorted(job.created_at for job in seeded.emulator("ses-export").jobs() if job.job_id in job_ids)
     gaps = [later - earlier for earlier, later in itertools.pairwise(created)]
     assert min(gaps) >= 1.0, gaps
 
 
 def test_an_export_running_past_the_time_limit_is_cancelled_and_reported(seeded, clients, inbox):
-    seeded.ses_exports.hold(True)
+    seeded.emulator("ses-export").hold(True)
     try:
         job_id = clients["sesv2"].create_export_job(
             ExportDataSource={
@@ -177,10 +177,10 @@ def test_an_export_running_past_the_time_limit_is_cancelled_and_reported(seeded,
         start_execution(seeded, clients, "e2e-export-timeout", "ses-export", job_id, key, deadline_in=2)
         [notification] = inbox.wait_for(key, timeout=30)
     finally:
-        seeded.ses_exports.hold(False)
+        seeded.emulator("ses-export").hold(False)
     assert notification.event["detail-type"] == "Export Timed Out"
     assert "listdrop stopped it" in notification.detail["reason"]
-    assert seeded.ses_exports.job(job_id).status == "CANCELLED"
+    assert seeded.emulator("ses-export").job(job_id).status == "CANCELLED"
 
 
 # -- Mail Manager ----------------------------------------------------------------------------------
@@ -201,8 +201,8 @@ def test_a_mail_manager_file_is_checked_streamed_to_the_job_and_applied(cloud, c
     assert detail["outcome"] == "SUCCEEDED" and detail["provider"] == "mail-manager", detail["reason"]
     assert detail["records"] == {"processed": 12, "failed": 0}
     assert detail["checks"]["rowsRejected"] == 1  # the bad row never reached the job; it is in the report
-    assert cloud.mailmanager.members(address_list) >= set(good)
-    job = cloud.mailmanager.job(detail["providerJobId"])
+    assert cloud.emulator("mail-manager").members(address_list) >= set(good)
+    job = cloud.emulator("mail-manager").job(detail["providerJobId"])
     assert job.status == "COMPLETED"
     assert "@" not in notification.first_line
 
@@ -233,8 +233,8 @@ def test_a_json_mail_manager_file_is_imported_in_the_documented_layout(
     detail = notification.detail
     assert detail["outcome"] == "SUCCEEDED", detail["reason"]
     assert detail["records"] == {"processed": len(expected), "failed": 0}
-    assert cloud.mailmanager.members(address_list) >= set(expected)
-    assert cloud.mailmanager.job(detail["providerJobId"]).import_data_type == "CSV"
+    assert cloud.emulator("mail-manager").members(address_list) >= set(expected)
+    assert cloud.emulator("mail-manager").job(detail["providerJobId"]).import_data_type == "CSV"
     staged_key = f"staging/mail-manager/{detail['trackingId']}.csv"
     staged = clients["s3"].get_object(Bucket=cloud.endpoints.bucket, Key=staged_key)["Body"].read().decode()
     assert staged.splitlines() == ["address", *expected]
@@ -259,7 +259,7 @@ def test_a_mail_manager_file_for_an_unknown_list_is_rejected(cloud, clients, inb
 
 
 def test_a_failed_mail_manager_job_reports_its_error(cloud, clients, inbox, address_list):
-    cloud.mailmanager.fail_next("The input file could not be processed.")
+    cloud.emulator("mail-manager").fail_next("The input file could not be processed.")
     key = f"imports/mail-manager/address-lists/{address_list}/failing.json"
     drop(cloud, clients, key, '{"address": "cy@partner.example"}\n')
     [notification] = inbox.wait_for(key, timeout=30)
@@ -268,25 +268,25 @@ def test_a_failed_mail_manager_job_reports_its_error(cloud, clients, inbox, addr
 
 
 def test_a_mail_manager_job_stopped_with_the_cli_is_reported(cloud, clients, inbox, address_list, capsys):
-    cloud.mailmanager.hold(True)
+    cloud.emulator("mail-manager").hold(True)
     try:
         key = f"imports/mail-manager/address-lists/{address_list}/to-stop.csv"
         version = drop(cloud, clients, key, "address\ndi@partner.example\n")
         tracking = tracking_id(cloud, key, version)
         job_id = job_id_of(cloud, clients, tracking)
-        wait_until(lambda: cloud.mailmanager.job(job_id).status == "PROCESSING")
+        wait_until(lambda: cloud.emulator("mail-manager").job(job_id).status == "PROCESSING")
         cancel_with_the_cli(cloud, tracking, capsys)
         [notification] = inbox.wait_for(key, timeout=30)
     finally:
-        cloud.mailmanager.hold(False)
-    assert cloud.mailmanager.job(job_id).status == "STOPPED"
+        cloud.emulator("mail-manager").hold(False)
+    assert cloud.emulator("mail-manager").job(job_id).status == "STOPPED"
     assert notification.first_line.startswith("CANCELLED: PUT into Mail Manager address list")
     assert notification.detail["providerStatus"] == "STOPPED"
 
 
 def test_a_mail_manager_job_past_the_time_limit_is_stopped(cloud, clients, inbox, address_list):
     client = cloud.client("mailmanager")
-    cloud.mailmanager.hold(True)
+    cloud.emulator("mail-manager").hold(True)
     try:
         created = client.create_address_list_import_job(
             AddressListId=address_list, Name="slow", ImportDataFormat={"ImportDataType": "CSV"}
@@ -299,10 +299,10 @@ def test_a_mail_manager_job_past_the_time_limit_is_stopped(cloud, clients, inbox
         start_execution(cloud, clients, "e2e-mm-timeout", "mail-manager", created["JobId"], key, deadline_in=2)
         [notification] = inbox.wait_for(key, timeout=30)
     finally:
-        cloud.mailmanager.hold(False)
+        cloud.emulator("mail-manager").hold(False)
     assert notification.event["detail-type"] == "Import Timed Out"
     assert "listdrop stopped it" in notification.detail["reason"]
-    assert cloud.mailmanager.job(created["JobId"]).status == "STOPPED"
+    assert cloud.emulator("mail-manager").job(created["JobId"]).status == "STOPPED"
 
 
 # -- Pinpoint --------------------------------------------------------------------------------------
@@ -327,16 +327,18 @@ def test_a_pinpoint_file_defines_a_new_segment_through_the_import_role(cloud, cl
     assert detail["providerProgress"]["completedPieces"] == detail["providerProgress"]["totalPieces"] == 1
     app_id, _, job_id = detail["providerJobId"].partition("/")
     assert app_id == application
-    job = cloud.pinpoint.job(application, job_id)
+    job = cloud.emulator("pinpoint-import").job(application, job_id)
     # the import read the checked copy, as the import role (which may read nothing else)
     assert job.describe()["Definition"]["S3Url"].startswith(f"s3://{cloud.endpoints.bucket}/staging/pinpoint-import/")
-    segments = cloud.pinpoint.segments(application)
+    segments = cloud.emulator("pinpoint-import").segments(application)
     assert [segment["Name"] for segment in segments.values()] == ["Winter buyers"]
-    assert {e["Address"] for e in cloud.pinpoint.endpoints(application).values()} >= {"ana@shop.example"}
+    assert {e["Address"] for e in cloud.emulator("pinpoint-import").endpoints(application).values()} >= {
+        "ana@shop.example"
+    }
 
 
 def test_a_failed_pinpoint_import_carries_its_first_failures(cloud, clients, inbox, application):
-    cloud.pinpoint.fail_next("The file could not be read.")
+    cloud.emulator("pinpoint-import").fail_next("The file could not be read.")
     key = f"imports/pinpoint/{application}/endpoints/failing.csv"
     drop(cloud, clients, key, ENDPOINTS_CSV)
     [notification] = inbox.wait_for(key, timeout=30)
@@ -355,7 +357,7 @@ def test_a_pinpoint_file_for_an_unknown_segment_is_rejected(cloud, clients, inbo
 
 
 def test_a_pinpoint_import_past_the_time_limit_times_out_without_a_stop_call(cloud, clients, inbox, application):
-    cloud.pinpoint.hold(True)
+    cloud.emulator("pinpoint-import").hold(True)
     try:
         key = f"imports/pinpoint/{application}/endpoints/slow.csv"
         version = drop(cloud, clients, key, ENDPOINTS_CSV)
@@ -364,7 +366,7 @@ def test_a_pinpoint_import_past_the_time_limit_times_out_without_a_stop_call(clo
         start_execution(cloud, clients, "e2e-pinpoint-timeout", "pinpoint-import", job_id, direct, deadline_in=2)
         [notification] = inbox.wait_for(direct, timeout=30)
     finally:
-        cloud.pinpoint.hold(False)
+        cloud.emulator("pinpoint-import").hold(False)
     assert notification.event["detail-type"] == "Import Timed Out"
     assert notification.detail["reason"].endswith("listdrop stopped watching it.")
 

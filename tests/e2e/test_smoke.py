@@ -148,7 +148,7 @@ def test_smoke_passes_leaves_nothing_behind_and_never_touches_the_users_lists(cl
 
 def test_smoke_fails_naming_the_check_when_a_provider_refuses_and_still_cleans_up(cloud, clients, capsys):
     before = object_versions(cloud, clients)
-    cloud.mailmanager.fail_next("The address file could not be read.")
+    cloud.emulator("mail-manager").fail_next("The address file could not be read.")
 
     code, out = smoke(cloud, capsys, "--skip", "pinpoint-import")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar
 
@@ -26,6 +27,17 @@ Operation = Callable[[dict[str, Any]], Mapping[str, Any]]
 def service_model(name: str) -> ServiceModel:
     """botocore's model of the service (cached: loading one takes tens of milliseconds)."""
     return botocore.session.get_session().get_service_model(name)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where and how fast an emulator runs: what the local cloud hands every service package's ``create``."""
+
+    endpoint_url: str
+    account_id: str
+    region: str
+    processing_after: float = 0.3  # seconds until a job turns PROCESSING (or takes its first step)
+    complete_after: float = 1.0  # seconds until a job is due to end
 
 
 class Emulator:

@@ -43,6 +43,7 @@ explicit Content-Type (``text/csv``, ``application/json``): moto keeps no body f
 ``application/x-www-form-urlencoded``, which is what ``urllib.request`` sends by default.
 """
 
+from localcloud.emulators.kit.service import Placement
 from localcloud.emulators.mailmanager.files import parse_import_file
 from localcloud.emulators.mailmanager.models import (
     MAX_ADDRESS_LISTS_PER_REGION,
@@ -51,10 +52,23 @@ from localcloud.emulators.mailmanager.models import (
     MailManagerEmulator,
 )
 
+
+def create(placement: Placement) -> MailManagerEmulator:
+    """The emulator the local cloud runs for each provider naming this package (ProviderSpec.emulator)."""
+    return MailManagerEmulator(
+        placement.endpoint_url,
+        account_id=placement.account_id,
+        region=placement.region,
+        processing_after=placement.processing_after,
+        complete_after=placement.complete_after,
+    )
+
+
 __all__ = [
     "MAX_ADDRESS_LISTS_PER_REGION",
     "MAX_MEMBERS_PER_ADDRESS_LIST",
     "AddressListImportJob",
     "MailManagerEmulator",
+    "create",
     "parse_import_file",
 ]

@@ -52,6 +52,7 @@ evaluator (localcloud/iam/policy.py), with the condition keys Pinpoint sends, to
 s3:ListBucket and KMS are not evaluated; one record per physical line.
 """
 
+from localcloud.emulators.kit.service import Placement
 from localcloud.emulators.pinpoint_import_jobs.models import (
     FAILURE_TAIL,
     SUCCESS_PATH,
@@ -59,4 +60,15 @@ from localcloud.emulators.pinpoint_import_jobs.models import (
     PinpointImportJobEmulator,
 )
 
-__all__ = ["FAILURE_TAIL", "SUCCESS_PATH", "EmulatedPinpointImportJob", "PinpointImportJobEmulator"]
+
+def create(placement: Placement) -> PinpointImportJobEmulator:
+    """The emulator the local cloud runs for each provider naming this package (ProviderSpec.emulator)."""
+    return PinpointImportJobEmulator(
+        placement.endpoint_url,
+        account_id=placement.account_id,
+        region=placement.region,
+        step_seconds=placement.processing_after / 2,
+    )
+
+
+__all__ = ["FAILURE_TAIL", "SUCCESS_PATH", "EmulatedPinpointImportJob", "PinpointImportJobEmulator", "create"]
