@@ -19,16 +19,19 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 PORT ?= 4566
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
+# What the complexity gate reads: all the code but the tests.
+COMPLEXITY_PATHS := functions infra localcloud app.py bench tools
 
-.PHONY: help install layer models checkov-venv run demo test bench load lint typecheck synth cfn-lint clean
+.PHONY: help install layer models checkov-venv run demo test bench load lint complexity typecheck synth cfn-lint clean
 
 help:
 	@echo "make run        start the embedded local cloud, drop the examples, serve until Ctrl-C (HOST=, PORT=)"
 	@echo "make demo       run the examples once; exit non-zero if a notification is missing or wrong"
-	@echo "make test       the whole test suite (unit, infrastructure, emulator, end to end)"
+	@echo "make test       make lint, then the whole test suite (unit, infrastructure, emulator, end to end)"
 	@echo "make bench      the checker's throughput and memory figures (a 1 GiB file in /tmp), then make load"
 	@echo "make load       1,000 files at once into the local cloud under injected faults: burst and chaos runs"
-	@echo "make lint       ruff and mypy"
+	@echo "make lint       ruff (lint and format check), mypy --strict, then make complexity"
+	@echo "make complexity  xenon: fail on any function or method radon grades D or worse (complexity above 20)"
 	@echo "make layer      build listdrop's Lambda layer (requirements-layer.txt) into $(LAYER_DIR)"
 	@echo "make checkov-venv  create $(CHECKOV_VENV) with the pinned checkov (make test does it for you)"
 	@echo "make models     copy the pinned botocore's job-API models into functions/aws-models (after a bump)"
@@ -82,7 +85,7 @@ demo: $(STAMP) $(LAYER_STAMP)
 
 # Each tier in its own process: moto's in-process mocks (unit) and the servers (emulator, local cloud)
 # share moto's global state, so they must not meet in one interpreter.
-test: $(STAMP) $(NPM_STAMP) $(LAYER_STAMP) $(CHECKOV_STAMP)
+test: $(STAMP) $(NPM_STAMP) $(LAYER_STAMP) $(CHECKOV_STAMP) lint
 	$(BIN)/python -m pytest -n 2 tests/unit tests/infra $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/emulator $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
@@ -98,6 +101,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(MAKE) --no-print-directory complexity
+
+# Radon's grades: A-C up to a cyclomatic complexity of 20, D from 21 (https://radon.readthedocs.io).
+complexity: $(STAMP)
+	$(BIN)/xenon --max-absolute C $(COMPLEXITY_PATHS)
 
 synth: $(STAMP) $(NPM_STAMP) $(LAYER_STAMP)
 	npx cdk synth --quiet

@@ -34,7 +34,7 @@ def build_app(outdir: str | None = None, context: dict[str, object] | None = Non
         description="listdrop: S3-dropped files imported into SES, with outcome notifications",
         env=cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")),
     )
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))  # type: ignore[arg-type]
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -168,32 +169,40 @@ def _problems(parameters: dict[str, Any]) -> list[str]:
     return list(_constraints(shape, parameters, ""))
 
 
-def _constraints(shape: Shape, value: Any, path: str) -> Any:
+def _constraints(shape: Shape, value: Any, path: str) -> Iterator[str]:
     """The model's rules ParamValidator leaves out: enumerations, maximum sizes and lengths, ranges."""
-    low, high = shape.metadata.get("min"), shape.metadata.get("max")
     if isinstance(shape, StructureShape):
         for name, member in shape.members.items():
             if name in value:
                 yield from _constraints(member, value[name], f"{path}.{name}".lstrip("."))
-        return
+    elif isinstance(shape, ListShape | MapShape):
+        yield from _collection_constraints(shape, value, path)
+    else:
+        yield from _scalar_constraints(shape, value, path)
+
+
+def _collection_constraints(shape: ListShape | MapShape, value: Any, path: str) -> Iterator[str]:
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
     if isinstance(shape, ListShape) and shape.member.name == "ExportMetric":
         # Name is optional in the model, but a metric without one asks for nothing.
         for index, metric in enumerate(value):
             if "Name" not in metric:
                 yield f"{path}[{index}].Name is required"
-    if isinstance(shape, ListShape | MapShape):
-        if high is not None and len(value) > high:
-            yield f"{path} has {len(value)} entries; at most {high} are allowed"
-        if low is not None and len(value) < low:
-            yield f"{path} needs at least {low} entries"
-        if isinstance(shape, ListShape):
-            for index, item in enumerate(value):
-                yield from _constraints(shape.member, item, f"{path}[{index}]")
-        else:
-            for key, item in value.items():
-                yield from _constraints(shape.key, key, f"{path} key")
-                yield from _constraints(shape.value, item, f"{path}.{key}")
-        return
+    if high is not None and len(value) > high:
+        yield f"{path} has {len(value)} entries; at most {high} are allowed"
+    if low is not None and len(value) < low:
+        yield f"{path} needs at least {low} entries"
+    if isinstance(shape, ListShape):
+        for index, item in enumerate(value):
+            yield from _constraints(shape.member, item, f"{path}[{index}]")
+    else:
+        for key, item in value.items():
+            yield from _constraints(shape.key, key, f"{path} key")
+            yield from _constraints(shape.value, item, f"{path}.{key}")
+
+
+def _scalar_constraints(shape: Shape, value: Any, path: str) -> Iterator[str]:
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
     if shape.type_name == "string":
         if shape.enum and value not in shape.enum:
             yield f"{path} is {value!r}; use one of {', '.join(shape.enum)}"

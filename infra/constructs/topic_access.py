@@ -30,6 +30,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
+from aws_cdk.interfaces.aws_events import IRuleRef
 
 EVENTBRIDGE = "events.amazonaws.com"
 CLOUDWATCH = "cloudwatch.amazonaws.com"
@@ -105,6 +106,6 @@ class EncryptedTopicTarget:
         self._key = key
         self._message = message
 
-    def bind(self, _rule: events.IRule, _id: str | None = None) -> events.RuleTargetConfig:
+    def bind(self, _rule: IRuleRef, _id: str | None = None) -> events.RuleTargetConfig:
         allow_eventbridge_to_publish(self._topic, self._key)  # identical statements are merged by CDK
         return events.RuleTargetConfig(arn=self._topic.topic_arn, input=self._message)

@@ -176,7 +176,7 @@ class JobWorkflow(Construct):
             .otherwise(first)
         )
 
-        def back_off(construct_id: str, wait_field: str) -> sfn.Pass:
+        def back_off(construct_id: str, wait_field: str) -> sfn.Chain:
             return sfn.Pass(
                 self,
                 construct_id,

@@ -103,33 +103,58 @@ def authorize(
     """AWS's answer for one request in one account. `key_policy`: the resource policy is a KMS key policy,
     which must allow the request itself (or delegate to the account, so identity policies count)."""
     identity = [] if request.principal.is_service else list(identity_policies)
+    denied = _explicit_deny(request, identity, resource_policy)
+    if denied is not None:
+        return denied
+    direct = any(_applies(s, request, "Allow", True, principal_test=_names_caller) for s in statements(resource_policy))
+    identity_allows = any(_applies(s, request, "Allow", False) for d in identity for s in statements(d))
+    same_account = resource_account is None or request.principal.account == resource_account
+    if not same_account and not request.principal.is_service:
+        return _cross_account(request, direct=direct, identity_allows=identity_allows)
+    if direct:
+        return Decision(True, f"allowed by the {Source.RESOURCE.value}")
+    if key_policy:
+        return _through_key_policy(request, resource_policy, identity_allows=identity_allows, same_account=same_account)
+    if identity_allows and same_account:
+        return Decision(True, f"allowed by an {Source.IDENTITY.value}")
+    return _nothing_allows(request)
+
+
+def _explicit_deny(request: Request, identity: list[Document], resource_policy: Document | None) -> Decision | None:
+    """An explicit deny in any applicable policy wins over every allow."""
     for source, documents in ((Source.IDENTITY, identity), (Source.RESOURCE, _present(resource_policy))):
         for document in documents:
             if any(_applies(s, request, "Deny", source is Source.RESOURCE) for s in statements(document)):
                 article = "an" if source is Source.IDENTITY else "a"
                 return Decision(False, f"with an explicit deny in {article} {source.value}")
-    direct = any(_applies(s, request, "Allow", True, principal_test=_names_caller) for s in statements(resource_policy))
-    identity_allows = any(_applies(s, request, "Allow", False) for d in identity for s in statements(d))
-    same_account = resource_account is None or request.principal.account == resource_account
-    if not same_account and not request.principal.is_service:
-        # Across accounts both sides must allow ("Cross-account policy evaluation logic", IAM User Guide).
-        if direct and identity_allows:
-            return Decision(True, "allowed by both the identity-based and the resource-based policy")
-        missing = Source.RESOURCE if identity_allows else Source.IDENTITY
-        return Decision(False, f"because no {missing.value} allows the {request.action} action (cross-account)")
-    if direct:
-        return Decision(True, f"allowed by the {Source.RESOURCE.value}")
-    if key_policy:
-        delegated = same_account and any(
-            _applies(s, request, "Allow", True, principal_test=_names_account) for s in statements(resource_policy)
-        )
-        if delegated and identity_allows:
-            return Decision(True, "allowed by an identity-based policy the key policy delegates to")
-        if request.principal.is_service or not delegated:
-            return Decision(False, "because no resource-based policy (the key policy) allows the action")
-        return Decision(False, f"because no {Source.IDENTITY.value} allows the {request.action} action")
-    if identity_allows and same_account:
-        return Decision(True, f"allowed by an {Source.IDENTITY.value}")
+    return None
+
+
+def _cross_account(request: Request, *, direct: bool, identity_allows: bool) -> Decision:
+    """Across accounts both sides must allow ("Cross-account policy evaluation logic", IAM User Guide)."""
+    if direct and identity_allows:
+        return Decision(True, "allowed by both the identity-based and the resource-based policy")
+    missing = Source.RESOURCE if identity_allows else Source.IDENTITY
+    return Decision(False, f"because no {missing.value} allows the {request.action} action (cross-account)")
+
+
+def _through_key_policy(
+    request: Request, key_policy: Document | None, *, identity_allows: bool, same_account: bool
+) -> Decision:
+    """A key policy that does not name the caller counts identity policies only when it delegates to the
+    account (allows the account's root)."""
+    delegated = same_account and any(
+        _applies(s, request, "Allow", True, principal_test=_names_account) for s in statements(key_policy)
+    )
+    if delegated and identity_allows:
+        return Decision(True, "allowed by an identity-based policy the key policy delegates to")
+    if request.principal.is_service or not delegated:
+        return Decision(False, "because no resource-based policy (the key policy) allows the action")
+    return Decision(False, f"because no {Source.IDENTITY.value} allows the {request.action} action")
+
+
+def _nothing_allows(request: Request) -> Decision:
+    """A service principal can only be allowed by a resource-based policy; a role by either."""
     if request.principal.is_service:
         return Decision(False, "because no resource-based policy allows the action")
     return Decision(False, f"because no {Source.IDENTITY.value} allows the {request.action} action")

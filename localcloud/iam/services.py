@@ -150,4 +150,4 @@ def _patch_sns_to_sqs() -> None:
             return
         original(self, message, message_id, *args, **kwargs)
 
-    Subscription.publish = publish
+    Subscription.publish = publish  # type: ignore[method-assign]  # patching moto on purpose

@@ -33,14 +33,13 @@ def options_given(args: argparse.Namespace) -> list[str]:
     return [f"--{flag}" for flag in native_options() if getattr(args, flag.replace("-", "_"), None)]
 
 
-def run(
-    args: argparse.Namespace,
-    *,
-    out: TextIO,
-    connection: Connection,
-    since: datetime | None,
-    until: datetime | None,
-) -> int:
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def _jobs(
+    args: argparse.Namespace, connection: Connection, since: datetime | None, until: datetime | None
+) -> list[NativeJob]:
+    """The provider's jobs created in [since, until), newest first, at most --limit."""
     if args.provider or args.destination:
         raise UsageError("--provider and --destination apply to listdrop's jobs; with --native, see --help")
     try:
@@ -49,17 +48,27 @@ def run(
         raise UsageError(f"--native: {error}") from None
     given = {flag: getattr(args, flag.replace("-", "_"), None) for flag in native_options()}
     query = NativeQuery(status=args.status, page_size=args.page_size, options={k: v for k, v in given.items() if v})
+
+    def in_window(row: NativeJob) -> bool:
+        created = row.created or NEVER
+        return (since is None or created >= since) and (until is None or created < until)
+
     try:
-        rows: Iterable[NativeJob] = list_native(args.native, connection.client(service), query)
-        never = datetime.min.replace(tzinfo=UTC)
-        rows = (
-            row
-            for row in rows
-            if (since is None or (row.created or never) >= since) and (until is None or (row.created or never) < until)
-        )
-        shown = newest(iter(rows), args.limit, key=lambda row: (row.created or never, row.job_id))
+        rows: Iterable[NativeJob] = filter(in_window, list_native(args.native, connection.client(service), query))
+        return newest(iter(rows), args.limit, key=lambda row: (row.created or NEVER, row.job_id))
     except ValueError as error:
         raise UsageError(str(error)) from None
+
+
+def run(
+    args: argparse.Namespace,
+    *,
+    out: TextIO,
+    connection: Connection,
+    since: datetime | None,
+    until: datetime | None,
+) -> int:
+    shown = _jobs(args, connection, since, until)
     if args.json:
         for row in shown:
             write(out, json.dumps(row.to_dict(), sort_keys=True) + "\n")
