@@ -1,5 +1,8 @@
 """Names that the stack, the tests and the local cloud all read: change them here only."""
 
+from listdrop import models
+from listdrop.models import JobKind, Outcome
+
 OUTPUT_BUCKET = "UploadBucketName"
 OUTPUT_QUEUE = "IngestQueueUrl"
 OUTPUT_DLQ = "IngestDeadLetterQueueUrl"
@@ -15,7 +18,7 @@ OUTPUT_DASHBOARD = "DashboardName"
 OUTPUT_DEAD_LETTER_ALARM = "DeadLetterAlarmName"
 OUTPUT_ENABLED_PROVIDERS = "EnabledProviders"
 
-EVENT_SOURCE = "listdrop"
+EVENT_SOURCE = models.EVENT_SOURCE
 IMPORTS_PREFIX = "imports/"
 SES_IMPORTS_PREFIX = "imports/ses/"
 REPORTS_PREFIX = "reports/"
@@ -24,10 +27,10 @@ SES_STAGING_PREFIX = "staging/ses-import/"
 EXPORTS_PREFIX = "exports/ses/"  # export requests
 EXPORT_RESULTS_PREFIX = "exports/results/"  # what the poller copies from SES (never notified: other prefix)
 
-# The outcome events' detail-types: '<Import|Export> <outcome>' (functions/listdrop/models.py, Outcome.detail_type).
-COMPLETED_DETAIL_TYPES = ["Import Succeeded", "Export Succeeded"]
+# The outcome events' detail-types, '<Import|Export> <outcome>', as the functions build them (Outcome.detail_type).
+COMPLETED_DETAIL_TYPES = [Outcome.SUCCEEDED.detail_type(kind) for kind in JobKind]
 FAILED_DETAIL_TYPES = [
-    f"{kind} {outcome}" for kind in ("Import", "Export") for outcome in ("Failed", "Rejected", "Timed Out")
+    outcome.detail_type(kind) for kind in JobKind for outcome in (Outcome.FAILED, Outcome.REJECTED, Outcome.TIMED_OUT)
 ]
 
 LAMBDA_HANDLERS = {

@@ -22,9 +22,8 @@ GATE_PREFIX = "gate#"
 
 
 class Attribute:
-    """The item's attribute names, for the writer here and the reader (job_records.py). The workflow's own
-    DynamoDB task (infra/constructs/workflow.py) writes the outcome with the same names; infra cannot import
-    this package, so it spells them itself."""
+    """The item's attribute names, for the writer here, the reader (job_records.py) and the workflow's own
+    DynamoDB task that writes the outcome when the poller cannot (infra/constructs/workflow.py)."""
 
     TRACKING_ID = "trackingId"  # the partition key
     STATUS = "status"  # a ClaimStatus until the upload ends, then its Outcome (models.py)

@@ -12,11 +12,12 @@ None of the job APIs sends an event when a job ends, so every job is polled. The
 The schedule travels with the execution: the starter puts `PollState.initial(...)` in the execution input, and each
 poll returns the next `PollState`; Step Functions' Wait state reads `waitSeconds` from it.
 
-Who else spells this policy (they cannot import this package):
-- infra/constructs/workflow.py reads the state's fields (`infra.constants.POLL*`, held equal to the names below by
-  tests/unit/test_poll_schedule.py) and, when the poller fails, doubles the wait up to the cap itself in ASL;
-- infra/config.py counts the most polls this schedule can make (`worst_case_polls`, to keep an execution's history
-  under Step Functions' quota); a test holds it to be an upper bound of `next_wait`'s schedule.
+Who else follows this policy:
+- infra/constructs/workflow.py reads the state's fields by the names below (it imports them) and, when the poller
+  fails, doubles the wait up to the cap itself in ASL;
+- infra/config.py counts the most polls this schedule can make (`worst_case_polls`, an upper bound in closed form
+  that also covers the workflow's own loop, to keep an execution's history under Step Functions' quota); a test
+  holds it to be an upper bound of `next_wait`'s schedule.
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ from constructs import Construct
 from infra import nag
 from infra.config import HistoryCosts, ListdropConfig, check_history_limit
 from infra.constants import EVENT_SOURCE
+from listdrop.job_store import Attribute, ClaimStatus
 from listdrop.poll_schedule import GIVE_UP_AT as POLL_GIVE_UP_AT
 from listdrop.poll_schedule import MAX_WAIT_SECONDS as POLL_MAX_WAIT_SECONDS
 from listdrop.poll_schedule import POLL
@@ -352,14 +353,14 @@ class JobWorkflow(Construct):
             self,
             RECORD_STATE,
             table=self._table,
-            key={"trackingId": value.from_string(JsonPath.string_at("$.upload.trackingId"))},
+            key={Attribute.TRACKING_ID: value.from_string(JsonPath.string_at("$.upload.trackingId"))},
             update_expression=(
-                "SET #s = :outcome, providerStatus = :ps, processedRecords = :p, failedRecords = :f, "
-                "failureReport = :report, reason = :reason, endedAt = :end, updatedAt = :end, "
-                "outcomeDetail = :detail"
+                f"SET #s = :outcome, {Attribute.PROVIDER_STATUS} = :ps, {Attribute.PROCESSED_RECORDS} = :p, "
+                f"{Attribute.FAILED_RECORDS} = :f, {Attribute.FAILURE_REPORT} = :report, {Attribute.REASON} = :reason, "
+                f"{Attribute.ENDED_AT} = :end, {Attribute.UPDATED_AT} = :end, {Attribute.OUTCOME_DETAIL} = :detail"
             ),
             condition_expression="#s = :started",
-            expression_attribute_names={"#s": "status"},
+            expression_attribute_names={"#s": Attribute.STATUS},
             expression_attribute_values={
                 ":outcome": value.from_string(JsonPath.string_at("$.outcome.detail.outcome")),
                 ":ps": value.from_null(True),
@@ -369,7 +370,7 @@ class JobWorkflow(Construct):
                 ":reason": value.from_string(JsonPath.string_at("$.outcome.detail.reason")),
                 ":end": value.from_string(JsonPath.string_at("$.outcome.detail.endedAt")),
                 ":detail": value.from_string(JsonPath.json_to_string(JsonPath.object_at("$.outcome.detail"))),
-                ":started": value.from_string("STARTED"),
+                ":started": value.from_string(ClaimStatus.STARTED),
             },
             result_path=JsonPath.DISCARD,
         )

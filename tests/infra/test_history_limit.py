@@ -53,7 +53,7 @@ def _polls(settings: PollSettings, *, readable: bool) -> int:
     [(10, 300, 21600, 1800), (1, 2, 120, 20), (5, 12, 600, 300), (7, 7, 70, 1000), (1, 1, 5, 50), (3, 500, 90, 40)],
 )
 def test_the_count_bounds_the_schedule_the_poller_keeps(initial_wait, max_wait, job_max, unreadable):
-    """worst_case_polls repeats the poll schedule's doubling (infra does not import the Lambda package): it must
+    """worst_case_polls bounds the poll schedule's doubling in closed form: it must
     count at least the polls the schedule makes, whether the job's status can be read or not."""
     bound = worst_case_polls(initial_wait=initial_wait, max_wait=max_wait, job_max=job_max, unreadable=unreadable)
     settings = PollSettings(initial_wait, max_wait, job_max, unreadable)

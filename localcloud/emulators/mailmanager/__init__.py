@@ -43,7 +43,6 @@ explicit Content-Type (``text/csv``, ``application/json``): moto keeps no body f
 ``application/x-www-form-urlencoded``, which is what ``urllib.request`` sends by default.
 """
 
-from localcloud.emulators.kit.service import Placement
 from localcloud.emulators.mailmanager.files import parse_import_file
 from localcloud.emulators.mailmanager.models import (
     MAX_ADDRESS_LISTS_PER_REGION,
@@ -52,16 +51,8 @@ from localcloud.emulators.mailmanager.models import (
     MailManagerEmulator,
 )
 
-
-def create(placement: Placement) -> MailManagerEmulator:
-    """The emulator the local cloud runs for each provider naming this package (ProviderSpec.emulator)."""
-    return MailManagerEmulator(
-        placement.endpoint_url,
-        account_id=placement.account_id,
-        region=placement.region,
-        processing_after=placement.processing_after,
-        complete_after=placement.complete_after,
-    )
+# The emulator the local cloud runs for each provider naming this package (ProviderSpec.emulator).
+create = MailManagerEmulator.create
 
 
 __all__ = [

@@ -52,7 +52,6 @@ evaluator (localcloud/iam/policy.py), with the condition keys Pinpoint sends, to
 s3:ListBucket and KMS are not evaluated; one record per physical line.
 """
 
-from localcloud.emulators.kit.service import Placement
 from localcloud.emulators.pinpoint_import_jobs.models import (
     FAILURE_TAIL,
     SUCCESS_PATH,
@@ -60,15 +59,8 @@ from localcloud.emulators.pinpoint_import_jobs.models import (
     PinpointImportJobEmulator,
 )
 
-
-def create(placement: Placement) -> PinpointImportJobEmulator:
-    """The emulator the local cloud runs for each provider naming this package (ProviderSpec.emulator)."""
-    return PinpointImportJobEmulator(
-        placement.endpoint_url,
-        account_id=placement.account_id,
-        region=placement.region,
-        step_seconds=placement.processing_after / 2,
-    )
+# The emulator the local cloud runs for each provider naming this package (ProviderSpec.emulator).
+create = PinpointImportJobEmulator.create
 
 
 __all__ = ["FAILURE_TAIL", "SUCCESS_PATH", "EmulatedPinpointImportJob", "PinpointImportJobEmulator", "create"]

@@ -27,7 +27,7 @@ from localcloud.emulators.kit.errors import ApiError, JobFailure
 from localcloud.emulators.kit.records import RecordError
 from localcloud.emulators.kit.routes import RestRoutes, moto_lacks
 from localcloud.emulators.kit.s3 import S3Location
-from localcloud.emulators.kit.service import Emulator, service_model
+from localcloud.emulators.kit.service import Emulator, Placement, service_model
 from localcloud.emulators.pinpoint_import_jobs.files import (
     PieceFailure,
     endpoint_definitions,
@@ -170,6 +170,16 @@ class PinpointImportJobEmulator(Emulator):
     """Pinpoint endpoint import jobs (and, while moto lacks them, endpoint and segment reads) on moto's server."""
 
     title = "Pinpoint"
+
+    @classmethod
+    def create(cls, placement: Placement) -> PinpointImportJobEmulator:
+        """A job takes a step every half of the placement's processing window."""
+        return cls(
+            placement.endpoint_url,
+            account_id=placement.account_id,
+            region=placement.region,
+            step_seconds=placement.processing_after / 2,
+        )
 
     def __init__(
         self,

@@ -53,19 +53,10 @@ Assumptions (not documented anywhere found; chosen to be clear):
 - The throttle counts every CreateExportJob call it lets through, valid or not.
 """
 
-from localcloud.emulators.kit.service import Placement
 from localcloud.emulators.sesv2_export_jobs.models import EmulatedExportJob, SesExportJobEmulator
 
-
-def create(placement: Placement) -> SesExportJobEmulator:
-    """The emulator the local cloud runs for each provider naming this package (ProviderSpec.emulator)."""
-    return SesExportJobEmulator(
-        placement.endpoint_url,
-        account_id=placement.account_id,
-        region=placement.region,
-        processing_after=placement.processing_after,
-        complete_after=placement.complete_after,
-    )
+# The emulator the local cloud runs for each provider naming this package (ProviderSpec.emulator).
+create = SesExportJobEmulator.create
 
 
 __all__ = ["EmulatedExportJob", "SesExportJobEmulator", "create"]

@@ -16,19 +16,10 @@ evaluated by the local cloud's IAM evaluator with the keys SES sends (aws:Refere
 modelled (listdrop's bucket uses SSE-S3).
 """
 
-from localcloud.emulators.kit.service import Placement
 from localcloud.emulators.sesv2_import_jobs.models import EmulatedImportJob, SesImportJobEmulator
 
-
-def create(placement: Placement) -> SesImportJobEmulator:
-    """The emulator the local cloud runs for each provider naming this package (ProviderSpec.emulator)."""
-    return SesImportJobEmulator(
-        endpoint_url=placement.endpoint_url,
-        account_id=placement.account_id,
-        region=placement.region,
-        processing_after=placement.processing_after,
-        complete_after=placement.complete_after,
-    )
+# The emulator the local cloud runs for each provider naming this package (ProviderSpec.emulator).
+create = SesImportJobEmulator.create
 
 
 __all__ = ["EmulatedImportJob", "SesImportJobEmulator", "create"]
