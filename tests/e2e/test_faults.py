@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from listdrop.cli import main as listdrop
-from listdrop.upload import tracking_id_for
+from listdrop.upload import Upload, tracking_id_for
 from localcloud import patches
 from localcloud.faults import CRASH_POINTS, FaultPlan
 from tests.e2e.test_pipeline import create_list, drop, job_record
@@ -261,6 +261,7 @@ def start_tracking(cloud, clients, tracking_id: str, key: str, job_id: str | Non
         "startedAt": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
         "validation": None,
     }
+    upload = Upload.from_state(upload).to_state()  # as the starter writes it (jobKind, ...)
     poll = {"state": "RUNNING", "attempt": 0, "waitSeconds": 1, "maxWaitSeconds": 2, "deadline": int(time.time()) + 150}
     if unreadable_limit is not None:
         poll["unreadableLimitSeconds"] = unreadable_limit
