@@ -244,9 +244,8 @@ class RecordChecker:
                 cells = next(csv.reader([line.rstrip("\n")]), [])
             except csv.Error:
                 raise RejectedFile("MISSING_HEADER", "The first line is not a readable CSV header.") from None
-            header = self._layout.csv_header(cells)
+            header = self._layout.csv_header(cells, self._notes)
             self._columns = header.columns
-            self._notes.extend(header.notes)
             self._topics.update(header.topics)
             if header.line:
                 self._write(header.line)

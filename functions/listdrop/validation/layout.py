@@ -110,7 +110,6 @@ class CsvHeader:
     columns: CsvColumns
     consumed: bool = True  # False: the line is a record (a layout without a header row)
     line: str = ""  # written at the top of the checked copy
-    notes: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
 
 
@@ -149,8 +148,9 @@ class Layout(Protocol):
         """The note for rows the exact path changed, with {count}."""
         ...
 
-    def csv_header(self, cells: list[str]) -> CsvHeader:
-        """Reads the first non-blank line; raises RejectedFile when the file cannot be read with it."""
+    def csv_header(self, cells: list[str], notes: list[str]) -> CsvHeader:
+        """Reads the first non-blank line, adding to `notes` what it read differently from how it is written
+        (kept even when it then raises RejectedFile, because the file cannot be read with that line)."""
         ...
 
     def json_preamble(self) -> tuple[str, str]:

@@ -78,13 +78,14 @@ class AddressLayout:
 
     # -- CSV -------------------------------------------------------------------------------------------
 
-    def csv_header(self, cells: list[str]) -> CsvHeader:
+    def csv_header(self, cells: list[str], notes: list[str]) -> CsvHeader:
         spec = self.spec
         if spec.has_header:
-            return _named_header(spec, cells)
+            return _named_header(spec, cells, notes)
         columns = AddressColumns(spec, list(spec.columns))
         if cells and canonical_name(cells[0]) == EMAIL_ADDRESS and not contains_email(cells[0]):
-            return CsvHeader(columns, notes=("removed a header row (suppression-list CSV files have none)",))
+            notes.append("removed a header row (suppression-list CSV files have none)")
+            return CsvHeader(columns)
         return CsvHeader(columns, consumed=False)
 
     # -- JSON ------------------------------------------------------------------------------------------
@@ -160,7 +161,7 @@ class AddressColumns:
         return f"The row has {count} values; {self._spec.label} rows have {self.width} ({','.join(self._columns)})."
 
 
-def _named_header(spec: FileSpec, cells: list[str]) -> CsvHeader:
+def _named_header(spec: FileSpec, cells: list[str], notes: list[str]) -> CsvHeader:
     names = [cell.strip() for cell in cells]
     if any(contains_email(name) for name in names):
         raise RejectedFile(
@@ -168,7 +169,6 @@ def _named_header(spec: FileSpec, cells: list[str]) -> CsvHeader:
             f"The first line is data, not a header: {spec.label} files need a header row such as "
             f"'{spec.header_example}'.",
         )
-    notes: list[str] = []
     columns = [_header_column(spec, name, notes) for name in names]
     if EMAIL_ADDRESS not in columns:
         raise RejectedFile("MISSING_EMAIL_COLUMN", f"The header has no {spec.wire(EMAIL_ADDRESS)} (or 'email') column.")
@@ -176,7 +176,7 @@ def _named_header(spec: FileSpec, cells: list[str]) -> CsvHeader:
         raise RejectedFile("DUPLICATE_COLUMN", "The header names the same column twice.")
     topics = tuple(column[len(TOPIC_PREFIX) :] for column in columns if column.startswith(TOPIC_PREFIX))
     line = csv_line([spec.wire(column) for column in columns])
-    return CsvHeader(AddressColumns(spec, columns), line=line, notes=tuple(notes), topics=topics)
+    return CsvHeader(AddressColumns(spec, columns), line=line, topics=topics)
 
 
 def _header_column(spec: FileSpec, name: str, notes: list[str]) -> str:

@@ -92,7 +92,7 @@ class EndpointLayout:
 
     # -- CSV -------------------------------------------------------------------------------------------
 
-    def csv_header(self, cells: list[str]) -> CsvHeader:
+    def csv_header(self, cells: list[str], notes: list[str]) -> CsvHeader:
         schema = self._schema
         names = [cell.strip() for cell in cells]
         if any(contains_email(name) or PHONE.fullmatch(name) or name in schema.channel_types for name in names):
@@ -101,7 +101,6 @@ class EndpointLayout:
                 "The first line is data, not a header: endpoint CSV files need a header row such as "
                 "'ChannelType,Address,User.UserId'.",
             )
-        notes: list[str] = []
         columns = [_header_column(schema, position, name, notes) for position, name in enumerate(names, start=1)]
         spelled = [column for column, _ in columns]
         if len(set(spelled)) != len(spelled):
@@ -112,7 +111,7 @@ class EndpointLayout:
                 "The header needs ChannelType and Address columns (to add endpoints) or an Id column "
                 "(to update endpoints).",
             )
-        return CsvHeader(EndpointColumns(schema, columns), line=csv_line(spelled), notes=tuple(notes))
+        return CsvHeader(EndpointColumns(schema, columns), line=csv_line(spelled))
 
     # -- JSON lines --------------------------------------------------------------------------------------
 
