@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -60,7 +61,7 @@ class AddressLayout:
     def staged_format(self) -> DataFormat:
         return self.spec.staged_format
 
-    @property
+    @cached_property  # asked for every row the exact path admits
     def record_limit(self) -> Limit:
         spec, limit = self.spec, self.spec.record_limit
         reason = spec.record_limit_reason.format(limit=limit) or (
