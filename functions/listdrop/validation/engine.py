@@ -388,9 +388,10 @@ class RecordChecker:
             return
         if not self._admit(row, record.address):
             return
-        self._topics.update(record.topics)
-        if len(self._topics) > MAX_TOPICS:
-            raise RejectedFile("TOO_MANY_TOPICS", f"The file names more than {MAX_TOPICS} different topics.")
+        if record.topics:
+            self._topics.update(record.topics)
+            if len(self._topics) > MAX_TOPICS:
+                raise RejectedFile("TOO_MANY_TOPICS", f"The file names more than {MAX_TOPICS} different topics.")
         out.append(record.text)
 
 

@@ -18,6 +18,7 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 ARRAY_START = re.compile(r"\s*\[")
 ITEMS_DOCUMENT_START = re.compile(r'[ \t\n\r]*\{[ \t\n\r]*"items"[ \t\n\r]*:[ \t\n\r]*\[', re.IGNORECASE)
 _ARRAY_OR_ITEMS_START = re.compile(rf"{ARRAY_START.pattern}|{ITEMS_DOCUMENT_START.pattern}", re.IGNORECASE)
+_READ_ON = object()  # _value() read more of the file instead of a record
 _STARTS = {JsonDocuments.ARRAY: ARRAY_START, JsonDocuments.ARRAY_OR_ITEMS: _ARRAY_OR_ITEMS_START}
 scan_json = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # the C scanner: (value, end) at an index
 
@@ -60,7 +61,9 @@ class _ArrayReader:
                     "INVALID_JSON_ARRAY", f"Record {self._count} of the JSON array is not followed by ','."
                 )
             else:
-                yield from self._value()
+                value = self._value()
+                if value is not _READ_ON:
+                    yield value
         if not self._finished:
             raise RejectedFile("INVALID_JSON_ARRAY", "The JSON array is not closed with ']'.")
         if not self._closed:
@@ -93,23 +96,26 @@ class _ArrayReader:
         else:
             raise RejectedFile("INVALID_JSON_ARRAY", "There is text after the JSON array's closing ']'.")
 
-    def _value(self) -> Iterator[Any]:
-        """The record at the position (nothing when more of the file had to be read first)."""
+    def _value(self) -> Any:
+        """The record at the position, or _READ_ON when more of the file had to be read first."""
         try:
             value, end = scan_json(self._buffer, self._position)
         except (StopIteration, ValueError):
             if len(self._buffer) - self._position <= MAX_LINE_CHARS and not self._exhausted and self._more():
-                return
+                return _READ_ON
             raise RejectedFile(
                 "INVALID_JSON_ARRAY",
                 f"Record {self._count + 1} of the JSON array is not valid JSON (or is longer than "
                 f"{MAX_LINE_CHARS:,} characters); an array cannot be read past that point.",
             ) from None
         if end == len(self._buffer) and not self._exhausted and self._more():
-            return  # a number may continue in the next block
+            return _READ_ON  # a number may continue in the next block
         self._count += 1
-        self._position, self._expecting_value = end, False
-        yield value
+        if self._buffer.startswith(",", end):  # the usual case: the comma right after the record
+            self._position = end + 1
+        else:
+            self._position, self._expecting_value = end, False
+        return value
 
 
 def _not_the_items_document(detail: str) -> RejectedFile:

@@ -109,7 +109,8 @@ class AddressLayout:
             except rows.RowProblem as problem:
                 shown = field if isinstance(field, str) else json.dumps(field)[:100]
                 raise CellProblem(name, shown, problem.code, problem.reason) from None
-        topics = tuple(preference["topicName"] for preference in normalized.get(TOPIC_PREFERENCES, ()))
+        preferences = normalized.get(TOPIC_PREFERENCES)
+        topics = tuple(preference["topicName"] for preference in preferences) if preferences else ()
         if spec.staged_format is DataFormat.CSV:
             text = csv_line([normalized[name] for name in spec.columns])
         else:
