@@ -114,6 +114,8 @@ class CsvHeader:
 
 
 class Layout(Protocol):
+    """The files one destination, action and format take (validation.layout_for picks it for a route)."""
+
     @property
     def data_format(self) -> DataFormat:
         """The format of the upload."""

@@ -47,6 +47,8 @@ _FAST_VALUES: dict[Kind, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class AddressLayout:
+    """The address file a FileSpec describes."""
+
     spec: FileSpec
 
     byte_limit = None  # the record limit is what these jobs document

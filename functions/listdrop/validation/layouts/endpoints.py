@@ -59,6 +59,8 @@ _FAST_CELLS = {
 
 
 class EndpointLayout:
+    """A Pinpoint endpoint file; the limits are one import job's unless a caller sets its own."""
+
     unique_column = None  # a later row for the same Id is an update, not a duplicate
     json_documents = JsonDocuments.NONE  # the import job reads newline-delimited JSON only
     changed_note = "trimmed spaces or upper-cased values in {count:,} rows"
