@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "functions")]
 
 from listdrop.routing import route  # noqa: E402
-from listdrop.validation import RowPolicy, spec_for, validate  # noqa: E402
+from listdrop.validation import RowPolicy, check_records  # noqa: E402
 from listdrop.validation.report import ReportWriter  # noqa: E402
 from listdrop.validation.sinks import NullSink  # noqa: E402
 
@@ -55,8 +55,8 @@ def write_contacts(path: Path, *, rows: int | None = None, size: int | None = No
 def check(path: Path) -> tuple[float, object]:
     started = time.perf_counter()
     with path.open("rb") as stream:
-        result = validate(
-            stream.read, spec_for(route(KEY)), output=NullSink(), report=ReportWriter(NullSink()), policy=RowPolicy()
+        result = check_records(
+            stream.read, route(KEY), output=NullSink(), report=ReportWriter(NullSink()), policy=RowPolicy()
         )
     return time.perf_counter() - started, result
 

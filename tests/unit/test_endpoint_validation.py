@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 from listdrop.models import DataFormat
 from listdrop.validation import RowPolicy
-from listdrop.validation.endpoints import EndpointChecker, endpoint_schema, validate_endpoints
+from listdrop.validation.endpoint_attributes import endpoint_schema
+from listdrop.validation.engine import RecordChecker, check_file
+from listdrop.validation.layouts.endpoints import EndpointLayout
 from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import NullSink
 from listdrop.validation.source import TextBlocks
@@ -56,12 +58,16 @@ def check(
     output, report = MemorySink(), MemorySink()
     stream = io.BytesIO(content)
     if block_bytes is None:
-        result = validate_endpoints(
-            stream.read, data_format, output=output, report=ReportWriter(report), policy=RowPolicy(percent), **limits
+        result = check_file(
+            stream.read,
+            EndpointLayout(data_format, **limits),
+            output=output,
+            report=ReportWriter(report),
+            policy=RowPolicy(percent),
         )
     else:
-        checker = EndpointChecker(
-            data_format, output=output, report=ReportWriter(report), policy=RowPolicy(percent), **limits
+        checker = RecordChecker(
+            EndpointLayout(data_format, **limits), output=output, report=ReportWriter(report), policy=RowPolicy(percent)
         )
         if not fast:
             checker._fast_csv_block = lambda text: False  # type: ignore[method-assign]
@@ -404,7 +410,9 @@ def test_two_hundred_thousand_rows_are_checked_in_bounded_memory():
     endpoint_schema()  # the botocore model is loaded once per process, not per file
     tracemalloc.start()
     try:
-        result = validate_endpoints(source.read, CSV, output=output, report=ReportWriter(report), policy=RowPolicy(0))
+        result = check_file(
+            source.read, EndpointLayout(CSV), output=output, report=ReportWriter(report), policy=RowPolicy(0)
+        )
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -485,8 +493,8 @@ def test_the_fast_path_takes_a_canonical_block_whole():
     content = b"ChannelType,Address,Location.Latitude,Metrics.m\n" + b"EMAIL,a@example.com,47.6,3\n" * 50
     checker_calls: list[str] = []
     output, report = MemorySink(), MemorySink()
-    checker = EndpointChecker(CSV, output=output, report=ReportWriter(report), policy=RowPolicy(0))
-    checker._csv_block = lambda text, first: checker_calls.append(text)  # type: ignore[method-assign]
+    checker = RecordChecker(EndpointLayout(CSV), output=output, report=ReportWriter(report), policy=RowPolicy(0))
+    checker._exact_csv_block = lambda text, first: checker_calls.append(text)  # type: ignore[method-assign]
     result = checker.run(TextBlocks(io.BytesIO(content).read))
     assert result.rejection is None and result.accepted_rows == 50
     assert checker_calls == [], "a canonical block never needs the row-by-row path"

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from listdrop.models import JobState
 from listdrop.privacy import PHONE_MARKER, redact_contacts, redact_phone_numbers
 from listdrop.providers.pinpoint_import import PinpointImportProvider
-from listdrop.validation.endpoints import redact as redact_report_cell
+from listdrop.validation.endpoint_attributes import redact as redact_report_cell
 
 APP = "9ee47d5dc1cd4f2fac3741c26d86ee82"
 TRACKING_ID = "f5800a6b561a9827364f825d1c0e4a6b8f0d2c4e"

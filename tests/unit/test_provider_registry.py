@@ -8,7 +8,8 @@ import boto3
 import botocore.session
 import pytest
 
-from listdrop import routing
+from listdrop import routing, validation
+from listdrop.models import DataFormat, InputKind
 from listdrop.providers.base import THROTTLING_ERROR_CODES
 from listdrop.providers.registry import ENABLED_BY_DEFAULT, PROVIDERS, SPECS
 from listdrop.providers.spec import DeploymentOptions, ProviderSpec, RoleName
@@ -49,6 +50,10 @@ def test_each_example_key_routes_to_its_provider_with_a_declared_destination_and
         assert route.provider == spec.name
         assert route.destination.type in spec.destination_types
         assert route.destination.label
+        if route.kind is InputKind.RECORDS:
+            assert validation.layout_for(route).staged_format in DataFormat
+        else:
+            assert spec.layout is None, "a request file is read by its provider, not checked as records"
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)

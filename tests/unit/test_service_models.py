@@ -17,7 +17,7 @@ from listdrop import export_request
 from listdrop.errors import RejectedFile
 from listdrop.providers.registry import get_provider
 from listdrop.service_models import API_VERSIONS, MODELS_DIR
-from listdrop.validation import endpoints
+from listdrop.validation import endpoint_attributes
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILTIN = Path(Loader.BUILTIN_DATA_PATH)
@@ -114,7 +114,7 @@ def planted(tmp_path, monkeypatch):
 
 def _forget_loaded_models() -> None:
     export_request._input_shape.cache_clear()
-    endpoints.endpoint_schema.cache_clear()
+    endpoint_attributes.endpoint_schema.cache_clear()
 
 
 def session() -> boto3.session.Session:
@@ -128,7 +128,7 @@ def test_the_export_request_checker_enforces_the_models_on_aws_data_path(planted
 
 
 def test_the_endpoint_checker_reads_channel_types_from_the_models_on_aws_data_path(planted):
-    assert "CARRIER_PIGEON" in endpoints.endpoint_schema().channel_types
+    assert "CARRIER_PIGEON" in endpoint_attributes.endpoint_schema().channel_types
 
 
 def test_job_api_clients_are_built_from_the_models_on_aws_data_path(planted):
@@ -161,6 +161,6 @@ def test_a_newer_api_version_elsewhere_on_the_path_does_not_win(planted, tmp_pat
 
 def test_without_aws_data_path_the_pinned_botocores_own_models_apply():
     _forget_loaded_models()
-    assert "CARRIER_PIGEON" not in endpoints.endpoint_schema().channel_types
+    assert "CARRIER_PIGEON" not in endpoint_attributes.endpoint_schema().channel_types
     client = get_provider("ses-export", session())._ses  # type: ignore[attr-defined]
     assert client.meta.service_model.shape_for("ExportDimensions").metadata["max"] == 3

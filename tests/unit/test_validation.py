@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from listdrop.routing import route
 from listdrop.validation import RowPolicy, spec_for
-from listdrop.validation.checker import Checker
+from listdrop.validation.engine import RecordChecker
 from listdrop.validation.formats import EMAIL, FAST_EMAIL_MAX_LENGTH, FAST_EMAIL_PATTERN, HYPHEN_AT_LABEL_EDGE
+from listdrop.validation.layouts.addresses import AddressLayout
 from listdrop.validation.report import ReportWriter, mask_address, neutralize
 from listdrop.validation.source import TextBlocks
 from tests.unit.fakes import MemorySink
@@ -46,7 +47,7 @@ def check(key: str, content: bytes, *, percent: float = 100, block_bytes: int = 
     if limit is not None:
         spec = dataclasses.replace(spec, record_limit=limit)
     output, report = MemorySink(), MemorySink()
-    checker = Checker(spec, output=output, report=ReportWriter(report), policy=RowPolicy(percent))
+    checker = RecordChecker(AddressLayout(spec), output=output, report=ReportWriter(report), policy=RowPolicy(percent))
     if not fast:
         checker._fast_csv_block = lambda text: False  # type: ignore[method-assign]
     stream = io.BytesIO(content)

@@ -16,6 +16,7 @@ from listdrop.models import Route
 from listdrop.providers.base import JobProvider
 from listdrop.providers.clients import Clients
 from listdrop.providers.native import NativeListing
+from listdrop.validation.layout import Layout
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ class ProviderSpec:
     service: str  # the job API's boto3 client (and botocore model) name
     factory: Callable[[Clients], JobProvider]
     routes: tuple[KeyRoutes, ...]
+    # The layout its records files are checked against (validation/layouts/); None for a provider whose files are
+    # one request (an export's parameters, read by its RequestReader).
+    layout: Callable[[Route], Layout] | None
     destination_types: tuple[str, ...]  # the Destination.type values its routes produce (job-table filters)
     native: NativeListing
     permissions: Callable[[DeploymentOptions], tuple[Grant, ...]]

@@ -67,21 +67,50 @@ class TextBlocks:
         self.stats = SourceStats()
 
     def __iter__(self) -> Iterator[Block | LongLine]:
-        first = self._read_chunk()
-        while self._unsplit is not None and 0 < len(first) < HEAD_BYTES and (more := self._read_chunk()):
-            first += more  # enough of the start to tell a document from JSON lines
-        decoder, first = self._decoder_for(first)
-        pending = ""
-        line = 1
+        line = 1  # the line the next block starts on
+        rest = ""  # the start of a line whose end is not read yet
         skipping = False  # inside a line too long to keep
-        chunk = first
+        for piece, final in self._pieces():
+            text = rest + piece
+            if line == 1 and self._unsplit is not None and self._unsplit.match(text):
+                self.split_lines = False
+            if not self.split_lines:
+                if text:
+                    yield Block(text, line)
+                    line += text.count("\n")
+                continue
+            if skipping:
+                text, skipping, line = self._skip_to_line_end(text, line)
+            cut = text.rfind("\n") + 1
+            if cut:
+                yield Block(text[:cut], line)
+                line += text.count("\n", 0, cut)
+            rest = text[cut:]
+            if final and rest and not skipping:
+                yield Block(rest + "\n", line)
+            elif len(rest) > self._max_line:
+                yield LongLine(line)
+                skipping, rest = True, ""
+
+    @staticmethod
+    def _skip_to_line_end(text: str, line: int) -> tuple[str, bool, int]:
+        """What follows the end of a too-long line, whether it is still being skipped, and the line after."""
+        end = text.find("\n")
+        if end < 0:
+            return "", True, line
+        return text[end + 1 :], False, line + 1
+
+    def _pieces(self) -> Iterator[tuple[str, bool]]:
+        """The file decoded to text with LF line ends, piece by piece, each with whether it is the last."""
+        decoder, chunk = self._decoder_for(self._head())
+        carry = ""  # a CR at the end of a piece: a CRLF may straddle two chunks
+        line = 1
         while True:
             final = not chunk
-            text = pending + self._decode(decoder, chunk, final=final, line=line + pending.count("\n"))
+            text = carry + self._decode(decoder, chunk, final=final, line=line)
+            carry = ""
             if not final and text.endswith("\r"):
-                pending, text = "\r", text[:-1]  # a CRLF may straddle two chunks
-            else:
-                pending = ""
+                carry, text = "\r", text[:-1]
             if "\x00" in text:
                 at = line + text.count("\n", 0, text.index("\x00"))
                 raise RejectedFile(
@@ -90,38 +119,18 @@ class TextBlocks:
             if "\r" in text:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
                 self.stats.normalizations.add("converted CRLF or CR line ends to LF")
-            if line == 1 and self._unsplit is not None and self._unsplit.match(text):
-                self.split_lines = False
-            if not self.split_lines:
-                if text:
-                    yield Block(text, line)
-                    line += text.count("\n")
-                if final:
-                    return
-                chunk = self._read_chunk()
-                continue
-            if skipping:
-                end = text.find("\n")
-                if end < 0:
-                    text = ""
-                else:
-                    text, skipping = text[end + 1 :], False
-                    line += 1
-            cut = text.rfind("\n") + 1
-            if cut:
-                yield Block(text[:cut], line)
-                line += text.count("\n", 0, cut)
-            rest = text[cut:]
+            line += text.count("\n")
+            yield text, final
             if final:
-                if rest and not skipping:
-                    yield Block(rest + "\n", line)
                 return
-            if len(rest) > self._max_line:
-                yield LongLine(line)
-                skipping = True
-                rest = ""
-            pending = rest + pending
             chunk = self._read_chunk()
+
+    def _head(self) -> bytes:
+        """The first read; for a file that may be one JSON document, enough of its start to tell."""
+        first = self._read_chunk()
+        while self._unsplit is not None and 0 < len(first) < HEAD_BYTES and (more := self._read_chunk()):
+            first += more  # enough of the start to tell a document from JSON lines
+        return first
 
     def _read_chunk(self) -> bytes:
         data = self._read(self._block_bytes)

@@ -8,6 +8,8 @@ from listdrop.providers.mail_manager.jobs import UPLOAD_CHUNK_BYTES, MailManager
 from listdrop.providers.mail_manager.permissions import permissions
 from listdrop.providers.native import NativeListing
 from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleName
+from listdrop.validation.formats import spec_for
+from listdrop.validation.layouts.addresses import AddressLayout
 
 SPEC = ProviderSpec(
     name=MailManagerProvider.name,
@@ -15,6 +17,7 @@ SPEC = ProviderSpec(
     description="Mail Manager address lists (import jobs that add addresses)",
     factory=lambda clients: MailManagerProvider(clients.job_api("mailmanager"), clients.aws("s3")),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),
+    layout=lambda route: AddressLayout(spec_for(route)),
     destination_types=(DestinationType.MAIL_MANAGER_ADDRESS_LIST,),
     refuse_unsupported=keys.refuse_unsupported_action,
     native=NativeListing(listing.import_jobs, listing.OPTIONS),

@@ -8,6 +8,7 @@ from listdrop.providers.pinpoint_import import keys, listing
 from listdrop.providers.pinpoint_import.jobs import PinpointImportProvider
 from listdrop.providers.pinpoint_import.permissions import IMPORT_ROLE, ROLE_ARN_VARIABLE, permissions
 from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleName
+from listdrop.validation.layouts.endpoints import EndpointLayout
 
 SPEC = ProviderSpec(
     name=PinpointImportProvider.name,
@@ -15,6 +16,7 @@ SPEC = ProviderSpec(
     description="Amazon Pinpoint applications and segments (endpoint import jobs)",
     factory=lambda clients: PinpointImportProvider(clients.job_api("pinpoint"), clients.environment(ROLE_ARN_VARIABLE)),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),
+    layout=lambda route: EndpointLayout(route.data_format),
     destination_types=(DestinationType.PINPOINT_APPLICATION,),
     native=NativeListing(listing.import_jobs, listing.OPTIONS),
     permissions=permissions,

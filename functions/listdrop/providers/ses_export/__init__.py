@@ -15,6 +15,7 @@ SPEC = ProviderSpec(
     description="SES exports of metrics and message insights (a request file)",
     factory=lambda clients: SesExportProvider(clients.job_api("sesv2")),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),
+    layout=None,
     destination_types=(DestinationType.SES_EXPORT,),
     native=NativeListing(listing.export_jobs, listing.OPTIONS),
     permissions=permissions,

@@ -8,6 +8,8 @@ from listdrop.providers.ses_import import keys, listing
 from listdrop.providers.ses_import.jobs import SesImportProvider
 from listdrop.providers.ses_import.permissions import permissions
 from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleName
+from listdrop.validation.formats import spec_for
+from listdrop.validation.layouts.addresses import AddressLayout
 
 SPEC = ProviderSpec(
     name=SesImportProvider.name,
@@ -15,6 +17,7 @@ SPEC = ProviderSpec(
     description="SES contact lists and the account suppression list (import jobs)",
     factory=lambda clients: SesImportProvider(clients.job_api("sesv2")),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),
+    layout=lambda route: AddressLayout(spec_for(route)),
     destination_types=(DestinationType.SES_CONTACT_LIST, DestinationType.SES_SUPPRESSION_LIST),
     native=NativeListing(listing.import_jobs, listing.OPTIONS),
     permissions=permissions,
