@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -16,6 +17,7 @@ from listdrop.errors import ProviderRequestRejected
 from listdrop.export_request import parse_export_request
 from listdrop.models import FileShape, JobState, JobStatus, Route
 from listdrop.providers.base import ImportRequest, call_api
+from listdrop.providers.native import token_pages
 
 NOT_FOUND = frozenset({"NotFoundException"})
 
@@ -70,16 +72,9 @@ class SesExportProvider:
         return None
 
     def _export_jobs(self, source_type: str) -> Iterator[dict[str, Any]]:
-        token: str | None = None
-        while True:
-            page: dict[str, Any] = {"ExportSourceType": source_type}
-            if token:
-                page["NextToken"] = token
-            response = call_api(self._ses.list_export_jobs, "ListExportJobs", **page)
-            yield from response.get("ExportJobs", [])
-            token = response.get("NextToken")
-            if not token:
-                return
+        """Every export job of one source type (ListExportJobs has no botocore paginator)."""
+        list_jobs = partial(call_api, self._ses.list_export_jobs, "ListExportJobs")
+        return token_pages(list_jobs, {"ExportSourceType": source_type}, "ExportJobs", "NextToken", "NextToken")
 
     def status(self, job_id: str) -> JobStatus:
         try:

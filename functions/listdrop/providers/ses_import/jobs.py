@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -11,6 +12,7 @@ from botocore.exceptions import ClientError
 from listdrop.errors import ProviderRequestRejected, RejectedFile
 from listdrop.models import Action, DestinationType, FileShape, JobState, JobStatus, Route
 from listdrop.providers.base import ImportRequest, call_api
+from listdrop.providers.native import token_pages
 
 NOT_FOUND = frozenset({"NotFoundException"})
 
@@ -85,17 +87,12 @@ class SesImportProvider:
         return None
 
     def _import_jobs(self, destination_type: str) -> Iterator[dict[str, Any]]:
-        """Every import job of one destination type (ListImportJobs has no botocore paginator)."""
-        token: str | None = None
-        while True:
-            page: dict[str, Any] = {"ImportDestinationType": destination_type}  # service default page size
-            if token:
-                page["NextToken"] = token
-            response = call_api(self._ses.list_import_jobs, "ListImportJobs", **page)
-            yield from response.get("ImportJobs", [])
-            token = response.get("NextToken")
-            if not token:
-                return
+        """Every import job of one destination type (ListImportJobs has no botocore paginator; the service's
+        default page size)."""
+        list_jobs = partial(call_api, self._ses.list_import_jobs, "ListImportJobs")
+        return token_pages(
+            list_jobs, {"ImportDestinationType": destination_type}, "ImportJobs", "NextToken", "NextToken"
+        )
 
     def status(self, job_id: str) -> JobStatus:
         try:
