@@ -86,16 +86,21 @@ def test_a_crash_at_every_starter_and_poller_point_loses_nothing_and_doubles_not
 
 
 def test_a_mail_manager_upload_crashed_at_each_of_its_points_is_imported_once(cloud, clients, inbox):
-    """The Mail Manager starter dies after creating the job, after starting it, and the poller after reading its
-    status (with the points every provider shares): one job, one notification, nothing in the dead-letter queue."""
+    """The Mail Manager starter dies after creating the job and after starting it, and the poller after reading its
+    status: one job, one notification, nothing in the dead-letter queue. Only its own points: with the four every
+    provider shares as well, the starter would die five times on one message, whose sixth receive is past the
+    queue's maxReceiveCount (5): it would rightly go to the dead-letter queue, in AWS too, after this test ended
+    (the SES test above dies four times)."""
     address_list = cloud.client("mailmanager").create_address_list(AddressListName="e2e-crashes")["AddressListId"]
     key = f"imports/mail-manager/address-lists/{address_list}/crash.csv"
-    plan = FaultPlan.from_dict({"crashes": dict.fromkeys(CRASH_POINTS, 1.0)})
+    own = [name for name, point in CRASH_POINTS.items() if point.provider == "mail-manager"]
+    plan = FaultPlan.from_dict({"crashes": dict.fromkeys(own, 1.0)})
     with cloud.injecting(plan) as faults:
         drop(cloud, clients, key, "address\ncrash@partner.example\n")
         [notification] = inbox.wait_for(key, timeout=150)
         inbox.settle(5)
-    assert faults.log.counts() == {f"crashed {point}": 1 for point in points_of("mail-manager")}
+    assert faults.log.counts() == {f"crashed {point}": 1 for point in own}
+    assert len(own) == 3
     assert notification.detail["outcome"] == "SUCCEEDED", notification.detail["reason"]
     assert len(inbox.about(key)) == 1
     jobs = [job for job in cloud.emulator("mail-manager").jobs() if job.address_list_id == address_list]
