@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -40,7 +41,7 @@ class Placement:
     complete_after: float = 1.0  # seconds until a job is due to end
 
 
-class Emulator:
+class Emulator(ABC):
     """The state and rules of one emulated service for one account and region, and its test controls.
 
     A subclass sets ``title`` (for messages) and implements :meth:`route` and :meth:`_forget`.
@@ -79,16 +80,18 @@ class Emulator:
         process, started before or after; idempotent; the emulator installed last serves)."""
         dispatch.register(self.route())
 
+    @abstractmethod
     def route(self) -> dispatch.Route:
-        raise NotImplementedError
+        """The requests this service claims and the operations that answer them."""
 
     def reset(self) -> None:
         """Forget every job and all state; cancel pending work, release ``hold``, drop ``fail_next`` failures."""
         self.lifecycle.reset()
         self._forget()
 
+    @abstractmethod
     def _forget(self) -> None:
-        raise NotImplementedError
+        """Drop the service's own state (reset() has already cancelled the pending work)."""
 
     def hold(self, held: bool = True) -> None:
         """While held, jobs do not finish (see each service for the state they wait in); False releases them."""
