@@ -14,7 +14,9 @@ from pathlib import Path
 import botocore
 from botocore.loaders import Loader
 
-from listdrop.service_models import API_VERSIONS, MODELS_DIR
+from listdrop.service_models import MODELS_DIR, api_versions
+
+API_VERSIONS = api_versions()  # every provider's job API and the version of its shipped model
 
 SOURCE_NOTE = "SOURCE.txt"
 
@@ -24,7 +26,9 @@ def refresh(target: Path = MODELS_DIR) -> list[Path]:
     builtin = Path(Loader.BUILTIN_DATA_PATH)
     missing = [f"{s}/{v}" for s, v in API_VERSIONS.items() if not (builtin / s / v).is_dir()]
     if missing:
-        raise SystemExit(f"botocore {botocore.__version__} has no {', '.join(missing)}: update API_VERSIONS")
+        raise SystemExit(
+            f"botocore {botocore.__version__} has no {', '.join(missing)}: update its provider's api_version"
+        )
     if target.exists():
         shutil.rmtree(target)
     copied = []

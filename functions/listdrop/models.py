@@ -54,15 +54,22 @@ class PinpointSegment:
 class Destination:
     """Where a file's records go. `type` is one of its provider's destination types (DestinationType lists
     those of the first providers; a provider may name its own); `label` is how people read it, set by the
-    provider's key routes (providers/*/keys.py)."""
+    provider's key routes (providers/*/keys.py). `options` are what else the key said, as its provider reads
+    it (Customer Profiles' expiry-days/<N>/), so the provider's job call can use them."""
 
     type: str
     name: str | None = None
     segment: PinpointSegment | None = None
     label: str = field(default="", compare=False)
+    options: tuple[tuple[str, str], ...] = ()
+
+    def option(self, name: str) -> str | None:
+        return dict(self.options).get(name)
 
     def to_dict(self) -> dict[str, Any]:
         described: dict[str, Any] = {"type": str(self.type), "name": self.name, "label": self.label}
+        if self.options:
+            described["options"] = dict(self.options)
         if self.segment is not None:
             described["segment"] = {
                 "newName": self.segment.new_name,

@@ -27,19 +27,28 @@ from botocore.model import ServiceModel
 MODELS_FOLDER = "aws-models"
 MODELS_DIR = Path(__file__).resolve().parents[1] / MODELS_FOLDER
 
-# The job APIs listdrop calls, at the API version of their shipped model.
-API_VERSIONS: dict[str, str] = {
-    "sesv2": "2019-09-27",
-    "mailmanager": "2023-10-17",
-    "pinpoint": "2016-12-01",
-}
+
+def api_versions() -> dict[str, str]:
+    """The job APIs listdrop calls, at the API version of their shipped model: what each provider's spec
+    declares (ProviderSpec.api_version)."""
+    # The registry imports the providers, whose clients come from here: read it when called, not at import.
+    from listdrop.providers.registry import SPECS
+
+    return {spec.service: spec.api_version for spec in SPECS}
+
+
+def api_version(service: str) -> str:
+    try:
+        return api_versions()[service]
+    except KeyError:
+        raise ValueError(f"no provider declares the {service!r} API; its spec names the API version") from None
 
 
 def service_model(service: str) -> ServiceModel:
     """A job API's model, loaded the way botocore loads it for a client (AWS_DATA_PATH first)."""
-    return botocore.session.get_session().get_service_model(service, api_version=API_VERSIONS[service])
+    return botocore.session.get_session().get_service_model(service, api_version=api_version(service))
 
 
 def job_api_client(session: Any, service: str, **options: Any) -> Any:
     """A boto3 client of a job API, built from the shipped model (see the module's docstring)."""
-    return session.client(service, api_version=API_VERSIONS[service], **options)
+    return session.client(service, api_version=api_version(service), **options)

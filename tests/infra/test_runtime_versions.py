@@ -11,9 +11,11 @@ from aws_cdk import App
 
 from infra.config import ConfigError, ListdropConfig
 from infra.constructs.function import FUNCTIONS_DIR, LAMBDA_TASK_ROOT
-from listdrop.service_models import API_VERSIONS, MODELS_DIR, MODELS_FOLDER
+from listdrop.service_models import MODELS_DIR, MODELS_FOLDER, api_versions
 from tests.infra.conftest import synthesize
 from tests.infra.helpers import resources
+
+API_VERSIONS = api_versions()  # every provider's job API and the version of its shipped model
 
 ROOT = Path(__file__).resolve().parents[2]
 POWERTOOLS_PUBLISHER = "017000801446"  # the account of the public commercial-region layers

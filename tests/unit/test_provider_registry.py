@@ -109,3 +109,12 @@ def test_the_emulator_named_exists_and_a_provider_off_by_default_says_why(spec):
 
 def test_pinpoint_is_off_by_default_since_its_end_of_support():
     assert "pinpoint-import" in PROVIDERS and "pinpoint-import" not in ENABLED_BY_DEFAULT
+
+
+def test_providers_of_one_api_ship_one_model_version_that_botocore_has():
+    versions: dict[str, set[str]] = {}
+    for spec in SPECS:
+        versions.setdefault(spec.service, set()).add(spec.api_version)
+    assert all(len(declared) == 1 for declared in versions.values()), versions
+    for spec in SPECS:
+        assert spec.api_version in MODELS.get_component("data_loader").list_api_versions(spec.service, "service-2"), spec.name

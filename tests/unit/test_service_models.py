@@ -16,8 +16,10 @@ from botocore.loaders import Loader
 from listdrop import export_request
 from listdrop.errors import RejectedFile
 from listdrop.providers.registry import get_provider
-from listdrop.service_models import API_VERSIONS, MODELS_DIR
+from listdrop.service_models import MODELS_DIR, api_versions
 from listdrop.validation import endpoint_attributes
+
+API_VERSIONS = api_versions()  # every provider's job API and the version of its shipped model
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILTIN = Path(Loader.BUILTIN_DATA_PATH)

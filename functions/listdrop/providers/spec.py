@@ -90,6 +90,9 @@ class ProviderSpec:
     name: str
     description: str  # what the provider drives, for people: 'SES contact lists and the suppression list'
     service: str  # the job API's boto3 client (and botocore model) name
+    # The API version of the model that ships with the code (functions/aws-models, `make models`); the clients and
+    # the checkers use that model, not the runtime's (listdrop.service_models).
+    api_version: str
     factory: Callable[[Clients], JobProvider]
     routes: tuple[KeyRoutes, ...]
     # The layout its records files are checked against (validation/layouts/); None for a provider whose files are

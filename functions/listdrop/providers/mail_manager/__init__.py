@@ -14,6 +14,7 @@ from listdrop.validation.layouts.addresses import AddressLayout
 SPEC = ProviderSpec(
     name=MailManagerProvider.name,
     service="mailmanager",
+    api_version="2023-10-17",
     description="Mail Manager address lists (import jobs that add addresses)",
     factory=lambda clients: MailManagerProvider(clients.job_api("mailmanager"), clients.aws("s3")),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),

@@ -13,6 +13,7 @@ from listdrop.validation.layouts.endpoints import EndpointLayout
 SPEC = ProviderSpec(
     name=PinpointImportProvider.name,
     service="pinpoint",
+    api_version="2016-12-01",
     description="Amazon Pinpoint applications and segments (endpoint import jobs)",
     factory=lambda clients: PinpointImportProvider(clients.job_api("pinpoint"), clients.environment(ROLE_ARN_VARIABLE)),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),

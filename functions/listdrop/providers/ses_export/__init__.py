@@ -12,6 +12,7 @@ from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleNam
 SPEC = ProviderSpec(
     name=SesExportProvider.name,
     service="sesv2",
+    api_version="2019-09-27",
     description="SES exports of metrics and message insights (a request file)",
     factory=lambda clients: SesExportProvider(clients.job_api("sesv2")),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),

@@ -14,6 +14,7 @@ from listdrop.validation.layouts.addresses import AddressLayout
 SPEC = ProviderSpec(
     name=SesImportProvider.name,
     service="sesv2",
+    api_version="2019-09-27",
     description="SES contact lists and the account suppression list (import jobs)",
     factory=lambda clients: SesImportProvider(clients.job_api("sesv2")),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),
