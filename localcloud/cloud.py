@@ -162,9 +162,6 @@ class LocalCloud:
         """The emulator serving a provider's job API: its jobs and test controls (hold, fail_next, ...)."""
         return self.emulators[provider]
 
-    def _emulator_of_service(self, service: str) -> Any:
-        return next(self.emulators[spec.name] for spec in SPECS if spec.service == service and spec.emulator)
-
     def __enter__(self) -> LocalCloud:
         return self.start()
 
@@ -234,15 +231,11 @@ class LocalCloud:
         roles and resource policies, as AWS would check it (localcloud/iam)."""
         self.iam = Enforcer(
             PolicyStore.from_template(resolver),
-            lookups={"mailmanager:address-list-of-job": self._address_list_of_job},
+            lookups={
+                name: lookup for emulator in self.emulators.values() for name, lookup in emulator.iam_lookups().items()
+            },
         )
         enforcement.activate(self.iam)
-
-    def _address_list_of_job(self, job_id: str) -> str | None:
-        try:
-            return str(self._emulator_of_service("mailmanager").job(job_id).address_list_id)
-        except KeyError:
-            return None
 
     def _create_buckets(self, resolver: Resolver) -> None:
         s3 = self.client("s3")

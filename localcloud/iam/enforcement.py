@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from localcloud.iam.operations import Call, Lookups, UnmappedOperation, accesses
+from localcloud.iam.operations import Call, Lookups, UnmappedOperation, accesses, emulated_services
 from localcloud.iam.policy import Decision, Principal, Request, authorize
 from localcloud.iam.store import PolicyStore
 
@@ -37,7 +37,7 @@ STEP_FUNCTIONS_ENGINE_KEY = "ak"
 
 # What each service answers when IAM denies a call (code, HTTP status):
 # - from botocore's service models where they model the error: S3 AccessDenied 403, SNS AuthorizationError 403,
-#   Mail Manager AccessDeniedException 403;
+#   and each emulated service's own (its emulator package's iam.ACCESS_DENIED: Mail Manager's 403);
 # - SQS speaks JSON but stays query-compatible: the SDK reads the code AccessDenied from the
 #   x-amzn-query-error header (botocore parsers.py; https://repost.aws/knowledge-center/sqs-accessdenied-errors);
 # - Lambda: AccessDeniedException 403 (https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html);
@@ -49,8 +49,13 @@ ACCESS_DENIED: dict[str, tuple[str, int]] = {
     "s3": ("AccessDenied", 403),
     "sns": ("AuthorizationError", 403),
     "sqs": ("AccessDenied", 403),
-    "mailmanager": ("AccessDeniedException", 403),
     "lambda": ("AccessDeniedException", 403),
+    **{
+        service: module.ACCESS_DENIED
+        for module in emulated_services()
+        if hasattr(module, "ACCESS_DENIED")
+        for service in {service for service, _ in module.RULES}
+    },
 }
 DEFAULT_ACCESS_DENIED = ("AccessDeniedException", 400)
 _MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "NoSuchVersion", "404"})

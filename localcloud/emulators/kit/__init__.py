@@ -31,9 +31,13 @@ imports the kit and nothing of its siblings:
    ``hold``, ``fail_next`` and ``reset`` then work as for every other service. Files: ``self.s3``.
 3. ``files.py`` when the service reads files: parse with ``records`` and raise ``RecordError`` per record,
    ``JobFailure`` for the whole file.
-4. ``__init__.py``: the package docstring (why it exists, sources, assumptions) and the emulator class; the local
+4. ``iam.py``: ``RULES``, what IAM checks for each of its operations (``localcloud.iam.access``: the action and
+   the resource ARN, from the Service Authorization Reference), so the local cloud enforces the functions'
+   permissions on it; ``ACCESS_DENIED`` (code, status) when its model says how it answers a denied call, and
+   ``Emulator.iam_lookups`` when a call names its resource only indirectly.
+5. ``__init__.py``: the package docstring (why it exists, sources, assumptions) and the emulator class; the local
    cloud creates it and calls ``install()``, in any order relative to the other emulators.
 
-Fault plans (``localcloud/faults.py``) reach the new service's operations with no change; add its throttling
-error to ``THROTTLE_ERRORS`` from its model and crash points for its provider's calls.
+Fault plans (``localcloud/faults.py``) reach the new service's operations with no change; its provider's spec
+names its throttling error and crash points.
 """

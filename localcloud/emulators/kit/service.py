@@ -75,6 +75,11 @@ class Emulator(ABC):
         self.processing_after = processing_after
         self.complete_after = complete_after
 
+    def iam_lookups(self) -> dict[str, Callable[[str], str | None]]:
+        """Named lookups the local cloud's permission checks need for this service's calls (its package's
+        ``iam.py``): a resource a request names only indirectly, by id (none unless a service overrides it)."""
+        return {}
+
     def install(self) -> None:
         """Serve this service's emulated operations on moto's server from this emulator (every server in the
         process, started before or after; idempotent; the emulator installed last serves)."""

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from localcloud.emulators.kit.lifecycle import TimedJob
 from localcloud.emulators.kit.routes import TargetRoutes
 from localcloud.emulators.kit.service import Emulator, service_model
 from localcloud.emulators.mailmanager.files import ParsedFile, is_valid_member, parse_import_file
+from localcloud.emulators.mailmanager.iam import ADDRESS_LIST_OF_JOB
 from localcloud.emulators.mailmanager.responses import OPERATIONS, MailManagerResponses
 
 LOGGER = logging.getLogger(__name__)
@@ -157,6 +158,14 @@ class MailManagerEmulator(Emulator):
         """The job's live record; KeyError if there is none."""
         with self._lock:
             return self._jobs[job_id]
+
+    def iam_lookups(self) -> dict[str, Callable[[str], str | None]]:
+        return {ADDRESS_LIST_OF_JOB: self._address_list_of_job}
+
+    def _address_list_of_job(self, job_id: str) -> str | None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+        return job.address_list_id if job is not None else None
 
     def members(self, address_list_id: str) -> set[str]:
         """The addresses in the list (a copy); KeyError if there is no such list."""
