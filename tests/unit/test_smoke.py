@@ -15,9 +15,10 @@ from infra import constants
 from listdrop.cli import main
 from listdrop.cli.smoke import deployment as smoke_deployment
 from listdrop.cli.smoke import drops, runner
+from listdrop.cli.smoke.cases import ses_import
 from listdrop.cli.smoke.inbox import Inbox, Received, outcome_event
 from listdrop.cli.smoke.report import FAIL, PASS, SKIP, CheckFailed, Report, Skipped
-from listdrop.cli.smoke.resources import NAME_PREFIX, Scratch, create_contact_list, new_run_id, queue_policy
+from listdrop.cli.smoke.resources import NAME_PREFIX, Scratch, new_run_id, queue_policy
 from listdrop.providers import registry
 
 BUCKET, TABLE = "uploads", "jobs"  # what the `aws` fixture (conftest.py) creates
@@ -258,18 +259,26 @@ def test_run_ids_are_unique_and_fit_every_name():
 
 
 def test_one_file_per_provider_with_a_destination_and_one_bad_file():
-    scratch = Scratch("20261129224501-abcdef", contact_list=None, address_list_id="al-1")
+    scratch = Scratch("20261129224501-abcdef", destinations={"mail-manager": "al-1"})
     planned = drops.plan(
         scratch, ("ses-import", "ses-export", "mail-manager"), today=datetime(2026, 11, 29, tzinfo=UTC)
     )
-    assert [d.label for d in planned] == ["Mail Manager import", "SES export", "bad file"], "no contact list: no drop"
+    assert [d.label for d in planned] == ["SES export", "Mail Manager import", "bad file"], "no contact list: no drop"
     for drop in planned:
         assert "@" not in drop.key and scratch.name in drop.key
     bad = planned[-1]
     assert (bad.outcome, bad.topic, bad.reason_code) == ("REJECTED", "failed", "NO_ROUTE")
-    source = json.loads(planned[1].body)["ExportDataSource"]["MetricsDataSource"]
+    source = json.loads(planned[0].body)["ExportDataSource"]["MetricsDataSource"]
     assert (source["StartDate"], source["EndDate"]) == ("2026-11-28", "2026-11-29"), "whole UTC days"
-    assert planned[0].body.decode().splitlines()[0] == "address"
+    assert planned[1].body.decode().splitlines()[0] == "address"
+    assert "al-1" in planned[1].key
+
+
+def test_every_provider_has_a_smoke_case():
+    from listdrop.cli.smoke.cases import case_of
+    from listdrop.providers.registry import PROVIDERS
+
+    assert [name for name in PROVIDERS if case_of(name) is None] == []
 
 
 def test_an_outcome_is_judged_by_outcome_reason_and_topic():
@@ -322,8 +331,7 @@ def test_an_account_that_already_has_its_one_contact_list_skips_the_ses_import()
 
     scratch = Scratch("20261129224501-abcdef")
     with pytest.raises(Skipped, match="one contact list per account"):
-        create_contact_list(Connection(), scratch)
-    assert scratch.contact_list is None, "nothing to remove"
+        ses_import.create(Connection(), scratch.name)
     planned = drops.plan(scratch, ("ses-import",))
     assert [d.label for d in planned] == ["bad file"], "and nothing dropped for it"
 

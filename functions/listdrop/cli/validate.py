@@ -31,15 +31,23 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--to",
         required=True,
         metavar="DESTINATION",
-        help="where it would be uploaded: the key prefix, e.g. imports/ses/contact-lists/Newsletter/put/, "
-        "imports/mail-manager/address-lists/<AddressListId>/, imports/pinpoint/<ApplicationId>/endpoints/ "
-        "or exports/ses/ for an export request ('imports/' may be left out)",
+        help="where it would be uploaded: the key prefix, e.g. "
+        + ", ".join(_example_prefixes())
+        + " ('imports/' may be left out)",
     )
     check.add_argument("--max-invalid-percent", type=float, default=10.0, help="the invalid-row policy (default 10)")
     check.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="the size limit (default 1 GiB)")
     check.add_argument("--output", type=Path, help="write the normalized file the job would read here")
     check.add_argument("--report", type=Path, help="write the full rejected-rows report (CSV) here")
     check.set_defaults(run=run)
+
+
+def _example_prefixes() -> list[str]:
+    """Each provider's example keys without their file name (ProviderSpec.routes)."""
+    from listdrop.providers.registry import SPECS
+
+    examples = [example for spec in SPECS for routes in spec.routes for example in routes.example.split(", ")]
+    return [example.rsplit("/", 1)[0] + "/" for example in examples]
 
 
 def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:

@@ -3,7 +3,8 @@
     listdrop smoke [--stack Listdrop] [--read-only] [--timeout 900] [--skip PROVIDER] [--endpoint-url URL]
 
 1. read-only checks of what the stack's outputs name (deployment.py);
-2. its own queue subscribed to the topics, its own contact list, address list, Pinpoint application (resources.py);
+2. its own queue subscribed to the topics (resources.py), and each enabled provider's scratch destination (its
+   contact list, address list, ...: one smoke case per provider, cases/);
 3. one small file per enabled provider and one bad file, each outcome awaited and its data looked up (drops.py);
 4. the dead-letter alarm set to ALARM and back to OK, each notification awaited on the operations topic;
 5. everything it created removed, whatever happened, then a pass/fail table (report.py, runner.py).
@@ -25,8 +26,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "smoke",
         help="prove a deployment works: its own files through the pipeline, then everything it made removed",
         description="Prove a deployment works, in phases: (1) read-only checks of the stack's resources; (2) its "
-        "own temporary queue subscribed to the topics, and its own SES contact list, Mail Manager address list and "
-        "Pinpoint application (for the enabled providers), all named listdrop-smoke-<run id>; (3) one small file "
+        "own temporary queue subscribed to the topics, and its own destination for each enabled provider (an SES "
+        "contact list, a Mail Manager address list, ...), all named listdrop-smoke-<run id>; (3) one small file "
         "per enabled provider and one bad file, each outcome awaited and its data looked up; (4) the dead-letter "
         "alarm set to ALARM and back to OK, each notification awaited on the operations topic; (5) everything it "
         "created removed (also after a failure or Ctrl-C), then a pass/fail table. Your own lists are never "

@@ -16,24 +16,18 @@ from typing import Any
 
 from listdrop.cli.connection import Connection
 from listdrop.cli.smoke.deployment import Deployment
-from listdrop.cli.smoke.report import CheckFailed, Report, Row, Skipped, describe_client_error
+from listdrop.cli.smoke.report import CheckFailed, Report, Row, describe_client_error
 from listdrop.upload import tracking_id_for
 
 NAME_PREFIX = "listdrop-smoke-"
 # Where the pipeline writes what it derives from an upload (functions/listdrop/settings.py defaults).
 STAGING_PREFIX = "staging/"
 REPORTS_PREFIX = "reports/"
-# SES allows one contact list per account: https://docs.aws.amazon.com/ses/latest/dg/sending-email-list-management.html
-ONE_CONTACT_LIST = (
-    "SES allows only one contact list per account and this account already has one "
-    "(https://docs.aws.amazon.com/ses/latest/dg/sending-email-list-management.html); the smoke test never "
-    "imports into your own lists, so the SES contact-list import is not checked here"
-)
 
 
 def new_run_id(now: datetime | None = None) -> str:
     """UTC time and 6 random hex digits: sortable, unique, and valid in every name it goes into (SQS queue,
-    SES contact list, Mail Manager address list, S3 key)."""
+    S3 key, and each scratch destination: SES contact list, Mail Manager address list, ...)."""
     moment = now or datetime.now(UTC)
     return f"{moment:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
 
@@ -54,9 +48,8 @@ class Scratch:
     queue_url: str | None = None
     queue_arn: str | None = None
     subscriptions: list[str] = field(default_factory=list)
-    contact_list: str | None = None
-    address_list_id: str | None = None
-    application_id: str | None = None
+    # Each provider's scratch destination (its smoke case made it): provider -> the destination's id.
+    destinations: dict[str, str] = field(default_factory=dict)
     uploads: list[Uploaded] = field(default_factory=list)
     result_prefixes: list[str] = field(default_factory=list)  # export results the poller copied
 
@@ -122,33 +115,6 @@ def subscribe(connection: Connection, scratch: Scratch, deployment: Deployment) 
     return f"the {', '.join(deployment.topics)} topics"
 
 
-def create_contact_list(connection: Connection, scratch: Scratch) -> str:
-    from botocore.exceptions import ClientError
-
-    try:
-        connection.client("sesv2").create_contact_list(
-            ContactListName=scratch.name, Description="listdrop smoke test: removed when the test ends"
-        )
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "LimitExceededException":
-            raise Skipped(ONE_CONTACT_LIST) from None
-        raise
-    scratch.contact_list = scratch.name
-    return scratch.name
-
-
-def create_address_list(connection: Connection, scratch: Scratch) -> str:
-    created = connection.client("mailmanager").create_address_list(AddressListName=scratch.name)
-    scratch.address_list_id = str(created["AddressListId"])
-    return f"{scratch.name} ({scratch.address_list_id})"
-
-
-def create_application(connection: Connection, scratch: Scratch) -> str:
-    created = connection.client("pinpoint").create_app(CreateApplicationRequest={"Name": scratch.name})
-    scratch.application_id = str(created["ApplicationResponse"]["Id"])
-    return f"{scratch.name} ({scratch.application_id})"
-
-
 # -- phase 5: remove --------------------------------------------------------------------------------
 
 
@@ -159,18 +125,14 @@ def remove_all(connection: Connection, scratch: Scratch, deployment: Deployment 
         with _removal(report, "uploaded files and their copies", f"s3://{deployment.bucket}") as row:
             removed = _remove_objects(connection.client("s3"), deployment.bucket, scratch)
             row.detail = f"{removed} object version(s): the uploads, their staged copies, reports and results"
-    if scratch.application_id:
-        with _removal(report, "Pinpoint application", f"Pinpoint application {scratch.application_id}") as row:
-            connection.client("pinpoint").delete_app(ApplicationId=scratch.application_id)
-            row.detail = scratch.application_id
-    if scratch.address_list_id:
-        with _removal(report, "Mail Manager address list", f"address list {scratch.address_list_id}") as row:
-            connection.client("mailmanager").delete_address_list(AddressListId=scratch.address_list_id)
-            row.detail = scratch.address_list_id
-    if scratch.contact_list:
-        with _removal(report, "SES contact list", f"contact list {scratch.contact_list}") as row:
-            connection.client("sesv2").delete_contact_list(ContactListName=scratch.contact_list)
-            row.detail = scratch.contact_list
+    from listdrop.cli.smoke.cases import case_of
+
+    for provider, destination in reversed(scratch.destinations.items()):
+        case = case_of(provider)
+        if case is not None and case.remove is not None:
+            with _removal(report, case.label, f"the {case.label} {destination}") as row:
+                case.remove(connection, destination)
+                row.detail = destination
     if scratch.subscriptions:
         with _removal(report, "subscriptions", f"the subscriptions of queue {scratch.name}") as row:
             sns = connection.client("sns")

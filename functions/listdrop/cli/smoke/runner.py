@@ -9,39 +9,18 @@ from typing import Any, TextIO
 
 from listdrop.cli.connection import Connection, connect
 from listdrop.cli.smoke import drops as drop_plan
+from listdrop.cli.smoke.cases import case_of
 from listdrop.cli.smoke.deployment import Deployment, describe_alarm, read_only_checks
 from listdrop.cli.smoke.drops import Drop
 from listdrop.cli.smoke.inbox import Inbox, Received
 from listdrop.cli.smoke.report import FAIL, PASS, SKIP, CheckFailed, Progress, Report, describe_client_error
-from listdrop.cli.smoke.resources import (
-    Scratch,
-    Uploaded,
-    create_address_list,
-    create_application,
-    create_contact_list,
-    create_queue,
-    new_run_id,
-    remove_all,
-    subscribe,
-)
-from listdrop.providers import mail_manager, pinpoint_import, ses_export, ses_import
+from listdrop.cli.smoke.resources import Scratch, Uploaded, create_queue, new_run_id, remove_all, subscribe
 from listdrop.upload import tracking_id_for
 
 DEFAULT_TIMEOUT_SECONDS = 900
 # SetAlarmState's notification comes within seconds; this bounds the wait for it (and for the OK one).
 ALARM_WAIT_SECONDS = 120
 SMOKE_REASON = "listdrop smoke"
-EXPORT_HINT = (
-    " SES exports read Virtual Deliverability Manager data: if VDM is not enabled in this account, an export "
-    "cannot succeed; enable VDM, or leave the check out with --skip ses-export."
-)
-CONTACT_LIST_NOT_ALLOWED = "CONTACT_LIST_NOT_ALLOWED"
-LABELS = {
-    ses_import.SPEC.name: "SES contact list",
-    ses_export.SPEC.name: "SES export",
-    mail_manager.SPEC.name: "Mail Manager address list",
-    pinpoint_import.SPEC.name: "Pinpoint application",
-}
 
 
 class SmokeTest:
@@ -86,17 +65,16 @@ class SmokeTest:
             row.detail = subscribe(self.connection, self.scratch, self.deployment)
         if not row.passed:
             return None
-        creators = {
-            ses_import.SPEC.name: create_contact_list,
-            mail_manager.SPEC.name: create_address_list,
-            pinpoint_import.SPEC.name: create_application,
-        }
         for provider in self.deployment.providers:
-            if provider in self.skip:
-                self.report.record(LABELS[provider], SKIP, 0, f"--skip {provider}")
-            elif provider in creators:
-                with self.report.check(LABELS[provider]) as row:
-                    row.detail = creators[provider](self.connection, self.scratch)
+            case = case_of(provider)
+            if case is None:
+                self.report.record(provider, SKIP, 0, "the smoke test has no check for this provider yet")
+            elif provider in self.skip:
+                self.report.record(case.label, SKIP, 0, f"--skip {provider}")
+            elif case.create is not None:
+                with self.report.check(case.label) as row:
+                    destination, row.detail = case.create(self.connection, self.scratch.name)
+                    self.scratch.destinations[provider] = destination
         return Inbox(self.connection.client("sqs"), str(self.scratch.queue_url), self.clock)
 
     def drop_and_wait(self, inbox: Inbox) -> None:
@@ -157,9 +135,7 @@ class SmokeTest:
 
     def remove(self) -> None:
         scratch = self.scratch
-        if any(
-            (scratch.queue_url, scratch.uploads, scratch.contact_list, scratch.address_list_id, scratch.application_id)
-        ):
+        if scratch.queue_url or scratch.uploads or scratch.destinations:
             self.report.phase(5, "Removing everything the smoke test created")
             remove_all(self.connection, scratch, self.deployment, self.report)
         if self._unsettled and self.deployment is not None:
@@ -209,14 +185,17 @@ class SmokeTest:
         received, event = arrival
         seconds = received.at - drop.uploaded_at
         detail = event["detail"]
-        if drop.provider == ses_import.SPEC.name and detail.get("reasonCode") == CONTACT_LIST_NOT_ALLOWED:
-            reason = f"this deployment imports only into its listdrop:allowedContactLists: {detail.get('reason')}"
-            self.report.record(name, SKIP, seconds, reason)
+        result = str(detail.get("result") or "")
+        if result.startswith(f"s3://{self.deployment.bucket}/"):  # a result the poller copied: removed at the end
+            self.scratch.result_prefixes.append(result.split("/", 3)[3].rsplit("/", 1)[0] + "/")
+        case = case_of(drop.provider) if drop.provider else None
+        skip_reason = case.skip_reasons.get(str(detail.get("reasonCode"))) if case else None
+        if skip_reason:
+            self.report.record(name, SKIP, seconds, f"{skip_reason}: {detail.get('reason')}")
             return
         problem = drop_plan.outcome_problem(drop, event, received.topic_arn, self.deployment.topics[drop.topic])
         if problem:
-            hint = EXPORT_HINT if drop.provider == ses_export.SPEC.name else ""
-            self.report.record(name, FAIL, seconds, problem + hint)
+            self.report.record(name, FAIL, seconds, problem + (case.failure_hint if case else ""))
             return
         self.report.record(name, PASS, seconds, f"{detail.get('outcome')} on the {drop.topic} topic")
         if drop.landed is not None:
