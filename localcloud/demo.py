@@ -67,35 +67,25 @@ def load_phases(path: Path) -> list[list[Expectation]]:
 
 
 def seed(cloud: LocalCloud, setup: dict[str, Any]) -> dict[str, str]:
-    """Create what the examples import into (the contact list and its topics, a Mail Manager address list, a
-    Pinpoint application) and the sending metrics the export example reads. Returns name -> id for the
-    resources whose ids the services assign, which the example keys name as {name}."""
+    """Create what the examples import into (setup.json's `resources`: one boto3 call each, e.g. the contact list
+    and an address list) and seed the emulators' own data (`emulators`: the metrics the export example reads).
+    Returns name -> id for the resources whose ids the services assign, which the example keys name as {name}."""
     ids: dict[str, str] = {}
-    mail_manager = cloud.client("mailmanager")
-    for address_list in setup.get("addressLists", []):
-        created = mail_manager.create_address_list(AddressListName=address_list["name"])
-        ids[address_list["name"]] = created["AddressListId"]
-    pinpoint = cloud.client("pinpoint")
-    for application in setup.get("pinpointApplications", []):
-        created = pinpoint.create_app(CreateApplicationRequest={"Name": application["name"]})
-        ids[application["name"]] = created["ApplicationResponse"]["Id"]
-    if setup.get("exportMetrics"):
-        cloud.emulator("ses-export").seed_metrics(setup["exportMetrics"])
-    ses = cloud.client("sesv2")
-    for contact_list in setup.get("contactLists", []):
-        ses.create_contact_list(
-            ContactListName=contact_list["name"],
-            Description=contact_list.get("description", ""),
-            Topics=[
-                {
-                    "TopicName": topic["name"],
-                    "DisplayName": topic["displayName"],
-                    "DefaultSubscriptionStatus": topic["defaultSubscriptionStatus"],
-                }
-                for topic in contact_list.get("topics", [])
-            ],
-        )
+    for resource in setup.get("resources", []):
+        response = getattr(cloud.client(resource["service"]), resource["call"])(**resource["params"])
+        if "id" in resource:
+            ids[resource["name"]] = str(_at(response, resource["id"]))
+    for seeding in setup.get("emulators", []):
+        getattr(cloud.emulator(seeding["provider"]), seeding["call"])(seeding["argument"])
     return ids
+
+
+def _at(response: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path of a response ('ApplicationResponse.Id')."""
+    value: Any = response
+    for part in path.split("."):
+        value = value[part]
+    return value
 
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
