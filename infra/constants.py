@@ -23,7 +23,6 @@ IMPORTS_PREFIX = "imports/"
 SES_IMPORTS_PREFIX = "imports/ses/"
 REPORTS_PREFIX = "reports/"
 STAGING_PREFIX = "staging/"  # normalized files, written by the starter, read by the import jobs
-SES_STAGING_PREFIX = "staging/ses-import/"
 EXPORTS_PREFIX = "exports/ses/"  # export requests
 EXPORT_RESULTS_PREFIX = "exports/results/"  # what the poller copies from SES (never notified: other prefix)
 

@@ -1,6 +1,7 @@
 """The permissions of the job APIs a deployment enables, built from each provider's spec
-(functions/listdrop/providers/*/permissions.py): its statements on the starter's and the poller's roles, and the
-role the job API itself assumes, if it needs one. A provider that is not enabled gets nothing
+(functions/listdrop/providers/*/permissions.py): its statements on the starter's and the poller's roles, the
+role the job API itself assumes, if it needs one, and the bucket policy's statement for a job API that reads the
+checked copies as its service principal. A provider that is not enabled gets nothing
 (listdrop:enabledProviders). The actions and resource types are the providers' to cite; tests check each action
 against the Service Authorization Reference.
 """
@@ -16,7 +17,7 @@ from infra import nag
 from infra.config import ListdropConfig
 from infra.constructs.function import ListdropFunction
 from listdrop.providers.registry import PROVIDERS
-from listdrop.providers.spec import DeploymentOptions, Grant, ProviderSpec, RoleName, ServiceRole
+from listdrop.providers.spec import BucketReader, DeploymentOptions, Grant, ProviderSpec, RoleName, ServiceRole
 
 BUCKET = "bucket:"
 
@@ -42,7 +43,7 @@ class JobApis(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        bucket: s3.IBucket,
+        bucket: s3.Bucket,
         starter: ListdropFunction,
         poller: ListdropFunction,
         config: ListdropConfig,
@@ -56,6 +57,23 @@ class JobApis(Construct):
         for spec in enabled_specs(config):
             if spec.service_role is not None:
                 self.service_roles[spec.name] = self._service_role(spec.service_role, starter)
+            for reader in spec.bucket_readers:
+                self._let_read(reader)
+
+    def _let_read(self, reader: BucketReader) -> None:
+        conditions = {
+            operator: {key: self._resource(value) for key, value in values.items()}
+            for operator, values in reader.conditions.items()
+        }
+        self._bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=reader.sid,
+                principals=[iam.ServicePrincipal(reader.service_principal)],
+                actions=list(reader.actions),
+                resources=[self._bucket.arn_for_objects(f"{reader.prefix}*")],
+                conditions=conditions or None,
+            )
+        )
 
     def _grant(self, role: iam.IRole, grant: Grant) -> None:
         role.add_to_principal_policy(

@@ -1,15 +1,15 @@
-"""The upload bucket: encrypted, TLS only, private, versioned; SES may read the SES import prefix."""
+"""The upload bucket: encrypted, TLS only, private, versioned. What job APIs may read in it, their providers' specs
+say (infra/constructs/job_apis.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Acknowledgment, Aws, Duration, RemovalPolicy, Validations
-from aws_cdk import aws_iam as iam
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra.constants import SES_STAGING_PREFIX, STAGING_PREFIX
+from infra.constants import STAGING_PREFIX
 
 # The baseline every listdrop bucket shares: encrypted, TLS 1.2+ only, never public, no ACLs.
 PRIVATE_BUCKET: dict[str, Any] = {
@@ -49,7 +49,6 @@ class UploadStorage(Construct):
                 ),
             ],
         )
-        self._allow_ses_to_read_imports()
 
     def _build_access_log_bucket(self) -> s3.Bucket:
         bucket = s3.Bucket(
@@ -66,22 +65,3 @@ class UploadStorage(Construct):
             )
         )
         return bucket
-
-    def _allow_ses_to_read_imports(self) -> None:
-        """SES import jobs read the normalized file as ses.amazonaws.com, on behalf of this account only.
-
-        Only the staging prefix: SES never reads an upload listdrop has not checked. The condition is the one SES
-        documents for the bucket policy of import jobs, aws:Referer set to the account id
-        (https://docs.aws.amazon.com/ses/latest/dg/sending-email-list-management.html, importing contacts; and
-        https://docs.aws.amazon.com/ses/latest/dg/sending-email-suppression-list.html, bulk suppression imports).
-        SES does not send aws:SourceAccount there, so a grant conditioned on it would never let SES read.
-        """
-        self.bucket.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowSesImportJobsToReadCheckedFiles",
-                principals=[iam.ServicePrincipal("ses.amazonaws.com")],
-                actions=["s3:GetObject"],
-                resources=[self.bucket.arn_for_objects(f"{SES_STAGING_PREFIX}*")],
-                conditions={"StringEquals": {"aws:Referer": Aws.ACCOUNT_ID}},
-            )
-        )

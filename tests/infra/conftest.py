@@ -23,9 +23,10 @@ def template(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="session")
 def pinpoint_template(tmp_path_factory) -> dict:
-    return synthesize(
-        tmp_path_factory, {"listdrop:enabledProviders": ["ses-import", "ses-export", "mail-manager", "pinpoint-import"]}
-    )
+    """Every provider enabled, those off by default too."""
+    from listdrop.providers.registry import PROVIDERS
+
+    return synthesize(tmp_path_factory, {"listdrop:enabledProviders": list(PROVIDERS)})
 
 
 @pytest.fixture(scope="session")

@@ -321,3 +321,6 @@ def test_a_provider_that_is_not_enabled_gets_no_permission_not_even_ses_imports(
     for action in ("ses:CreateImportJob", "ses:GetImportJob", "ses:GetContactList", "ses:CreateExportJob"):
         assert action not in actions
     assert not any(action.startswith("mobiletargeting:") for action in actions)
+    policies = resources(template, "AWS::S3::BucketPolicy").values()
+    principals = [s.get("Principal") for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    assert {"Service": "ses.amazonaws.com"} not in principals, "SES may not read the bucket without SES imports"

@@ -68,6 +68,19 @@ class ServiceRole:
 
 
 @dataclass(frozen=True)
+class BucketReader:
+    """A job API that reads the checked copies itself, as its service principal (SES import jobs): the upload
+    bucket's policy lets it do `actions` on the objects under `prefix` (its staging folder) only, on the
+    `conditions` the service documents (templates in the values, as in Grant.resources: '{account}')."""
+
+    sid: str
+    service_principal: str  # 'ses.amazonaws.com'
+    actions: tuple[str, ...]
+    prefix: str  # 'staging/ses-import/'
+    conditions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class DeploymentOptions:
     """What a provider's permissions may depend on in a deployment's configuration."""
 
@@ -107,6 +120,7 @@ class ProviderSpec:
     # The local cloud's emulator of the job API (a module under localcloud.emulators), or '' when moto serves it.
     emulator: str = ""
     service_role: ServiceRole | None = None
+    bucket_readers: tuple[BucketReader, ...] = ()
     # Refuses a routed key whose action the job API cannot do (RejectedFile), so the refusal is reported
     # against its destination rather than as a key that leads nowhere.
     refuse_unsupported: Callable[[Route], None] | None = None

@@ -6,7 +6,7 @@ from listdrop.models import DestinationType
 from listdrop.providers.native import NativeListing
 from listdrop.providers.ses_import import keys, listing
 from listdrop.providers.ses_import.jobs import SesImportProvider
-from listdrop.providers.ses_import.permissions import permissions
+from listdrop.providers.ses_import.permissions import SES_READS_CHECKED_FILES, permissions
 from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleName
 from listdrop.validation.formats import spec_for
 from listdrop.validation.layouts.addresses import AddressLayout
@@ -22,6 +22,7 @@ SPEC = ProviderSpec(
     destination_types=(DestinationType.SES_CONTACT_LIST, DestinationType.SES_SUPPRESSION_LIST),
     native=NativeListing(listing.import_jobs, listing.OPTIONS),
     permissions=permissions,
+    bucket_readers=(SES_READS_CHECKED_FILES,),
     crash_points=(
         CrashPoint(
             "starter.after-job-created",

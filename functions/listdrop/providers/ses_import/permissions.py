@@ -5,7 +5,7 @@ GetContactList on `contact-list`."""
 
 from __future__ import annotations
 
-from listdrop.providers.spec import DeploymentOptions, Grant, RoleName
+from listdrop.providers.spec import BucketReader, DeploymentOptions, Grant, RoleName
 
 SES_ARN = "arn:{partition}:ses:{region}:{account}:"
 IMPORT_JOBS = SES_ARN + "import-job/*"
@@ -55,3 +55,18 @@ def _contact_lists(names: tuple[str, ...]) -> Grant:
         "No listdrop:allowedContactLists configured, so any contact list of the account may be checked before "
         "import; set that list to scope this permission to named lists.",
     )
+
+
+# SES import jobs read the checked copy as ses.amazonaws.com, on behalf of this account only: the bucket policy
+# lets them read the SES staging prefix and nothing else (SES never reads an upload listdrop has not checked). The
+# condition is the one SES documents for the bucket policy of import jobs, aws:Referer set to the account id
+# (https://docs.aws.amazon.com/ses/latest/dg/sending-email-list-management.html, importing contacts; and
+# https://docs.aws.amazon.com/ses/latest/dg/sending-email-suppression-list.html, bulk suppression imports). SES
+# does not send aws:SourceAccount there, so a grant conditioned on it would never let SES read.
+SES_READS_CHECKED_FILES = BucketReader(
+    sid="AllowSesImportJobsToReadCheckedFiles",
+    service_principal="ses.amazonaws.com",
+    actions=("s3:GetObject",),
+    prefix="staging/ses-import/",
+    conditions={"StringEquals": {"aws:Referer": "{account}"}},
+)
