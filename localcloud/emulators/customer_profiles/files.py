@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from botocore.model import Shape
@@ -31,11 +32,13 @@ TARGET_PREFIX = "_profile."
 EMAIL_ADDRESS = "EMAIL_ADDRESS"
 
 
+@cache  # one Shape each: botocore resolves a shape's members once per instance
 def _profile_input() -> Shape:
     """The writable profile fields: botocore's ``CreateProfileRequest`` (its ``DomainName`` is the URI's)."""
     return service_model("customer-profiles").shape_for("CreateProfileRequest")
 
 
+@cache
 def _profile() -> Shape:
     """A stored profile (botocore's ``Profile``): each imported record must keep its constraints."""
     return service_model("customer-profiles").shape_for("Profile")

@@ -50,7 +50,7 @@ class Domain:
     settings: dict[str, Any]
     created_at: float
     updated_at: float
-    profiles: dict[str, dict[str, str]] = field(default_factory=dict)
+    profiles: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     def item(self) -> dict[str, Any]:
         """The ListDomainItem shape."""
@@ -82,8 +82,8 @@ class UploadJob(TimedJob):
     unique_key: str
     data_expiry: int
     mapping: UploadMapping
-    client_token: str
-    upload: bytes | None = None
+    client_token: str = field(repr=False)  # a key: kept out of reprs and logs
+    upload: bytes | None = field(default=None, repr=False)  # the customer's records
     started_at: float | None = None
     created_records: int = 0
     updated_records: int = 0
