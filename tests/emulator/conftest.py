@@ -1,4 +1,5 @@
-"""Fixtures: one in-process moto server per session with the SES and Pinpoint import-job emulators installed."""
+"""Fixtures: one in-process moto server per session with the SES, Pinpoint, Mail Manager and Customer Profiles
+emulators installed."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from localcloud.emulators.customer_profiles import CustomerProfilesEmulator
 from localcloud.emulators.mailmanager import MailManagerEmulator
 from localcloud.emulators.pinpoint_import_jobs import PinpointImportJobEmulator
 from localcloud.emulators.sesv2_export_jobs import SesExportJobEmulator
@@ -110,3 +112,31 @@ def pinpoint_emulator(pinpoint_session_emulator: PinpointImportJobEmulator, moto
     pinpoint_session_emulator.reset()
     urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).close()
     return pinpoint_session_emulator
+
+
+# ---------------------------------------------------------------------------- Customer Profiles emulator
+
+
+@pytest.fixture(scope="session")
+def customer_profiles_session_emulator(moto_url: str) -> CustomerProfilesEmulator:
+    """Installed after the server started and after it served S3 requests (its upload URLs share the server)."""
+    boto3.client("s3", endpoint_url=moto_url, region_name="us-east-1").list_buckets()
+    emulator = CustomerProfilesEmulator(moto_url, processing_after=0.05, complete_after=0.2)
+    emulator.install()
+    return emulator
+
+
+@pytest.fixture
+def customer_profiles(
+    customer_profiles_session_emulator: CustomerProfilesEmulator, moto_url: str
+) -> Iterator[CustomerProfilesEmulator]:
+    """A clean Customer Profiles emulator (no domains, jobs, hold or queued failures, the default URL lifetime)
+    and clean moto state for each test."""
+    emulator = customer_profiles_session_emulator
+    emulator.install()
+    emulator.reset()
+    emulator.set_windows(0.05, 0.2)
+    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).close()
+    ttl = emulator.upload_url_ttl_seconds
+    yield emulator
+    emulator.upload_url_ttl_seconds = ttl

@@ -15,6 +15,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.server import ThreadedMotoServer
 
 from localcloud import faults
+from localcloud.emulators.customer_profiles import CustomerProfilesEmulator
 from localcloud.emulators.kit import constraints, dispatch
 from localcloud.emulators.kit.errors import ApiError
 from localcloud.emulators.kit.pagination import Paginator
@@ -114,7 +115,7 @@ def test_pages_and_tokens_bound_to_their_listing() -> None:
 def test_every_emulator_is_served_whatever_the_install_order(
     aws_env: None, monkeypatch: pytest.MonkeyPatch, reverse: bool
 ) -> None:
-    """From moto's own dispatcher and no routes: install the four emulators in either order, on a server that
+    """From moto's own dispatcher and no routes: install the five emulators in either order, on a server that
     already built its sesv2 and pinpoint apps; each serves its operations, moto serves the rest."""
     monkeypatch.setattr(dispatch, "_routes", {})
     original = DomainDispatcherApplication.get_application
@@ -135,6 +136,7 @@ def test_every_emulator_is_served_whatever_the_install_order(
             SesImportJobEmulator(endpoint_url=url),
             SesExportJobEmulator(url, create_interval_seconds=0),
             PinpointImportJobEmulator(url),
+            CustomerProfilesEmulator(url),
         ]
         for emulator in reversed(emulators) if reverse else emulators:
             emulator.install()
@@ -144,12 +146,14 @@ def test_every_emulator_is_served_whatever_the_install_order(
         assert pinpoint.get_import_jobs(ApplicationId=app)["ImportJobsResponse"]["Item"] == []
         mailmanager = boto3.client("mailmanager", endpoint_url=url, region_name="us-east-1")
         assert mailmanager.list_address_lists()["AddressLists"] == []
+        customer_profiles = boto3.client("customer-profiles", endpoint_url=url, region_name="us-east-1")
+        assert customer_profiles.list_domains()["Items"] == []
         assert [c["ContactListName"] for c in sesv2.list_contact_lists()["ContactLists"]] == ["moto-serves-this"]
         wrappers = [DomainDispatcherApplication.get_application]
         while hasattr(wrappers[-1], "__wrapped__"):
             wrappers.append(wrappers[-1].__wrapped__)
         assert len(wrappers) == 2, "one hook, however many emulators installed"
-        assert len(dispatch.routes()) == 4
+        assert len(dispatch.routes()) == 6  # Customer Profiles has two: its operations and its upload URLs
     finally:
         urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST")).close()
         server.stop()

@@ -22,12 +22,14 @@ T = TypeVar("T")
 class Paginator:
     """``default_size`` when the caller gives none; errors carry ``invalid_code`` (``cursor_code`` for a bad
     token, when the model names a separate error for it, e.g. SES v2's InvalidNextTokenException);
-    ``cursor_member`` is the request member that carries the token (NextToken; Pinpoint's is Token)."""
+    ``cursor_member`` is the request member that carries the token (NextToken; Pinpoint's is Token) and
+    ``size_member`` the one that carries the page size (PageSize; Customer Profiles' is MaxResults)."""
 
     default_size: int
     invalid_code: str
     cursor_code: str | None = None
     cursor_member: str = "NextToken"
+    size_member: str = "PageSize"
 
     def page(self, items: Sequence[T], *, size: Any, token: str | None, scope: str) -> tuple[list[T], str | None]:
         """One page of ``items`` and the token for the next (None on the last page)."""
@@ -41,7 +43,8 @@ class Paginator:
 
     def output(self, key: str, items: Sequence[Any], params: dict[str, Any], scope: str) -> dict[str, Any]:
         """The output of a listing: ``{key: page}`` and ``NextToken`` when there is more (the common shape)."""
-        page, token = self.page(items, size=params.get("PageSize"), token=params.get(self.cursor_member), scope=scope)
+        size, cursor = params.get(self.size_member), params.get(self.cursor_member)
+        page, token = self.page(items, size=size, token=cursor, scope=scope)
         return {key: page, **({"NextToken": token} if token else {})}
 
     def _size(self, size: Any) -> int:
@@ -50,9 +53,9 @@ class Paginator:
         try:
             count = int(size)
         except ValueError as exc:
-            raise ApiError(self.invalid_code, "PageSize must be a whole number.") from exc
+            raise ApiError(self.invalid_code, f"{self.size_member} must be a whole number.") from exc
         if count < 1:
-            raise ApiError(self.invalid_code, "PageSize must be at least 1.")
+            raise ApiError(self.invalid_code, f"{self.size_member} must be at least 1.")
         return count
 
     def _offset(self, token: str, scope: str) -> int:
