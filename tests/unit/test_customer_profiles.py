@@ -230,6 +230,11 @@ def test_a_valid_file_is_staged_with_the_canonical_header_and_notes():
     assert checked.report_rows == []
 
 
+def test_an_optional_address_left_blank_is_absent():
+    checked = check(b"EmailAddress,PersonalEmailAddress,FirstName\nana@shop.example,   , Ana \n")
+    assert checked.staged == "EmailAddress,PersonalEmailAddress,FirstName\nana@shop.example,, Ana \n"
+
+
 def test_invalid_rows_are_left_out_and_reported_with_addresses_masked():
     long_value = "x" * 256
     content = (

@@ -105,8 +105,10 @@ class ProfileColumns:
     def _cell(column: str, is_email: bool, cell: str, *, required: bool) -> str:
         if len(cell) > MAX_VALUE_CHARS:
             raise CellProblem(column, cell, "VALUE_TOO_LONG", f"The value is longer than {MAX_VALUE_CHARS} characters.")
-        if not is_email or not (required or cell.strip()):
+        if not is_email:
             return cell
+        if not (required or cell.strip()):
+            return ""  # an optional address left blank: absent, not spaces the job would read as an address
         try:
             return rows.email(cell)
         except rows.RowProblem as problem:
