@@ -28,8 +28,9 @@ from listdrop.models import (
 )
 from listdrop.privacy import contains_email
 from listdrop.providers.base import ImportRequest
-from listdrop.providers.mail_manager import UPLOAD_CHUNK_BYTES, MailManagerProvider
+from listdrop.providers.mail_manager import MailManagerProvider
 from listdrop.providers.pinpoint_import import PinpointImportProvider
+from listdrop.providers.presigned_upload import UPLOAD_CHUNK_BYTES
 from listdrop.providers.ses_export import SesExportProvider
 from listdrop.providers.ses_import import SesImportProvider
 from listdrop.routing import route

@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from listdrop.providers import mail_manager, pinpoint_import, ses_export, ses_import
+from listdrop.providers import customer_profiles, mail_manager, pinpoint_import, ses_export, ses_import
 from listdrop.providers.base import JobProvider
 from listdrop.providers.clients import Clients
 from listdrop.providers.spec import ProviderSpec
@@ -17,6 +17,7 @@ SPECS: tuple[ProviderSpec, ...] = (
     ses_export.SPEC,
     mail_manager.SPEC,
     pinpoint_import.SPEC,
+    customer_profiles.SPEC,
 )
 
 PROVIDERS: dict[str, ProviderSpec] = {spec.name: spec for spec in SPECS}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from listdrop.models import DestinationType
 from listdrop.providers.mail_manager import keys, listing
-from listdrop.providers.mail_manager.jobs import UPLOAD_CHUNK_BYTES, MailManagerProvider
+from listdrop.providers.mail_manager.jobs import MailManagerProvider
 from listdrop.providers.mail_manager.permissions import permissions
 from listdrop.providers.native import NativeListing
 from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleName
@@ -47,4 +47,4 @@ SPEC = ProviderSpec(
     throttle_error=("ThrottlingException", 429),  # mailmanager service-2.json, ThrottlingException
 )
 
-__all__ = ["SPEC", "UPLOAD_CHUNK_BYTES", "MailManagerProvider"]
+__all__ = ["SPEC", "MailManagerProvider"]

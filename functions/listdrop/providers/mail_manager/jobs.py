@@ -11,22 +11,21 @@ upload's format, and ImportDataType says so (validation.staged_format).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import urllib3
 from botocore.exceptions import ClientError
 
-from listdrop.errors import ProviderRequestRejected, ProviderUnavailable, RejectedFile
+from listdrop.errors import ProviderUnavailable, RejectedFile
 from listdrop.models import FileShape, JobState, JobStatus, Route
 from listdrop.providers.base import ImportRequest, call_api
 from listdrop.providers.mail_manager.keys import refuse_unsupported_action
+from listdrop.providers.presigned_upload import new_pool, put_staged_copy
 from listdrop.validation import staged_format
 
 NOT_FOUND = frozenset({"ResourceNotFoundException"})
 CONFLICT = frozenset({"ConflictException"})
-UPLOAD_CHUNK_BYTES = 256 * 1024
 
 STATES: dict[str, JobState] = {
     "CREATED": JobState.RUNNING,
@@ -44,7 +43,7 @@ class MailManagerProvider:
     def __init__(self, client: Any, s3: Any, http: urllib3.PoolManager | None = None) -> None:
         self._mail = client
         self._s3 = s3
-        self._http = http or urllib3.PoolManager(timeout=urllib3.Timeout(connect=5, read=120), retries=False)
+        self._http = http or new_pool()
 
     def verify_destination(self, route: Route, shape: FileShape) -> None:
         refuse_unsupported_action(route)  # a delete/ key: refused before any call, against its list
@@ -68,7 +67,7 @@ class MailManagerProvider:
         job_id = str(created["JobId"])
         if self._job(job_id)["Status"] != "CREATED":
             return job_id  # an earlier attempt with this token uploaded and started it
-        self._upload(request, str(created["PreSignedUrl"]))
+        put_staged_copy(self._http, self._s3, request.source, str(created["PreSignedUrl"]))
         try:
             call_api(
                 self._mail.start_address_list_import_job, "StartAddressListImportJob", expected=CONFLICT, JobId=job_id
@@ -82,36 +81,6 @@ class MailManagerProvider:
 
     def _job(self, job_id: str) -> dict[str, Any]:
         return call_api(self._mail.get_address_list_import_job, "GetAddressListImportJob", JobId=job_id)
-
-    def _upload(self, request: ImportRequest, url: str) -> None:
-        """Stream the checked copy from S3 to the job's pre-signed URL: one part in memory at a time."""
-        source = request.source
-        get: dict[str, Any] = {"Bucket": source.bucket, "Key": source.key}
-        if source.version_id:
-            get["VersionId"] = source.version_id
-        body = self._s3.get_object(**get)["Body"]
-        try:
-            response = self._http.request(
-                "PUT",
-                url,
-                body=_chunks(body),
-                headers={"Content-Length": str(source.size)},
-                preload_content=True,
-            )
-        except urllib3.exceptions.HTTPError as error:
-            raise ProviderUnavailable(
-                f"The upload to the import job got no answer ({type(error).__name__}); retrying"
-            ) from error
-        finally:
-            body.close()
-        if response.status >= 500:
-            raise ProviderUnavailable(
-                f"The upload to the import job failed transiently (HTTP {response.status}); retrying"
-            )
-        if response.status >= 300:
-            raise ProviderRequestRejected(
-                f"The upload to the import job's pre-signed URL was refused (HTTP {response.status})."
-            )
 
     def find_started(self, request: ImportRequest, *, since: datetime) -> str | None:
         """The ClientToken finds it: `start` with the same token returns the job an earlier attempt created."""
@@ -137,9 +106,3 @@ class MailManagerProvider:
 
     def cancel(self, job_id: str) -> None:
         call_api(self._mail.stop_address_list_import_job, "StopAddressListImportJob", JobId=job_id)
-
-
-def _chunks(body: Any) -> Iterator[bytes]:
-    """The S3 body part by part; with a Content-Length header urllib3 sends the parts as they come."""
-    while chunk := body.read(UPLOAD_CHUNK_BYTES):
-        yield chunk
