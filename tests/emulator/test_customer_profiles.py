@@ -250,6 +250,27 @@ def test_a_second_job_updates_the_profiles_the_first_created(
     }
 
 
+def test_profiles_are_found_by_their_email_or_id_in_the_models_shape(
+    customer_profiles: CustomerProfilesEmulator, moto_url: str
+) -> None:
+    client = cp(moto_url)
+    new_domain(moto_url)
+    run_job(moto_url, HEADER + "ana@shop.example,Ana,Lisbon,boots\nbo@shop.example,Bo,,\n")
+    [ana] = client.search_profiles(DomainName=DOMAIN, KeyName="_email", Values=["ANA@shop.example"])["Items"]
+    assert (ana["EmailAddress"], ana["FirstName"]) == ("ana@shop.example", "Ana")
+    assert ana["Address"] == {"City": "Lisbon"} and ana["Attributes"] == {"Interest": "boots"}
+    by_id = client.search_profiles(DomainName=DOMAIN, KeyName="_profileId", Values=[ana["ProfileId"]])["Items"]
+    assert by_id == [ana]
+    assert client.search_profiles(DomainName=DOMAIN, KeyName="_email", Values=["x@shop.example"])["Items"] == []
+    assert error_of(lambda: client.search_profiles(DomainName=DOMAIN, KeyName="_phone", Values=["1"]))[0] == (
+        "BadRequestException"
+    )
+    assert error_of(lambda: client.search_profiles(DomainName="nope", KeyName="_email", Values=["a"]))[:2] == (
+        "ResourceNotFoundException",
+        404,
+    )
+
+
 # ------------------------------------------------------------------------------- records and files
 
 

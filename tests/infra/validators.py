@@ -219,8 +219,15 @@ def parliament_findings(documents: list[PolicyDocument]) -> list[Finding]:
 
     findings = []
     for policy in documents:
+        document, unknown = _without_unknown_actions(policy.document)
+        # parliament stops auditing a document at its first unknown action, so the actions its catalog lacks are
+        # reported here and left out of what it audits (so its other checks still see the rest).
+        for action in unknown:
+            findings.append(
+                Finding("parliament", "UNKNOWN_ACTION", policy.logical_id, f"{policy.where}: Unknown action {action}")
+            )
         analysis = analyze_policy_string(
-            json.dumps(policy.document), filepath=policy.logical_id, include_community_auditors=True
+            json.dumps(document), filepath=policy.logical_id, include_community_auditors=True
         )
         for finding in analysis.findings:
             detail = " ".join(
@@ -230,6 +237,36 @@ def parliament_findings(documents: list[PolicyDocument]) -> list[Finding]:
             )
             findings.append(Finding("parliament", finding.issue, policy.logical_id, f"{policy.where}: {detail}"))
     return sorted(set(findings), key=str)
+
+
+def _without_unknown_actions(document: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The document without the actions parliament's catalog does not know (a statement left with none is
+    dropped), and those actions."""
+    from parliament import UnknownActionException, expand_action
+
+    def known(action: str) -> bool:
+        try:
+            expand_action(action)
+        except UnknownActionException:
+            return False
+        return True
+
+    unknown: list[str] = []
+    statements = []
+    for statement in _as_list(document.get("Statement", [])):
+        actions = statement.get("Action")
+        if actions is None:
+            statements.append(statement)
+            continue
+        kept = [action for action in _as_list(actions) if known(action)]
+        unknown += [action for action in _as_list(actions) if action not in kept]
+        if kept:
+            statements.append({**statement, "Action": kept})
+    return {**document, "Statement": statements}, unknown
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 # -- checkov ---------------------------------------------------------------------------------------------------

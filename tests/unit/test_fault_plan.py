@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from listdrop.providers.registry import PROVIDERS
 from localcloud.faults import CRASH_POINTS, FaultInjector, FaultPlan, FaultPlanError, SimulatedCrash
 
 UPLOAD = "0123456789abcdef0123456789abcdef01234567"
@@ -157,7 +158,7 @@ def test_each_providers_crash_points_fire_at_their_call_only(point, function, se
 
 def test_every_provider_has_its_job_creating_call_and_status_read_as_crash_points():
     providers = {point.provider for point in CRASH_POINTS.values()} - {None}
-    assert providers == {"ses-import", "ses-export", "mail-manager", "pinpoint-import"}
+    assert providers == set(PROVIDERS)
     for provider in providers:
         functions = {point.function for point in CRASH_POINTS.values() if point.provider == provider}
         assert functions == {"starter", "poller"}, provider

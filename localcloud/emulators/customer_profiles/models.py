@@ -11,6 +11,7 @@ next job when it reads its file. ``StopUploadJob`` ends a CREATED or IN_PROGRESS
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -40,6 +41,28 @@ INTERNAL_FAILURE = "INTERNAL_FAILURE"
 FINAL_STATUSES = frozenset({"SUCCEEDED", "PARTIALLY_SUCCEEDED", "FAILED", "STOPPED"})
 # CreateDomain's members GetDomain echoes (Matching, RuleBasedMatching and DataStore are accepted, not kept).
 _DOMAIN_SETTINGS = ("DefaultExpirationDays", "DefaultEncryptionKey", "DeadLetterQueueUrl", "Tags")
+
+
+# The profile fields SearchProfiles' `_email` key covers.
+EMAIL_SEARCH_FIELDS = ("EmailAddress", "PersonalEmailAddress", "BusinessEmailAddress")
+
+
+def profile_id(domain_name: str, key: str) -> str:
+    """A profile's stable id: the model's `uuid` shape ([a-f0-9]{32})."""
+    return hashlib.md5(f"{domain_name}\n{key}".encode(), usedforsecurity=False).hexdigest()
+
+
+def profile_shape(profile: str, fields: dict[str, str]) -> dict[str, Any]:
+    """The model's Profile: top-level fields as they are, `Attributes.<name>` in Attributes, `Address.<f>` (and
+    the other addresses) nested."""
+    shape: dict[str, Any] = {"ProfileId": profile}
+    for name, value in fields.items():
+        group, _, member = name.partition(".")
+        if member:
+            shape.setdefault(group, {})[member] = value
+        else:
+            shape[name] = value
+    return shape
 
 
 @dataclass
@@ -187,6 +210,24 @@ class CustomerProfilesEmulator(Emulator):
     def domains(self) -> list[Domain]:
         with self._lock:
             return list(self._domains.values())
+
+    def search_profiles(self, domain_name: str, key_name: str, values: list[str]) -> list[dict[str, Any]]:
+        """SearchProfiles by `_email` (the search key over EmailAddress, PersonalEmailAddress and
+        BusinessEmailAddress: Connect admin guide, "Standard profile definition",
+        https://docs.aws.amazon.com/connect/latest/adminguide/standard-profile-definition.html) or `_profileId`.
+        Other keys are not emulated (BadRequestException says so). Addresses compare case aside, as the profiles'
+        e-mail unique keys do here (an assumption)."""
+        domain = self.domain(domain_name)
+        wanted = {value.lower() for value in values}
+        with self._lock:
+            profiles = [(profile_id(domain_name, key), dict(fields)) for key, fields in domain.profiles.items()]
+        if key_name == "_email":
+            hits = [(pid, f) for pid, f in profiles if {f.get(n, "").lower() for n in EMAIL_SEARCH_FIELDS} & wanted]
+        elif key_name == "_profileId":
+            hits = [(pid, f) for pid, f in profiles if pid in wanted]
+        else:
+            raise ApiError("BadRequestException", f"The emulator searches by _email or _profileId, not {key_name}.")
+        return [profile_shape(pid, fields) for pid, fields in hits]
 
     def create_domain(self, params: dict[str, Any]) -> Domain:
         """A name already taken is a BadRequestException (an assumption: not documented)."""

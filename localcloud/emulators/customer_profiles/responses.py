@@ -28,6 +28,7 @@ OPERATIONS = (
     "GetUploadJob",
     "StopUploadJob",
     "ListUploadJobs",
+    "SearchProfiles",
 )
 
 # MaxResults is 1-100 for ListDomains and 1-500 for ListUploadJobs (botocore maxSize100, MaxSize500); the page
@@ -87,3 +88,11 @@ class CustomerProfilesResponses(Responses):
         domain_name = params["DomainName"]
         items = [job.item() for job in self.backend.jobs_of(domain_name)]
         return PAGES.output("Items", items, params, scope=f"upload-jobs:{domain_name}")
+
+    # ---------------------------------------------------------------------------------------- profiles
+
+    def search_profiles(self, params: dict[str, Any]) -> dict[str, Any]:
+        if "AdditionalSearchKeys" in params or "LogicalOperator" in params:
+            raise ApiError("BadRequestException", "The emulator searches by one key (no AdditionalSearchKeys).")
+        found = self.backend.search_profiles(params["DomainName"], params["KeyName"], params["Values"])
+        return PAGES.output("Items", found, params, scope=f"profiles:{params['DomainName']}")
