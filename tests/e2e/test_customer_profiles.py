@@ -32,27 +32,32 @@ def upload_job(cloud, provider_job_id):
 
 def test_a_file_is_checked_uploaded_with_its_key_and_imported_into_the_domain(cloud, clients, inbox, domain):
     key = f"imports/customer-profiles/{domain}/expiry-days/30/crm/contacts.csv"
+    people = [f"person{n}@shop.example,Person {n},boots" for n in range(20)]
     rows = [
         "E-mail,First Name,Interest",  # spellings people use, read as EmailAddress and FirstName
-        "ana@shop.example,Ana,boots",
-        "not-an-address,Nobody,none",
-        "bo@shop.example,Bo,hats",
-        "ANA@shop.example,Ana again,boots",  # a duplicate of the first address: left out
+        *people[:10],
+        "not-an-address,Nobody,none",  # left out, under the 10% invalid-row policy
+        *people[10:],
+        "PERSON0@shop.example,Again,hats",  # a duplicate of the first address: left out
     ]
     drop(cloud, clients, key, "\r\n".join(rows) + "\r\n")
     [notification] = inbox.wait_for(key, timeout=30)
     detail = notification.detail
     assert detail["outcome"] == "SUCCEEDED" and detail["provider"] == PROVIDER, detail["reason"]
-    assert detail["records"] == {"processed": 2, "failed": 0}
-    assert detail["checks"]["rowsRejected"] >= 1
+    assert detail["records"] == {"processed": 20, "failed": 0}
+    assert detail["checks"]["rowsRejected"] == 2
     assert detail["providerJobId"].startswith(f"{domain}/")
     job = upload_job(cloud, detail["providerJobId"])
     assert job.status == "SUCCEEDED"
     assert job.data_expiry == 30
     profiles = emulator(cloud).profiles(domain)
-    assert {profile["EmailAddress"] for profile in profiles.values()} >= {"ana@shop.example", "bo@shop.example"}
-    assert {profile.get("Attributes.Interest") for profile in profiles.values()} >= {"boots", "hats"}
-    assert detail["destination"]["label"].endswith(domain)
+    assert profiles["person0@shop.example"] == {
+        "EmailAddress": "person0@shop.example",
+        "FirstName": "Person 0",
+        "Attributes.Interest": "boots",
+    }
+    assert {f"person{n}@shop.example" for n in range(20)} <= set(profiles)
+    assert detail["destination"]["label"] == f"Customer Profiles domain {domain} (profiles expire after 30 days)"
     assert "@" not in notification.text.split("Event (JSON)")[0]
 
 

@@ -298,9 +298,11 @@ def test_a_poller_failing_longer_than_the_old_retries_but_within_the_window_stil
     wait_for_a_poll(record)
     outage = 2 * OLD_GIVE_UP_SECONDS
     with failing_poller(cloud) as poller:
-        time.sleep(outage)
-    inbox.settle(1)
-    assert inbox.about(key) == [], "nothing was reported during the outage"
+        time.sleep(outage - 1)
+        # Read what arrived while the poller is still failing: right after the outage, the first poll may rightly
+        # report the job's success within a second.
+        inbox.settle(1)
+        assert inbox.about(key) == [], "nothing was reported during the outage"
     assert poller["failed"] > 4, "more failed polls than the old retries allowed"
 
     [notification] = inbox.wait_for(key, timeout=60)

@@ -65,6 +65,8 @@ def smoke_leftovers(cloud, clients) -> list[str]:
     ]
     apps = cloud.client("pinpoint").get_apps()["ApplicationsResponse"].get("Item", [])
     found += [app["Name"] for app in apps if app["Name"].startswith(SMOKE)]
+    domains = cloud.client("customer-profiles").list_domains()["Items"]
+    found += [d["DomainName"] for d in domains if d["DomainName"].startswith(SMOKE)]
     subscriptions = cloud.client("sns").list_subscriptions()["Subscriptions"]
     found += [s["SubscriptionArn"] for s in subscriptions if SMOKE in s["Endpoint"]]
     return found
@@ -134,6 +136,7 @@ def test_smoke_passes_leaves_nothing_behind_and_never_touches_the_users_lists(cl
         "Mail Manager import: data landed",
         "SES export: data landed",
         "Pinpoint import: data landed",
+        "Customer Profiles import: data landed",
         "bad file: outcome",
         "ALARM notification on the operations topic",
         "remove temporary queue",
