@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -144,7 +143,7 @@ class UploadJob(TimedJob):
         return described
 
 
-class CustomerProfilesEmulator(Emulator):
+class CustomerProfilesEmulator(Emulator[UploadJob]):
     """Customer Profiles domains and upload jobs on moto's server, and the upload URLs' endpoint."""
 
     title = "Customer Profiles"
@@ -158,13 +157,10 @@ class CustomerProfilesEmulator(Emulator):
         complete_after: float = 1.0,
         upload_url_ttl_seconds: float = UPLOAD_URL_TTL_SECONDS,
     ) -> None:
-        super().__init__(endpoint_url, account_id, region)
-        self.set_windows(processing_after, complete_after)
+        super().__init__(endpoint_url, account_id, region, processing_after, complete_after)
         self.upload_url_ttl_seconds = upload_url_ttl_seconds
         self.uploads = UploadEndpoint(self.endpoint_url, self._upload_slot, time.time)
-        self._lock = threading.RLock()
         self._domains: dict[str, Domain] = {}
-        self._jobs: dict[str, UploadJob] = {}
 
     def route(self) -> dispatch.Route:
         model = service_model("customer-profiles")
@@ -178,19 +174,8 @@ class CustomerProfilesEmulator(Emulator):
     def _forget(self) -> None:
         with self._lock:
             self._domains.clear()
-            self._jobs.clear()
 
     # ------------------------------------------------------------------------------------ test helpers
-
-    def jobs(self) -> list[UploadJob]:
-        """Every upload job created since the last reset."""
-        with self._lock:
-            return list(self._jobs.values())
-
-    def job(self, job_id: str) -> UploadJob:
-        """The job's live record; KeyError if there is none."""
-        with self._lock:
-            return self._jobs[job_id]
 
     def profiles(self, domain_name: str) -> dict[str, dict[str, str]]:
         """What the domain holds (a copy): unique-key value -> the profile's fields, named by their Target

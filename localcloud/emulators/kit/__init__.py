@@ -22,10 +22,11 @@ imports the kit and nothing of its siblings:
    error's code), and one method per operation named like moto's (``create_upload_job``) taking the parsed,
    already validated parameters and returning the output structure. Raise ``ApiError("<ModelledError>", msg)``.
    Pagination: a module-level ``Paginator(default_size=..., invalid_code=...)`` and ``.output(key, items, ...)``.
-2. ``models.py``: ``class CustomerProfilesEmulator(Emulator)`` holding the state and the service's rules, with
+2. ``models.py``: ``class CustomerProfilesEmulator(Emulator[UploadJob])`` holding the state and the service's
+   rules under ``self._lock`` (the base keeps the jobs in ``self._jobs`` and answers ``jobs()`` and ``job(id)``), with
    ``title`` (for messages), ``route()`` returning
    ``CustomerProfilesResponses(self, OPERATIONS).route(RestRoutes(service_model("customer-profiles"), OPERATIONS))``
-   (``TargetRoutes(model)`` for a json service) and ``_forget()`` clearing its state. Jobs: subclass ``TimedJob``
+   (``TargetRoutes(model)`` for a json service) and ``_forget()`` clearing its state beyond the jobs. Jobs: subclass ``TimedJob``
    (``@dataclass(kw_only=True)``), schedule their work with ``self.lifecycle.schedule(job_id, delay, work)``,
    take ``self.lifecycle.take_failure()`` where the job would fail, and end them with ``job.end(status)``;
    ``hold``, ``fail_next`` and ``reset`` then work as for every other service. Files: ``self.s3``.

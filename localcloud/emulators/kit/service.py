@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel
@@ -41,7 +42,10 @@ class Placement:
     complete_after: float = 1.0  # seconds until a job is due to end
 
 
-class Emulator(ABC):
+JobT = TypeVar("JobT")
+
+
+class Emulator(ABC, Generic[JobT]):
     """The state and rules of one emulated service for one account and region, and its test controls.
 
     A subclass sets ``title`` (for messages) and implements :meth:`route` and :meth:`_forget`.
@@ -49,19 +53,31 @@ class Emulator(ABC):
 
     title: ClassVar[str] = "emulated service"
 
-    def __init__(self, endpoint_url: str, account_id: str, region: str) -> None:
+    def __init__(
+        self,
+        endpoint_url: str,
+        account_id: str,
+        region: str,
+        processing_after: float = 0.3,
+        complete_after: float = 1.0,
+    ) -> None:
         self.endpoint_url = endpoint_url.rstrip("/")
         self.account_id = account_id
         self.region = region
         self.lifecycle = Lifecycle()
         self.s3 = S3Store(self.endpoint_url, account_id, region)
+        self.set_windows(processing_after, complete_after)
+        # One lock over the service's state, its jobs included (reentrant: a rule may call another under it).
+        self._lock = threading.RLock()
+        # The jobs by id (or by the ids that name one: Pinpoint's application and job), oldest first.
+        self._jobs: dict[Any, JobT] = {}
 
     @classmethod
     def create(cls, placement: Placement) -> Self:
         """The emulator the local cloud runs (each service package exports this as ``create``, which
         ProviderSpec.emulator names); a service whose jobs are not timed by two windows overrides it."""
         return cls(
-            endpoint_url=placement.endpoint_url,  # type: ignore[call-arg]  # the subclasses' signatures
+            endpoint_url=placement.endpoint_url,
             account_id=placement.account_id,
             region=placement.region,
             processing_after=placement.processing_after,
@@ -92,11 +108,24 @@ class Emulator(ABC):
     def reset(self) -> None:
         """Forget every job and all state; cancel pending work, release ``hold``, drop ``fail_next`` failures."""
         self.lifecycle.reset()
+        with self._lock:
+            self._jobs.clear()
         self._forget()
 
     @abstractmethod
     def _forget(self) -> None:
-        """Drop the service's own state (reset() has already cancelled the pending work)."""
+        """Drop the service's own state beyond its jobs (reset() has cancelled the pending work and forgotten
+        the jobs)."""
+
+    def jobs(self) -> list[JobT]:
+        """Every job created since the last reset, oldest first (reading them injects no faults)."""
+        with self._lock:
+            return list(self._jobs.values())
+
+    def job(self, *key: str) -> JobT:
+        """A job's live record by its id (Pinpoint: its application's and its own); KeyError if there is none."""
+        with self._lock:
+            return self._jobs[key[0] if len(key) == 1 else key]
 
     def hold(self, held: bool = True) -> None:
         """While held, jobs do not finish (see each service for the state they wait in); False releases them."""
@@ -153,7 +182,7 @@ class Responses:
     invalid: ClassVar[str]  # the code of the service's validation error
     whole_value_patterns: ClassVar[bool] = False  # see localcloud.emulators.kit.constraints
 
-    def __init__(self, emulator: Emulator, operations: tuple[str, ...]) -> None:
+    def __init__(self, emulator: Emulator[Any], operations: tuple[str, ...]) -> None:
         self.emulator = emulator
         self.operations = operations  # the operations served, in the model's names
 

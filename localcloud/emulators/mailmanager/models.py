@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -115,7 +114,7 @@ def fingerprint(params: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(without_token, sort_keys=True).encode()).hexdigest()
 
 
-class MailManagerEmulator(Emulator):
+class MailManagerEmulator(Emulator[AddressListImportJob]):
     """Mail Manager address lists, members and address-list import jobs on moto's server."""
 
     title = "Mail Manager"
@@ -129,13 +128,10 @@ class MailManagerEmulator(Emulator):
         complete_after: float = 1.0,
         imports_bucket: str = "listdrop-localcloud-mailmanager-imports",
     ) -> None:
-        super().__init__(endpoint_url, account_id, region)
-        self.set_windows(processing_after, complete_after)
+        super().__init__(endpoint_url, account_id, region, processing_after, complete_after)
         self.imports_bucket = imports_bucket
-        self._lock = threading.RLock()
         self._lists: dict[str, AddressList] = {}
         self._list_tokens: dict[str, tuple[str, str]] = {}
-        self._jobs: dict[str, AddressListImportJob] = {}
         self._job_tokens: dict[str, str] = {}
 
     def route(self) -> dispatch.Route:
@@ -146,18 +142,7 @@ class MailManagerEmulator(Emulator):
         with self._lock:
             self._lists.clear()
             self._list_tokens.clear()
-            self._jobs.clear()
             self._job_tokens.clear()
-
-    def jobs(self) -> list[AddressListImportJob]:
-        """Every import job created since the last reset."""
-        with self._lock:
-            return list(self._jobs.values())
-
-    def job(self, job_id: str) -> AddressListImportJob:
-        """The job's live record; KeyError if there is none."""
-        with self._lock:
-            return self._jobs[job_id]
 
     def iam_lookups(self) -> dict[str, Callable[[str], str | None]]:
         return {ADDRESS_LIST_OF_JOB: self._address_list_of_job}

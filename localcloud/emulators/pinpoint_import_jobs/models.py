@@ -166,7 +166,7 @@ class EmulatedSegment:
         return response
 
 
-class PinpointImportJobEmulator(Emulator):
+class PinpointImportJobEmulator(Emulator[EmulatedPinpointImportJob]):
     """Pinpoint endpoint import jobs (and, while moto lacks them, endpoint and segment reads) on moto's server."""
 
     title = "Pinpoint"
@@ -192,10 +192,8 @@ class PinpointImportJobEmulator(Emulator):
             raise ValueError("step_seconds must not be negative")
         super().__init__(endpoint_url, account_id, region)
         self.step_seconds = step_seconds
-        self._jobs: dict[tuple[str, str], EmulatedPinpointImportJob] = {}
         self._endpoints: dict[str, dict[str, dict[str, Any]]] = {}
         self._segments: dict[str, dict[str, EmulatedSegment]] = {}
-        self._lock = threading.RLock()
 
     def route(self) -> dispatch.Route:
         from moto.pinpoint.responses import PinpointResponse
@@ -205,19 +203,8 @@ class PinpointImportJobEmulator(Emulator):
 
     def _forget(self) -> None:
         with self._lock:
-            self._jobs.clear()
             self._endpoints.clear()
             self._segments.clear()
-
-    def jobs(self) -> list[EmulatedPinpointImportJob]:
-        """Every job created since the last reset, oldest first."""
-        with self._lock:
-            return list(self._jobs.values())
-
-    def job(self, application_id: str, job_id: str) -> EmulatedPinpointImportJob:
-        """The job's live record; KeyError if there is none."""
-        with self._lock:
-            return self._jobs[(application_id, job_id)]
 
     def endpoints(self, application_id: str) -> dict[str, dict[str, Any]]:
         """Registered endpoints of the app: id -> EndpointResponse (a copy)."""

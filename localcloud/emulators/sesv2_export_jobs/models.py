@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping
@@ -106,7 +105,7 @@ class EmulatedExportJob(TimedJob):
         return description
 
 
-class SesExportJobEmulator(Emulator):
+class SesExportJobEmulator(Emulator[EmulatedExportJob]):
     """SES v2 export jobs over data seeded with :meth:`seed_metrics` / :meth:`seed_messages`."""
 
     title = "SES export"
@@ -123,16 +122,13 @@ class SesExportJobEmulator(Emulator):
         url_ttl_seconds: int = EXPORT_URL_TTL_SECONDS,
         results_bucket: str = "listdrop-localcloud-ses-exports",
     ) -> None:
-        super().__init__(endpoint_url, account_id, region)
-        self.set_windows(processing_after, complete_after)
+        super().__init__(endpoint_url, account_id, region, processing_after, complete_after)
         self.create_interval_seconds = create_interval_seconds
         self.url_ttl_seconds = url_ttl_seconds
         self.results_bucket = results_bucket
-        self._jobs: dict[str, EmulatedExportJob] = {}
         self._metrics: list[MetricsRow] = []
         self._messages: list[MessageRow] = []
         self._last_create: float | None = None
-        self._state_lock = threading.Lock()
 
     def route(self) -> dispatch.Route:
         responses = SesExportResponses(self, EMULATED_OPERATIONS)
@@ -140,8 +136,7 @@ class SesExportJobEmulator(Emulator):
 
     def _forget(self) -> None:
         """Jobs, seeded data and the throttle."""
-        with self._state_lock:
-            self._jobs.clear()
+        with self._lock:
             self._metrics.clear()
             self._messages.clear()
             self._last_create = None
@@ -151,7 +146,7 @@ class SesExportJobEmulator(Emulator):
         "CONFIGURATION_SET": ..., "ISP": ..., "TENANT_NAME": ...}, "counts": {"SEND": 100, "DELIVERY": 97,
         ...}}`` (metric names as in the API). ValueError on unknown names or bad counts."""
         parsed = [MetricsRow.parse(row) for row in rows]
-        with self._state_lock:
+        with self._lock:
             self._metrics.extend(parsed)
 
     def seed_messages(self, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -159,18 +154,8 @@ class SesExportJobEmulator(Emulator):
         "subject", "isp", "last_delivery_event" (DeliveryEventType), "last_engagement_event" (OPEN | CLICK |
         None), "sent_time" (datetime, naive = UTC, or ISO string), "tenant_name" (optional)}``."""
         parsed = [MessageRow.parse(row) for row in rows]
-        with self._state_lock:
+        with self._lock:
             self._messages.extend(parsed)
-
-    def jobs(self) -> list[EmulatedExportJob]:
-        """Every job created since the last reset, in creation order."""
-        with self._state_lock:
-            return list(self._jobs.values())
-
-    def job(self, job_id: str) -> EmulatedExportJob:
-        """The job's live record; KeyError if there is none."""
-        with self._state_lock:
-            return self._jobs[job_id]
 
     # ------------------------------------------------------------------------------------ operations
 
@@ -178,7 +163,7 @@ class SesExportJobEmulator(Emulator):
         """CreateExportJob may be called "no more than once per second" (the doc); the throttle counts every
         call it lets through, valid or not (an assumption)."""
         now = time.monotonic()
-        with self._state_lock:
+        with self._lock:
             last = self._last_create
             if last is not None and now - last < self.create_interval_seconds:
                 raise ApiError(
@@ -210,14 +195,14 @@ class SesExportJobEmulator(Emulator):
             processing_at=now + self.processing_after,
             forced_failure=self.lifecycle.take_failure(),
         )
-        with self._state_lock:
+        with self._lock:
             self._jobs[job.job_id] = job
         self.lifecycle.schedule(job.job_id, self.complete_after, lambda: self._run(job))
         LOGGER.info("SES export job %s created (%s, %s)", job.job_id, job.source_type, job.data_format)
         return job
 
     def find(self, job_id: str) -> EmulatedExportJob:
-        with self._state_lock:
+        with self._lock:
             job = self._jobs.get(job_id)
         if job is None:
             raise ApiError("NotFoundException", f"Export job {job_id} does not exist.")
@@ -244,7 +229,7 @@ class SesExportJobEmulator(Emulator):
 
     def _run(self, job: EmulatedExportJob) -> None:
         """Due: produce the job's file exactly once (unless it was cancelled or reset meanwhile)."""
-        with self._state_lock:
+        with self._lock:
             if self._jobs.get(job.job_id) is not job or job.final_status:
                 return
             metrics, messages = list(self._metrics), list(self._messages)

@@ -171,7 +171,7 @@ def ses_read_denial(policy: Any, location: S3Location, account_id: str) -> str |
     return f"{prefix} does not allow {SES_SERVICE_PRINCIPAL} s3:GetObject"
 
 
-class SesImportJobEmulator(Emulator):
+class SesImportJobEmulator(Emulator[EmulatedImportJob]):
     """SES v2 import jobs (and, while moto lacks them, suppression-list reads) on moto's server."""
 
     title = "SES"
@@ -186,12 +186,9 @@ class SesImportJobEmulator(Emulator):
         complete_after: float = 1.0,
         reports_bucket: str = "listdrop-localcloud-ses-failed-records",
     ) -> None:
-        super().__init__(endpoint_url, account_id, region)
-        self.set_windows(processing_after, complete_after)
+        super().__init__(endpoint_url, account_id, region, processing_after, complete_after)
         self.reports_bucket = reports_bucket
-        self._jobs: dict[str, EmulatedImportJob] = {}
         self._suppressed: dict[str, tuple[str, float]] = {}
-        self._state_lock = threading.Lock()
         self._suppression_lock = threading.Lock()
 
     def route(self) -> dispatch.Route:
@@ -202,8 +199,7 @@ class SesImportJobEmulator(Emulator):
         return responses.route(RestRoutes(service_model("sesv2"), served))
 
     def _forget(self) -> None:
-        with self._state_lock, self._suppression_lock:
-            self._jobs.clear()
+        with self._lock, self._suppression_lock:
             self._suppressed.clear()
 
     @property
@@ -211,16 +207,6 @@ class SesImportJobEmulator(Emulator):
         """The local account-level suppression list: address -> BOUNCE|COMPLAINT (a copy)."""
         with self._suppression_lock:
             return {address: reason for address, (reason, _) in self._suppressed.items()}
-
-    def jobs(self) -> list[EmulatedImportJob]:
-        """Every job created since the last reset, for tests and reports (reading them injects no faults)."""
-        with self._state_lock:
-            return list(self._jobs.values())
-
-    def job(self, job_id: str) -> EmulatedImportJob:
-        """The job's live record; KeyError if there is none."""
-        with self._state_lock:
-            return self._jobs[job_id]
 
     # ------------------------------------------------------------------------------------ operations
 
@@ -241,14 +227,14 @@ class SesImportJobEmulator(Emulator):
             created_at=now,
             processing_at=now + self.processing_after,
         )
-        with self._state_lock:
+        with self._lock:
             self._jobs[job.job_id] = job
         self.lifecycle.schedule(job.job_id, self.complete_after, lambda: self._run_job(job))
         LOGGER.info("SES import job %s created (%s %s)", job.job_id, job.destination_type, source["DataFormat"])
         return job
 
     def find(self, job_id: str) -> EmulatedImportJob:
-        with self._state_lock:
+        with self._lock:
             job = self._jobs.get(job_id)
         if job is None:
             raise ApiError("NotFoundException", f"Import job {job_id} does not exist.")
@@ -282,7 +268,7 @@ class SesImportJobEmulator(Emulator):
 
     def _run_job(self, job: EmulatedImportJob) -> None:
         """Due: process the job exactly once, then record how it ended."""
-        with self._state_lock:
+        with self._lock:
             if self._jobs.get(job.job_id) is not job:  # reset() dropped it
                 return
         forced = self.lifecycle.take_failure()
