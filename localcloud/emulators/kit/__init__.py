@@ -23,13 +23,14 @@ imports the kit and nothing of its siblings:
    already validated parameters and returning the output structure. Raise ``ApiError("<ModelledError>", msg)``.
    Pagination: a module-level ``Paginator(default_size=..., invalid_code=...)`` and ``.output(key, items, ...)``.
 2. ``models.py``: ``class CustomerProfilesEmulator(Emulator[UploadJob])`` holding the state and the service's
-   rules under ``self._lock`` (the base keeps the jobs in ``self._jobs`` and answers ``jobs()`` and ``job(id)``), with
-   ``title`` (for messages), ``route()`` returning
+   rules under ``self._lock`` (the base keeps the jobs in ``self._jobs`` and answers ``jobs()`` and ``job(id)``),
+   with ``title`` (for messages), ``route()`` returning
    ``CustomerProfilesResponses(self, OPERATIONS).route(RestRoutes(service_model("customer-profiles"), OPERATIONS))``
-   (``TargetRoutes(model)`` for a json service) and ``_forget()`` clearing its state beyond the jobs. Jobs: subclass ``TimedJob``
-   (``@dataclass(kw_only=True)``), schedule their work with ``self.lifecycle.schedule(job_id, delay, work)``,
-   take ``self.lifecycle.take_failure()`` where the job would fail, and end them with ``job.end(status)``;
-   ``hold``, ``fail_next`` and ``reset`` then work as for every other service. Files: ``self.s3``.
+   (``TargetRoutes(model)`` for a json service) and ``_forget()`` clearing its state beyond the jobs. Jobs:
+   subclass ``TimedJob`` (``@dataclass(kw_only=True)``), schedule their work with
+   ``self.lifecycle.schedule(job_id, delay, work)``, take ``self.lifecycle.take_failure()`` where the job would
+   fail, and end them with ``job.end(status)``; ``hold``, ``fail_next`` and ``reset`` then work as for every other
+   service. Files: ``self.s3``.
 3. ``files.py`` when the service reads files: parse with ``records`` and raise ``RecordError`` per record,
    ``JobFailure`` for the whole file.
 4. ``iam.py``: ``RULES``, what IAM checks for each of its operations (``localcloud.iam.access``: the action and
