@@ -10,9 +10,11 @@ None of the job APIs sends an event when a job ends, so every job is polled. The
 - progress-aware, when the job reports how much of it is done (`progress` in next_poll, a share from 0 to 1: see
   JobStatus.share_done): estimate its rate from the last two readings (or from the start, at the first), and wait
   until just after its expected end (a margin of `END_MARGIN_SHARE` of its expected duration, at least
-  `END_MARGIN_SECONDS`), re-estimating at each poll, up to the same cap. No reading, no movement since the last
-  one (a stall) or a job that says it is done but still runs: the blind wait. A progress-aware wait shorter than the
-  blind one is allowed `SHORT_WAITS` times per job, which keeps the count of polls bounded whatever a job reports;
+  `END_MARGIN_SECONDS`), re-estimating at each poll, never further ahead than `REACH` times the time the job has
+  run, nor past the same cap. No reading, no movement since the last one (a stall) or a job that says it is done
+  but still runs: the blind wait. A progress-aware wait shorter than the blind one is allowed `SHORT_WAITS` times
+  per job, which keeps the count of polls bounded whatever a job reports. A job that speeds up past its estimate
+  (a slow start, a stall, a fast finish) may be seen later than the blind bound; bench/polling.py measures it;
 - the wait never runs past the deadline (`job_max_duration_seconds` after the upload started); a job still running
   at the deadline ends as TIMED_OUT (the poller decides that, from `is_past_deadline`);
 - while the status cannot be read, polling goes on blind for `status_unreadable_seconds` counted from the first
