@@ -275,8 +275,8 @@ def print_costs(rows: list[Row], counted: Transitions, memory_mb: int) -> None:
     )
     print(f"{'schedule':<27} {'job':>6} {'transitions':>11} {'Lambda':>7} {'API calls':>9} {'USD':>10}")
     for row in rows:
-        if row.profile not in ("steady", "no progress"):
-            continue
+        if row.profile != ("steady" if POLICIES[row.policy][1] else "no progress"):
+            continue  # the progress-aware schedule costs what the blind one does when there is no progress
         for job, polls in (("10 min", row.polls_10min), ("4 h", row.polls_4h)):
             moves = counted.of(polls)
             usd = moves * PRICE_PER_TRANSITION + polls * per_poll_lambda
