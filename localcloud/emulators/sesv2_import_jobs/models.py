@@ -25,7 +25,7 @@ from typing import Any
 from localcloud.emulators.kit import dispatch
 from localcloud.emulators.kit.errors import ApiError, JobFailure
 from localcloud.emulators.kit.lifecycle import TimedJob
-from localcloud.emulators.kit.records import RecordError
+from localcloud.emulators.kit.records import RecordError, SourceLine
 from localcloud.emulators.kit.routes import RestRoutes, moto_lacks
 from localcloud.emulators.kit.s3 import S3Location
 from localcloud.emulators.kit.service import Emulator, service_model
@@ -319,7 +319,7 @@ class SesImportJobEmulator(Emulator[EmulatedImportJob]):
 
     def _read(
         self, job: EmulatedImportJob
-    ) -> tuple[ContactListTarget | SuppressionListTarget, list[tuple[files.SourceLine, Record]], list[FailedRecord]]:
+    ) -> tuple[ContactListTarget | SuppressionListTarget, list[tuple[SourceLine, Record]], list[FailedRecord]]:
         """The job's target and its file's records, as SES reads them (JobFailure when it cannot)."""
         spec = JobSpec.of(job.destination, job.source)
         target, topics = self._target(spec)
