@@ -9,6 +9,7 @@ from typing import Any
 
 from constructs import Node
 
+from listdrop.poll_schedule import SHORT_WAITS
 from listdrop.providers.registry import ENABLED_BY_DEFAULT, PROVIDERS
 
 PREFIX = "listdrop:"
@@ -46,26 +47,35 @@ class HistoryCosts:
     once: int
 
 
-def worst_case_polls(*, initial_wait: int, max_wait: int, job_max: int, unreadable: int) -> int:
-    """The most polls one execution can make.
+def worst_case_polls(*, initial_wait: int, max_wait: int, job_max: int, unreadable: int, wait_percent: int) -> int:
+    """The most polls one execution can make (listdrop.poll_schedule's schedule, and the workflow's own loop).
 
-    Waits start at `initial_wait` and double up to `max_wait`; they never shrink (listdrop.poller, and the
-    workflow's own loop when the poller fails). Polling stops by the deadline (`job_max` after the upload), or,
-    for a poller that never answered, once the waits since its first failure reach the `unreadable` window. Each
-    poll follows a wait, so at most as many polls as waits fit in the longer of the two, plus one wait's worth.
+    Every wait is at least the blind one at its time (`wait_percent` of the time the job has run, between
+    `initial_wait` and `max_wait`), but for the progress-aware waits the schedule lets be shorter (at most
+    `SHORT_WAITS` per job), each of which can add one poll: a later poll never makes the next come sooner. The
+    workflow's loop waits the blind wait the poller precomputed for the poll that failed, then doubles it, which keeps
+    up with the blind wait while `wait_percent` <= 100. Polling stops by the deadline (`job_max` after the upload),
+    or, for a poller that never answered, once the waits since its first failure reach the `unreadable` window; so at
+    most as many polls as blind waits fit in the longer of the two, plus one wait's worth.
     """
     horizon = max(job_max, unreadable) + max_wait
-    polls, waited, wait = 0, 0, max(1, initial_wait)
-    while wait < max_wait and waited < horizon:  # the doubling waits: at most ~60 of them
-        polls, waited, wait = polls + 1, waited + wait, wait * 2
-    if waited < horizon:
-        polls += -(-(horizon - waited) // max(1, max_wait))  # then one every max_wait
-    return polls + _POLLS_AT_THE_DEADLINE
+    floor, polls, waited = max(1, initial_wait), 0, 0
+    while waited < horizon:  # the growing waits: a few hundred at the most (1%, from 1 s to a day)
+        wait = max(floor, min(waited * wait_percent // 100, max_wait))
+        if wait >= max_wait:
+            polls += -(-(horizon - waited) // max_wait)  # then one every max_wait
+            break
+        polls, waited = polls + 1, waited + wait
+    return polls + SHORT_WAITS + _POLLS_AT_THE_DEADLINE
 
 
-def history_events(costs: HistoryCosts, *, initial_wait: int, max_wait: int, job_max: int, unreadable: int) -> int:
+def history_events(
+    costs: HistoryCosts, *, initial_wait: int, max_wait: int, job_max: int, unreadable: int, wait_percent: int
+) -> int:
     """The most history events one execution can log: every poll at its costliest, plus the rest once."""
-    polls = worst_case_polls(initial_wait=initial_wait, max_wait=max_wait, job_max=job_max, unreadable=unreadable)
+    polls = worst_case_polls(
+        initial_wait=initial_wait, max_wait=max_wait, job_max=job_max, unreadable=unreadable, wait_percent=wait_percent
+    )
     return costs.once + polls * costs.per_poll
 
 
@@ -76,6 +86,7 @@ def check_history_limit(config: ListdropConfig, costs: HistoryCosts) -> None:
         "max_wait": config.poll_max_wait_seconds,
         "job_max": config.job_max_duration_seconds,
         "unreadable": config.status_unreadable_seconds,
+        "wait_percent": config.poll_wait_percent,
     }
     events = history_events(costs, **settings)
     if events <= HISTORY_EVENT_BUDGET:
@@ -96,7 +107,7 @@ def check_history_limit(config: ListdropConfig, costs: HistoryCosts) -> None:
     raise ConfigError(
         f"{PREFIX}jobMaxDurationSeconds={config.job_max_duration_seconds} with "
         f"pollInitialWaitSeconds={config.poll_initial_wait_seconds}, "
-        f"pollMaxWaitSeconds={config.poll_max_wait_seconds} and "
+        f"pollMaxWaitSeconds={config.poll_max_wait_seconds}, pollWaitPercent={config.poll_wait_percent} and "
         f"statusUnreadableSeconds={config.status_unreadable_seconds} lets one job be polled up to {polls:,} times, "
         f"at up to {costs.per_poll} workflow history events a poll: {events:,} events in all. A Step Functions "
         f"Standard execution fails when its history reaches {HISTORY_EVENT_QUOTA:,} events "
@@ -131,7 +142,8 @@ class ListdropConfig:
     # 5 minutes leaves room for a file at the 1 GB default size limit with attributes on every row.
     starter_timeout_seconds: int = 300
     poll_initial_wait_seconds: int = 10
-    poll_max_wait_seconds: int = 300
+    poll_max_wait_seconds: int = 1800
+    poll_wait_percent: int = 25
     job_max_duration_seconds: int = 6 * 3600
     status_unreadable_seconds: int = 1800
     log_retention_days: int = 30
@@ -164,6 +176,7 @@ class ListdropConfig:
                 get("pollInitialWaitSeconds", cls.poll_initial_wait_seconds), "pollInitialWaitSeconds"
             ),
             poll_max_wait_seconds=_as_int(get("pollMaxWaitSeconds", cls.poll_max_wait_seconds), "pollMaxWaitSeconds"),
+            poll_wait_percent=_as_int(get("pollWaitPercent", cls.poll_wait_percent), "pollWaitPercent"),
             job_max_duration_seconds=_as_int(
                 get("jobMaxDurationSeconds", cls.job_max_duration_seconds), "jobMaxDurationSeconds"
             ),
@@ -210,6 +223,9 @@ class ListdropConfig:
             raise ConfigError(f"{PREFIX}enabledProviders: name one or more of {', '.join(PROVIDERS)} (got {unknown})")
         if self.poll_max_wait_seconds < self.poll_initial_wait_seconds:
             raise ConfigError(f"{PREFIX}pollMaxWaitSeconds must be >= pollInitialWaitSeconds")
+        if not 1 <= self.poll_wait_percent <= 100:
+            # Above 100 a blind wait could outgrow the workflow's doubling, which worst_case_polls relies on.
+            raise ConfigError(f"{PREFIX}pollWaitPercent must be from 1 to 100")
         if self.job_max_duration_seconds > 360 * 24 * 3600:
             raise ConfigError(f"{PREFIX}jobMaxDurationSeconds exceeds a Standard workflow's one-year limit")
         if not 3 <= self.starter_timeout_seconds <= 900:

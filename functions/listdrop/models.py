@@ -145,6 +145,18 @@ class JobStatus:
     result_name: str | None = None
     # The provider's own progress and first failures, when it reports them (Pinpoint's pieces).
     progress: dict[str, Any] | None = None
+    # The share of the job done (0 to 1) in the API's own measure, where it documents one that moves while the job
+    # runs (Pinpoint's pieces "as of the time of the request"); None elsewhere.
+    share_reported: float | None = None
+
+    def share_done(self, records_handed: int | None) -> float | None:
+        """How much of the job is done, for the poll schedule: the API's own measure, else the records it has
+        processed or failed out of those listdrop handed it (None when that is not known: exports, requests)."""
+        if self.share_reported is not None:
+            return self.share_reported
+        if not records_handed:
+            return None
+        return min(1.0, (self.processed + self.failed) / records_handed)
 
 
 class JobKind(StrEnum):

@@ -97,7 +97,8 @@ class Poller:
         now = self._clock()
         if not schedule.is_past_deadline(now.timestamp()):
             self._store.record_progress(upload.tracking_id, status, now.isoformat())
-            return {**state, POLL: schedule.next_poll(now.timestamp()).to_state()}
+            progress = status.share_done((upload.validation or {}).get("rowsAccepted"))
+            return {**state, POLL: schedule.next_poll(now.timestamp(), progress=progress).to_state()}
         minutes = max(1, round((now - datetime.fromisoformat(upload.started_at)).total_seconds() / 60))
         event = build_event(
             upload=upload,

@@ -63,9 +63,12 @@ def _poll_settings(env: Mapping[str, str]) -> PollSettings:
         max_wait_seconds=_positive_int(env, "POLL_MAX_WAIT_SECONDS", defaults.max_wait_seconds),
         job_max_duration_seconds=_positive_int(env, "JOB_MAX_DURATION_SECONDS", defaults.job_max_duration_seconds),
         status_unreadable_seconds=_positive_int(env, "STATUS_UNREADABLE_SECONDS", defaults.status_unreadable_seconds),
+        wait_percent=_positive_int(env, "POLL_WAIT_PERCENT", defaults.wait_percent),
     )
     if settings.max_wait_seconds < settings.initial_wait_seconds:
         raise SettingsError("POLL_MAX_WAIT_SECONDS must be >= POLL_INITIAL_WAIT_SECONDS")
+    if settings.wait_percent > 100:
+        raise SettingsError("POLL_WAIT_PERCENT must be from 1 to 100")
     return settings
 
 

@@ -378,7 +378,10 @@ class Starter:
                 raise
 
     def _execution_input(self, upload: Upload, outcome: dict[str, Any] | None = None) -> str:
-        schedule = PollState.initial(self._settings.poll, started_at=datetime.fromisoformat(upload.started_at))
+        # Called as the job has just started: the blind schedule counts from now, the deadline from the upload.
+        schedule = PollState.initial(
+            self._settings.poll, started_at=datetime.fromisoformat(upload.started_at), job_started_at=self._clock()
+        )
         state: dict[str, Any] = {"upload": upload.to_state(), POLL: schedule.to_state()}
         if outcome is not None:
             state["outcome"] = outcome

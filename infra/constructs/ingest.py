@@ -109,6 +109,7 @@ class Ingest(Construct):
                 "MAX_FILE_BYTES": str(config.max_file_bytes),
                 "POLL_INITIAL_WAIT_SECONDS": str(config.poll_initial_wait_seconds),
                 "POLL_MAX_WAIT_SECONDS": str(config.poll_max_wait_seconds),
+                "POLL_WAIT_PERCENT": str(config.poll_wait_percent),
                 "JOB_MAX_DURATION_SECONDS": str(config.job_max_duration_seconds),
                 "STATUS_UNREADABLE_SECONDS": str(config.status_unreadable_seconds),
                 # Longer than any attempt can live, so a live claim is never taken over.

@@ -4,7 +4,8 @@ Its paths, each ending in one published event (tests/infra/test_pipeline_shape.p
 
 - the starter already decided the outcome (a rejected file, a refused job): publish it;
 - wait, poll, wait longer, poll, ... until the poller returns a final state: publish its outcome;
-- the poller itself fails (a crash, a timeout): note it, back off the same way, poll again, within the same
+- the poller itself fails (a crash, a timeout): note it, back off (the blind wait the poller precomputed for its
+  next poll, `poll.backoffSeconds`, then twice that each time, up to the cap), poll again, within the same
   status-unreadable window as an unreadable job status and never past the deadline. The poller precomputes when
   that is (`poll.giveUpAt`, see listdrop.poll_schedule.give_up_at), since Step Functions can compare times but not
   add to them. Past it, build a STATUS_UNREADABLE outcome here, record it in the job table, publish it.
@@ -39,6 +40,7 @@ from infra import nag
 from infra.config import HistoryCosts, ListdropConfig, check_history_limit
 from infra.constants import EVENT_SOURCE
 from listdrop.job_store import Attribute, ClaimStatus
+from listdrop.poll_schedule import BACKOFF_SECONDS as POLL_BACKOFF_SECONDS
 from listdrop.poll_schedule import GIVE_UP_AT as POLL_GIVE_UP_AT
 from listdrop.poll_schedule import MAX_WAIT_SECONDS as POLL_MAX_WAIT_SECONDS
 from listdrop.poll_schedule import POLL
@@ -59,12 +61,13 @@ RECORD_STATE = "Record the outcome"
 PUBLISH_STATE = "Publish outcome"
 
 # Where the workflow reads the poll schedule's state (listdrop.poll_schedule owns it: the starter seeds it, each poll
-# returns the next one). The failure loop below doubles the wait up to the cap itself, as the schedule does.
+# returns the next one). The failure loop below waits the backoff and doubles it up to the cap itself.
 POLL_PATH = f"$.{POLL}"
 POLL_STATUS_PATH = f"{POLL_PATH}.{POLL_STATUS}"
 WAIT_SECONDS_PATH = f"{POLL_PATH}.{POLL_WAIT_SECONDS}"
 MAX_WAIT_SECONDS_PATH = f"{POLL_PATH}.{POLL_MAX_WAIT_SECONDS}"
 GIVE_UP_AT_PATH = f"{POLL_PATH}.{POLL_GIVE_UP_AT}"
+BACKOFF_SECONDS_PATH = f"{POLL_PATH}.{POLL_BACKOFF_SECONDS}"
 
 
 class JobWorkflow(Construct):
@@ -93,8 +96,17 @@ class JobWorkflow(Construct):
             .when(Condition.string_equals(POLL_STATUS_PATH, POLL_RUNNING), wait)
             .otherwise(publish)
         )
+        # An execution input written before the backoff existed (a starter's stored input, resumed) gets the first
+        # wait as its backoff, so the failure loop never reads a missing field (a States.Runtime error).
+        fill_backoff = sfn.Pass(
+            self, "Start the backoff at the first wait", input_path=WAIT_SECONDS_PATH, result_path=BACKOFF_SECONDS_PATH
+        )
+        fill_backoff.next(wait)
         start = (
-            sfn.Choice(self, "Ended before any job?").when(Condition.is_present("$.outcome"), publish).otherwise(wait)
+            sfn.Choice(self, "Ended before any job?")
+            .when(Condition.is_present("$.outcome"), publish)
+            .when(Condition.is_present(BACKOFF_SECONDS_PATH), wait)
+            .otherwise(fill_backoff)
         )
         wait.next(poll).next(decide)
 
@@ -160,9 +172,17 @@ class JobWorkflow(Construct):
             "waitedSeconds.$": "$.pollerFailure.waitedSeconds",
             "at.$": "$$.State.EnteredTime",
             "error.$": "$.error.Error",
-            # The next wait, doubled up to the longest, as the poller backs off (Step Functions has no min()).
-            "doubled": {f"{POLL_WAIT_SECONDS}.$": f"States.MathAdd({WAIT_SECONDS_PATH}, {WAIT_SECONDS_PATH})"},
-            "longest": {f"{POLL_WAIT_SECONDS}.$": MAX_WAIT_SECONDS_PATH},
+            # Wait the backoff (the blind wait the poller precomputed) and double it for the next failure, up to the
+            # longest (Step Functions has no min()). Doubling keeps each wait at least the blind one at its time,
+            # which infra/config.py's worst_case_polls relies on.
+            "doubled": {
+                f"{POLL_WAIT_SECONDS}.$": BACKOFF_SECONDS_PATH,
+                f"{POLL_BACKOFF_SECONDS}.$": f"States.MathAdd({BACKOFF_SECONDS_PATH}, {BACKOFF_SECONDS_PATH})",
+            },
+            "longest": {
+                f"{POLL_WAIT_SECONDS}.$": MAX_WAIT_SECONDS_PATH,
+                f"{POLL_BACKOFF_SECONDS}.$": MAX_WAIT_SECONDS_PATH,
+            },
         }
         count = sfn.Pass(self, "Note the poller failure", parameters=failure, result_path="$.pollerFailure")
         first = sfn.Pass(
@@ -205,7 +225,7 @@ class JobWorkflow(Construct):
                 ),
                 back_off("Wait the longest", "longest"),
             )
-            .otherwise(back_off("Wait twice as long", "doubled"))
+            .otherwise(back_off("Wait the backoff", "doubled"))
         )
         give_up = self._build_status_unreadable_outcome(publish)
         # Both are UTC ISO 8601 times that agree up to the seconds ('2026-11-29T10:15:00Z' from the poller,

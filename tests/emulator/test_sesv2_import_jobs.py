@@ -181,6 +181,26 @@ def test_status_goes_created_processing_completed(emulator: SesImportJobEmulator
         emulator.install()
 
 
+def test_the_processed_count_moves_while_the_job_runs(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    """GetImportJob's ProcessedRecordsCount is "the current number of records processed": halfway through, half
+    of the file's records (here held PROCESSING there), then the final count."""
+    create_list(moto_url)
+    s3_url = put_source(moto_url, "halfway.csv", CONTACT_CSV)
+    emulator.hold()
+    try:
+        job_id = contact_job(moto_url, s3_url, "CSV")
+        client, deadline = sesv2(moto_url), time.monotonic() + 5
+        job = client.get_import_job(JobId=job_id)
+        while job["ProcessedRecordsCount"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+            job = client.get_import_job(JobId=job_id)
+        assert (job["JobStatus"], job["ProcessedRecordsCount"]) == ("PROCESSING", 7 // 2)  # of 2 good, 5 failed
+    finally:
+        emulator.hold(False)
+    done = wait_final(moto_url, job_id)
+    assert (done["ProcessedRecordsCount"], done["FailedRecordsCount"]) == (2, 5)
+
+
 # ----------------------------------------------------------------------------------- contact lists
 
 

@@ -74,6 +74,7 @@ def test_the_pinned_cdk_cli_reads_the_cloud_assembly(tmp_path):
         ({"listdrop:notificationEmails": ["not-an-address"]}, "not an e-mail address"),
         ({"listdrop:allowedContactLists": ["bad name"]}, "invalid contact list name"),
         ({"listdrop:pollInitialWaitSeconds": 60, "listdrop:pollMaxWaitSeconds": 10}, "pollMaxWaitSeconds"),
+        ({"listdrop:pollWaitPercent": 0}, "pollWaitPercent must be from 1 to 100"),
         ({"listdrop:maxFileBytes": "huge"}, "must be an integer"),
     ],
 )

@@ -111,8 +111,12 @@ def test_a_failing_poller_is_polled_again_with_backoff_until_the_window_or_the_d
     }
     note = states["Note the poller failure"]["Parameters"]
     assert note["at.$"] == "$$.State.EnteredTime" and note["error.$"] == "$.error.Error"
-    assert note["doubled"] == {"waitSeconds.$": "States.MathAdd($.poll.waitSeconds, $.poll.waitSeconds)"}
-    assert note["longest"] == {"waitSeconds.$": "$.poll.maxWaitSeconds"}
+    # The blind wait the poller precomputed, then twice that at each failure, up to the cap.
+    assert note["doubled"] == {
+        "waitSeconds.$": "$.poll.backoffSeconds",
+        "backoffSeconds.$": "States.MathAdd($.poll.backoffSeconds, $.poll.backoffSeconds)",
+    }
+    assert note["longest"] == {"waitSeconds.$": "$.poll.maxWaitSeconds", "backoffSeconds.$": "$.poll.maxWaitSeconds"}
     stop = states["Stop waiting for the poller?"]["Choices"]
     # The poller's own give-up time (listdrop.poll_schedule.give_up_at: the window, capped by the deadline) ...
     assert stop[0] == {"Variable": "$.poll.giveUpAt", "IsPresent": True, "Next": "Past the window or the deadline?"}
@@ -130,11 +134,26 @@ def test_a_failing_poller_is_polled_again_with_backoff_until_the_window_or_the_d
         "Next": "Checks to show?",
     }
     assert states["Back off how far?"]["Choices"][0]["NumericGreaterThanPath"] == "$.poll.maxWaitSeconds"
-    for name, wait in (("Wait twice as long", "doubled"), ("Wait the longest", "longest")):
+    for name, wait in (("Wait the backoff", "doubled"), ("Wait the longest", "longest")):
         back_off = states[name]
         assert back_off["Next"] == "Wait for job"
         assert back_off["Parameters"]["poll.$"] == f"States.JsonMerge($.poll, $.pollerFailure.{wait}, false)"
         assert set(back_off["Parameters"]) == {"upload.$", "poll.$", "pollerFailure"}, "the caught error is dropped"
+
+
+def test_an_execution_input_without_a_backoff_starts_it_at_the_first_wait(template):
+    """Inputs a starter stored before the backoff existed are resumed as they are: the failure loop must not read a
+    missing field (a States.Runtime error no catch handles)."""
+    states = definition(template)["States"]
+    choices = states["Ended before any job?"]["Choices"]
+    assert choices[1] == {"Variable": "$.poll.backoffSeconds", "IsPresent": True, "Next": "Wait for job"}
+    assert states["Ended before any job?"]["Default"] == "Start the backoff at the first wait"
+    fill = states["Start the backoff at the first wait"]
+    assert (fill["InputPath"], fill["ResultPath"], fill["Next"]) == (
+        "$.poll.waitSeconds",
+        "$.poll.backoffSeconds",
+        "Wait for job",
+    )
 
 
 def test_the_failure_path_records_the_outcome_in_the_job_table_as_the_poller_does(template):
@@ -194,7 +213,7 @@ def test_the_history_each_poll_costs_is_counted_from_the_definition(template):
     (2 + 3 per attempt: 1 + 6), and the seven states of the failure loop (2 each)."""
     costs = history_costs(definition(template))
     assert costs.per_poll == 2 + (2 + 3 * 7) + 7 * 2
-    polls = worst_case_polls(initial_wait=10, max_wait=300, job_max=21600, unreadable=1800)
+    polls = worst_case_polls(initial_wait=10, max_wait=1800, job_max=21600, unreadable=1800, wait_percent=25)
     assert costs.once + polls * costs.per_poll < HISTORY_EVENT_BUDGET, "the defaults fit"
 
 
@@ -253,7 +272,8 @@ def test_functions_satisfy_the_handlers_environment_contract(template):
     _, starter_env = _environment(template, "IngestStarterFunction")
     _, poller_env = _environment(template, "PollerFunction")
     settings = StarterSettings.from_env(starter_env)
-    assert (settings.poll.initial_wait_seconds, settings.poll.max_wait_seconds) == (10, 300)
+    poll = settings.poll
+    assert (poll.initial_wait_seconds, poll.max_wait_seconds, poll.wait_percent) == (10, 1800, 25)
     assert PollerSettings.from_env(poller_env).reports_prefix == "reports/"
 
 

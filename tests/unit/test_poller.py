@@ -4,6 +4,7 @@ import pytest
 
 from listdrop.errors import ProviderUnavailable
 from listdrop.models import JobState, JobStatus, S3Object
+from listdrop.poll_schedule import PollSettings, PollState
 from listdrop.poller import POLLER_FAILURE, Poller
 from listdrop.routing import route
 from listdrop.upload import Upload
@@ -44,6 +45,23 @@ def test_a_running_job_waits_longer_each_time_up_to_the_cap(env):
     assert state["poll"]["attempt"] == 3
     assert "outcome" not in state
     assert env["table"].get_item(Key={"trackingId": "t1"})["Item"]["providerStatus"] == "PROCESSING"
+
+
+def test_a_job_reporting_progress_is_polled_just_after_its_expected_end(env):
+    """Half of the 1,000 records the checker handed it are done (or failed) 30 s in: the rest should take 30 s."""
+    upload = Upload.from_state(env["state"]["upload"]).with_validation({"rowsAccepted": 1000}, None)
+    state = {"upload": upload.to_state(), "poll": PollState.initial(PollSettings(), STARTED).to_state()}
+    env["provider"].statuses.append(JobStatus(JobState.RUNNING, "PROCESSING", processed=450, failed=50))
+    poll = env["poller"].poll(state)["poll"]
+    assert (poll["waitSeconds"], poll["progress"]) == (30 + 2, 0.5)  # at least 2 s after the expected end
+
+
+def test_a_job_whose_size_is_unknown_is_polled_blind(env):
+    """No records handed (an export, or an older execution's upload): counts alone say nothing of the end."""
+    state = {**env["state"], "poll": PollState.initial(PollSettings(), STARTED).to_state()}
+    env["provider"].statuses.append(JobStatus(JobState.RUNNING, "PROCESSING", processed=450))
+    poll = env["poller"].poll(state)["poll"]
+    assert (poll["waitSeconds"], poll.get("progress")) == (10, None)  # 25% of 30 s is below the 10 s floor
 
 
 def test_the_wait_never_overshoots_the_deadline(env):

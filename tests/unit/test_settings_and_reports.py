@@ -22,6 +22,7 @@ def test_starter_settings_defaults_and_parsing():
         ({**REQUIRED, "MAX_FILE_BYTES": "lots"}, "must be an integer"),
         ({**REQUIRED, "POLL_INITIAL_WAIT_SECONDS": "-1"}, "must be positive"),
         ({**REQUIRED, "POLL_INITIAL_WAIT_SECONDS": "50", "POLL_MAX_WAIT_SECONDS": "10"}, ">="),
+        ({**REQUIRED, "POLL_WAIT_PERCENT": "150"}, "POLL_WAIT_PERCENT must be from 1 to 100"),
     ],
 )
 def test_bad_settings_fail_at_cold_start_with_the_variable_named(env, message):

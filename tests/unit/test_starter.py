@@ -68,6 +68,11 @@ def test_a_new_upload_starts_one_job_and_one_named_execution(env):
         "maxWaitSeconds": 60,
         "deadline": int(NOW.timestamp()) + 3600,
         "unreadableLimitSeconds": 1800,
+        # The blind schedule counts from the job's start (the starter's clock as it started it).
+        "jobStartedAt": int(NOW.timestamp()),
+        "minWaitSeconds": 5,
+        "waitPercent": 25,
+        "backoffSeconds": 5,
     }
     item = env["table"].get_item(Key={"trackingId": tracking_id})["Item"]
     assert item["status"] == "STARTED"

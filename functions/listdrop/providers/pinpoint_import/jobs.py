@@ -37,6 +37,10 @@ STATES: dict[str, JobState] = {
 }
 
 
+# ImportJobResponse's progress: pieces in all, completed and failed.
+_PIECES = ("TotalPieces", "CompletedPieces", "FailedPieces")
+
+
 class PinpointImportProvider:
     name = "pinpoint-import"
     min_start_interval_seconds = 0.0
@@ -131,17 +135,21 @@ class PinpointImportProvider:
         provider_status = str(job.get("JobStatus", "CREATED"))
         failures = [_redacted(str(failure)) for failure in job.get("Failures", [])[:SHOWN_FAILURES]]
         state = STATES.get(provider_status, JobState.RUNNING)
+        pieces, completed, failed_pieces = (int(job.get(name) or 0) for name in _PIECES)
         return JobStatus(
             state=state,
             provider_status=provider_status,
+            # CompletedPieces and FailedPieces are counted "as of the time of the request" (botocore's pinpoint
+            # model, ImportJobResponse): the one count the reference says moves while the job runs.
+            share_reported=min(1.0, (completed + failed_pieces) / pieces) if pieces else None,
             processed=int(job.get("TotalProcessed") or 0),
             failed=int(job.get("TotalFailures") or 0),
             error_message="; ".join(failures) if failures and state is JobState.FAILED else None,
             completed_at=job.get("CompletionDate"),
             progress={
-                "totalPieces": int(job.get("TotalPieces") or 0),
-                "completedPieces": int(job.get("CompletedPieces") or 0),
-                "failedPieces": int(job.get("FailedPieces") or 0),
+                "totalPieces": pieces,
+                "completedPieces": completed,
+                "failedPieces": failed_pieces,
                 "firstFailures": failures,
             },
         )
