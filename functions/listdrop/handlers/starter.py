@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from listdrop.errors import ProviderUnavailable, RetryLater
 from listdrop.job_store import JobStore
-from listdrop.observability import logger, metrics, tracer
+from listdrop.observability import logger, metrics
 from listdrop.providers.registry import get_provider
 from listdrop.requeue import Requeue
 from listdrop.settings import StarterSettings
@@ -49,7 +49,6 @@ def _requeue() -> Requeue:
     return Requeue(boto3.client("sqs"))
 
 
-@tracer.capture_method
 def record_handler(record: SQSRecord) -> None:
     try:
         results = _starter().handle_notification(json.loads(record.body))
@@ -76,6 +75,5 @@ def record_handler(record: SQSRecord) -> None:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
