@@ -8,6 +8,7 @@ README ("Key layout").
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
 from listdrop import keys
@@ -16,7 +17,9 @@ from listdrop.keys import EXPORT_RESULTS_PREFIX, EXPORTS_PREFIX, IMPORTS_PREFIX
 from listdrop.models import Route
 from listdrop.privacy import contains_email
 from listdrop.providers import registry
-from listdrop.providers.spec import KeyRoutes
+
+if TYPE_CHECKING:  # the type only: the providers import spec.py when routing first reads them
+    from listdrop.providers.spec import KeyRoutes
 
 __all__ = [
     "EXPORTS_PREFIX",
