@@ -28,7 +28,8 @@ help:
 	@echo "make run        start the embedded local cloud, drop the examples, serve until Ctrl-C (HOST=, PORT=)"
 	@echo "make demo       run the examples once; exit non-zero if a notification is missing or wrong"
 	@echo "make test       make lint, then the whole test suite (unit, infrastructure, emulator, end to end)"
-	@echo "make bench      the checker's throughput and memory figures (a 1 GiB file in /tmp), polling's polls, lag and cost, then make load"
+	@echo "make bench      the checker's throughput and memory figures (a 1 GiB file in /tmp), polling's polls, lag"
+	@echo "                and cost per job, the handlers' import time against boto3's (cold start), then make load"
 	@echo "make load       1,000 files at once into the local cloud under injected faults: burst and chaos runs"
 	@echo "make lint       ruff (lint and format check), mypy --strict, then make complexity"
 	@echo "make complexity  xenon: fail on any function or method radon grades D or worse (complexity above 20)"
@@ -93,6 +94,7 @@ test: $(STAMP) $(NPM_STAMP) $(LAYER_STAMP) $(CHECKOV_STAMP) lint
 bench: $(STAMP) $(LAYER_STAMP)
 	$(BIN)/python bench/validation.py $(BENCH_ARGS)
 	$(BIN)/python bench/polling.py
+	$(BIN)/python bench/coldstart.py
 	$(BIN)/python bench/burst.py $(LOAD_ARGS)
 
 load: $(STAMP) $(LAYER_STAMP)

@@ -187,7 +187,6 @@ class LocalCloud:
                 "AWS_REGION": REGION,
                 "AWS_ENDPOINT_URL": self.endpoint_url,
                 "MOTO_PORT": str(self.port),  # moto's Step Functions engine calls back to this port
-                "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here
                 "POWERTOOLS_METRICS_DISABLED": "true",  # EMF lines would drown the demo's output
                 "POWERTOOLS_DEV": "false",
             }

@@ -7,6 +7,8 @@ README ("Key layout").
 
 from __future__ import annotations
 
+from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus
 
 from listdrop import keys
@@ -14,8 +16,10 @@ from listdrop.errors import RejectedFile
 from listdrop.keys import EXPORT_RESULTS_PREFIX, EXPORTS_PREFIX, IMPORTS_PREFIX
 from listdrop.models import Route
 from listdrop.privacy import contains_email
-from listdrop.providers.registry import SPECS, spec_of
-from listdrop.providers.spec import KeyRoutes
+from listdrop.providers import registry
+
+if TYPE_CHECKING:  # the type only: the providers import spec.py when routing first reads them
+    from listdrop.providers.spec import KeyRoutes
 
 __all__ = [
     "EXPORTS_PREFIX",
@@ -27,10 +31,13 @@ __all__ = [
     "route",
 ]
 
-KEY_ROUTES: tuple[KeyRoutes, ...] = tuple(
-    sorted((routes for spec in SPECS for routes in spec.routes), key=lambda routes: -len(routes.prefix))
-)
-EXAMPLES = ", ".join(routes.example for routes in KEY_ROUTES)
+
+@cache
+def key_routes() -> tuple[KeyRoutes, ...]:
+    """Every provider's key routes, longest prefix first (read on first use: it imports every provider)."""
+    return tuple(
+        sorted((routes for spec in registry.SPECS for routes in spec.routes), key=lambda routes: -len(routes.prefix))
+    )
 
 
 def decode_key(raw_key: str) -> str:
@@ -51,7 +58,7 @@ def route(key: str) -> Route:
             "The object key contains an e-mail address. Keys appear in notifications and logs, "
             "so rename the file without personal data.",
         )
-    routes = next((routes for routes in KEY_ROUTES if key.startswith(routes.prefix)), None)
+    routes = next((routes for routes in key_routes() if key.startswith(routes.prefix)), None)
     if routes is None:
         raise _with_examples(keys.no_route(_where_keys_go(key)))
     try:
@@ -63,7 +70,7 @@ def route(key: str) -> Route:
 def refuse_unsupported_action(route: Route) -> None:
     """RejectedFile (UNSUPPORTED_ACTION) for a key whose job API cannot do its action; the key routes first,
     so the refusal is reported against its destination, not as "no destination"."""
-    refuse = spec_of(route.provider).refuse_unsupported
+    refuse = registry.spec_of(route.provider).refuse_unsupported
     if refuse is not None:
         refuse(route)
 
@@ -71,7 +78,7 @@ def refuse_unsupported_action(route: Route) -> None:
 def _where_keys_go(key: str) -> str:
     for top, what in ((IMPORTS_PREFIX, "Imports"), (EXPORTS_PREFIX, "Export requests")):
         if key.startswith(top):
-            prefixes = [f"'{routes.prefix}'" for routes in KEY_ROUTES if routes.prefix.startswith(top)]
+            prefixes = [f"'{routes.prefix}'" for routes in key_routes() if routes.prefix.startswith(top)]
             results = f"; listdrop writes results under '{EXPORT_RESULTS_PREFIX}'" if top == EXPORTS_PREFIX else ""
             return f"{what} go under {', '.join(sorted(prefixes))}{results}."
     return f"The key starts with neither '{IMPORTS_PREFIX}' nor '{EXPORTS_PREFIX}'."
@@ -80,4 +87,5 @@ def _where_keys_go(key: str) -> str:
 def _with_examples(rejection: RejectedFile) -> RejectedFile:
     if rejection.code != "NO_ROUTE":
         return rejection
-    return RejectedFile("NO_ROUTE", f"{rejection.reason} Keys look like {EXAMPLES}.")
+    examples = ", ".join(routes.example for routes in key_routes())
+    return RejectedFile("NO_ROUTE", f"{rejection.reason} Keys look like {examples}.")

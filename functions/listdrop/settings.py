@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from listdrop.poll_schedule import PollSettings
-from listdrop.providers.registry import ENABLED_BY_DEFAULT, PROVIDERS
+from listdrop.providers import registry
 
 
 class SettingsError(ValueError):
@@ -83,16 +83,17 @@ class StarterSettings:
     max_invalid_row_percent: float = 10.0
     staging_prefix: str = "staging/"
     reports_prefix: str = "reports/"
-    enabled_providers: frozenset[str] = frozenset(ENABLED_BY_DEFAULT)
+    # Read from the registry when needed: ENABLED_BY_DEFAULT imports every provider.
+    enabled_providers: frozenset[str] = field(default_factory=lambda: frozenset(registry.ENABLED_BY_DEFAULT))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> StarterSettings:
         env = os.environ if env is None else env
         allowed = {name.strip() for name in env.get("ALLOWED_CONTACT_LISTS", "").split(",") if name.strip()}
         enabled = {name.strip() for name in env.get("ENABLED_PROVIDERS", "").split(",") if name.strip()}
-        unknown = sorted(enabled - set(PROVIDERS))
+        unknown = sorted(enabled - set(registry.NAMES))
         if unknown:
-            raise SettingsError(f"ENABLED_PROVIDERS names unknown providers {unknown}; known: {sorted(PROVIDERS)}")
+            raise SettingsError(f"ENABLED_PROVIDERS names unknown providers {unknown}; known: {sorted(registry.NAMES)}")
         settings = cls(
             jobs_table=_require(env, "JOBS_TABLE_NAME"),
             state_machine_arn=_require(env, "STATE_MACHINE_ARN"),
@@ -103,7 +104,7 @@ class StarterSettings:
             max_invalid_row_percent=_percent(env, "MAX_INVALID_ROW_PERCENT", 10.0),
             staging_prefix=_prefix(env, "STAGING_PREFIX", "staging/"),
             reports_prefix=_prefix(env, "REPORTS_PREFIX", "reports/"),
-            enabled_providers=frozenset(enabled or ENABLED_BY_DEFAULT),
+            enabled_providers=frozenset(enabled or registry.ENABLED_BY_DEFAULT),
         )
         return settings
 

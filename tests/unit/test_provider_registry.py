@@ -10,6 +10,7 @@ import pytest
 
 from listdrop import routing, validation
 from listdrop.models import DataFormat, InputKind
+from listdrop.providers import registry
 from listdrop.providers.base import THROTTLING_ERROR_CODES
 from listdrop.providers.registry import ENABLED_BY_DEFAULT, PROVIDERS, SPECS
 from listdrop.providers.spec import DeploymentOptions, ProviderSpec, RoleName
@@ -30,6 +31,12 @@ def all_grants(spec: ProviderSpec):
     options = [DeploymentOptions(), DeploymentOptions(allowed_contact_lists=("Newsletter",))]
     role = spec.service_role.statements if spec.service_role else ()
     return [grant for option in options for grant in spec.permissions(option)] + list(role)
+
+
+def test_each_registry_line_names_the_package_of_that_provider():
+    """The registry imports a provider by its name alone (spec_of), so each line's name must be its SPEC's."""
+    assert [spec.name for spec in SPECS] == list(registry.MODULES) == list(registry.NAMES)
+    assert all(registry.spec_of(name) is PROVIDERS[name] for name in registry.NAMES)
 
 
 def test_names_key_prefixes_and_crash_points_are_unique_and_keys_under_imports_or_exports():

@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from listdrop.job_store import JobStore
-from listdrop.observability import logger, metrics, tracer
+from listdrop.observability import logger, metrics
 from listdrop.poller import Poller
 from listdrop.providers.registry import get_provider
 from listdrop.reports import ReportCopier
@@ -31,7 +31,6 @@ def _poller() -> Poller:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.append_keys(tracking_id=event.get("upload", {}).get("trackingId"))
     state = _poller().poll(event)

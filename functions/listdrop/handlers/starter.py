@@ -8,20 +8,16 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from listdrop.errors import ProviderUnavailable, RetryLater
+from listdrop.handlers.sqs_batch import PartialBatchResponse, SqsRecord, process_partial_batch
 from listdrop.job_store import JobStore
-from listdrop.observability import logger, metrics, tracer
+from listdrop.observability import logger, metrics
 from listdrop.providers.registry import get_provider
 from listdrop.requeue import Requeue
 from listdrop.settings import StarterSettings
 from listdrop.starter import Result, Starter
-
-processor = BatchProcessor(event_type=EventType.SQS)
 
 _METRICS = {
     Result.STARTED: "ImportsStarted",
@@ -49,15 +45,14 @@ def _requeue() -> Requeue:
     return Requeue(boto3.client("sqs"))
 
 
-@tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SqsRecord) -> None:
     try:
-        results = _starter().handle_notification(json.loads(record.body))
+        results = _starter().handle_notification(json.loads(record["body"]))
     except ProviderUnavailable as throttled:
         attempt, delay = _requeue().later(
-            queue_arn=record.event_source_arn,
-            body=record.body,
-            message_attributes=record.raw_event.get("messageAttributes") or {},
+            queue_arn=record["eventSourceARN"],
+            body=record["body"],
+            message_attributes=record.get("messageAttributes") or {},
         )
         logger.info(
             "Throttled; sent back to the queue",
@@ -76,6 +71,5 @@ def record_handler(record: SQSRecord) -> None:
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
-@tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialBatchResponse:
+    return process_partial_batch(event, record_handler)

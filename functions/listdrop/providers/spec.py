@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from listdrop.models import Route
 from listdrop.providers.base import JobProvider
 from listdrop.providers.clients import Clients
 from listdrop.providers.native import NativeListing
-from listdrop.validation.layout import Layout
+
+if TYPE_CHECKING:  # importing the checker here would load it into every function that reads a spec
+    from listdrop.validation.layout import Layout
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@
 rows reported, then a verdict on the whole file.
 
 Speed comes from checking a block of rows at once with C-level operations: the layout's one regular expression
-that matches only whole valid rows (capturing their addresses), vectorized duplicate lookups in seen.py, and the
-layout's own block checks. A block that passes is written as read. A block with any doubt goes through the exact
-row-by-row path, which finds and reports each problem. Both paths apply the same rules; property tests in
-tests/unit hold them to it for every layout.
+that matches only whole valid rows (capturing their addresses), duplicate lookups a block at a time (seen.py),
+and the layout's own block checks. A block that passes is written as read. A block with any doubt goes through
+the exact row-by-row path, which finds and reports each problem. Both paths apply the same rules; property tests
+in tests/unit hold them to it for every layout.
 
 What differs between destinations (the header, the fast-row expression, per-cell and per-record checks,
 normalization, limits and their messages) comes from the layout (layout.py).
@@ -28,7 +28,7 @@ from listdrop.validation.json_array import ITEMS_DOCUMENT_START, array_records, 
 from listdrop.validation.layout import CellProblem, CsvColumns, JsonDocuments, Layout
 from listdrop.validation.policy import RowPolicy
 from listdrop.validation.report import ReportWriter, RowError
-from listdrop.validation.seen import SeenAddresses, address_key, has_repeats, keys_of
+from listdrop.validation.seen import SeenAddresses, address_key
 from listdrop.validation.sinks import TextSink
 from listdrop.validation.source import BLOCK_BYTES, MAX_LINE_CHARS, Block, LongLine, TextBlocks
 
@@ -92,7 +92,8 @@ class RecordChecker:
         self._policy = policy
         self._progress = progress
         self._counts = _Counts()
-        # 8 MiB of filter and 8 bytes an address: kept only for a layout whose addresses must be unique.
+        # A set up to seen.SMALL_LIMIT addresses, then 8 MiB of filter and 8 bytes an address: kept only for a
+        # layout whose addresses must be unique.
         self._seen = SeenAddresses() if layout.unique_column is not None else None
         self._notes: list[str] = []
         self._topics: set[str] = set()
@@ -282,11 +283,7 @@ class RecordChecker:
         """Whether none of a block's addresses repeats (then they are added); the exact path says which do."""
         assert self._seen is not None
         lowered = joined.lower()
-        keys = keys_of(addresses if lowered == joined else lowered[:-1].split("\n"))
-        if has_repeats(keys) or self._seen.any_of(keys):
-            return False
-        self._seen.add_sorted(keys)
-        return True
+        return self._seen.add_block(addresses if lowered == joined else lowered[:-1].split("\n"))
 
     def _exact_csv_block(self, text: str, first: int) -> None:
         columns = self._columns

@@ -1,24 +1,20 @@
 """The addresses a file has already admitted, for duplicate detection in bounded memory.
 
-A Python set of one million fingerprints costs about 56 MB (a 16-byte slot per entry at under 2/3 load,
-plus a 24-byte object per fingerprint) and twice a random memory access per row. Here each address is a
-64-bit fingerprint in sorted numpy runs that are merged like a log-structured tree: 8 bytes per address,
-at most about 16 bytes while two runs merge, and a whole block is checked with one vectorized search per run.
-A one-byte-per-slot filter over the low 23 bits of each key (8 MiB) rules out most keys with one memory
-access each, so only its hits (about 1 in 8 at a million addresses) are searched for in the runs.
-Rows admitted one at a time (the exact path) collect in a small set until there are enough to make a run.
+Most files are small. Up to SMALL_LIMIT addresses their fingerprints sit in a plain set: it needs no numpy, whose
+import would otherwise be a large part of the starter's first invocation after a cold start (bench/coldstart.py),
+and it takes less memory than the sorted runs' filter alone (8 MiB; a set of SMALL_LIMIT fingerprints holds about
+4.2 MiB, by tracemalloc). The first address past that moves them into seen_runs.SortedRuns, which imports numpy,
+and they stay there.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
-Keys = npt.NDArray[np.int64]
+if TYPE_CHECKING:
+    from listdrop.validation.seen_runs import SortedRuns
 
-_RECENT_LIMIT = 4096
-_FILTER_BITS = 23
-_FILTER_MASK = (1 << _FILTER_BITS) - 1
+SMALL_LIMIT = 1 << 16
 
 
 def address_key(address: str) -> int:
@@ -30,78 +26,40 @@ def address_key(address: str) -> int:
     return hash(address.lower())
 
 
-def keys_of(addresses: list[str]) -> Keys:
-    """Sorted keys of addresses that are already lower-case."""
-    keys = np.fromiter(map(hash, addresses), dtype=np.int64, count=len(addresses))
-    keys.sort()
-    return keys
-
-
-def has_repeats(sorted_keys: Keys) -> bool:
-    return bool(sorted_keys.size > 1 and (sorted_keys[1:] == sorted_keys[:-1]).any())
-
-
 class SeenAddresses:
-    def __init__(self) -> None:
-        self._runs: list[Keys] = []  # each sorted; lengths shrink from first to last
-        self._recent: set[int] = set()
-        self._filter = np.zeros(1 << _FILTER_BITS, dtype=np.bool_)  # True: some added key has these low bits
+    def __init__(self, small_limit: int = SMALL_LIMIT) -> None:
+        self._small_limit = small_limit
+        self._small: set[int] = set()
+        self._runs: SortedRuns | None = None  # once past small_limit
 
     def __len__(self) -> int:
-        return sum(run.size for run in self._runs) + len(self._recent)
+        return len(self._small) if self._runs is None else len(self._runs)
 
     def __contains__(self, key: int) -> bool:
-        if not self._filter[key & _FILTER_MASK]:
-            return False
-        if key in self._recent:
-            return True
-        probe = np.int64(key)
-        for run in self._runs:
-            at = int(np.searchsorted(run, probe))
-            if at < run.size and run[at] == probe:
-                return True
-        return False
-
-    def any_of(self, sorted_keys: Keys) -> bool:
-        """Whether any of these keys (sorted) was added before."""
-        hits = self._filter[sorted_keys & _FILTER_MASK]
-        if not hits.any():
-            return False
-        candidates = sorted_keys[hits]
-        if self._recent and not self._recent.isdisjoint(candidates.tolist()):
-            return True
-        for run in self._runs:
-            at = np.searchsorted(run, candidates)
-            np.minimum(at, run.size - 1, out=at)
-            if (run[at] == candidates).any():
-                return True
-        return False
+        return key in self._small if self._runs is None else key in self._runs
 
     def add(self, key: int) -> None:
-        self._filter[key & _FILTER_MASK] = True
-        self._recent.add(key)
-        if len(self._recent) >= _RECENT_LIMIT:
-            self._flush_recent()
+        """Add a key that was not added before."""
+        if self._runs is None and len(self._small) < self._small_limit:
+            self._small.add(key)
+        else:
+            self._large().add(key)
 
-    def add_sorted(self, sorted_keys: Keys) -> None:
-        """Add keys none of which was added before (check with any_of first)."""
-        self._filter[sorted_keys & _FILTER_MASK] = True
-        self._push(sorted_keys)
+    def add_block(self, addresses: list[str]) -> bool:
+        """Add a block's lower-case addresses if none repeats (within the block or an earlier one); else add
+        nothing and say so (the exact path then finds which)."""
+        if self._runs is None and len(self._small) + len(addresses) <= self._small_limit:
+            keys = set(map(hash, addresses))
+            if len(keys) < len(addresses) or not self._small.isdisjoint(keys):
+                return False
+            self._small |= keys
+            return True
+        return self._large().add_block(addresses)
 
-    def _flush_recent(self) -> None:
-        keys = np.fromiter(self._recent, dtype=np.int64, count=len(self._recent))
-        keys.sort()
-        self._recent.clear()
-        self._push(keys)
+    def _large(self) -> SortedRuns:
+        if self._runs is None:
+            from listdrop.validation.seen_runs import SortedRuns  # numpy: only for a file this large
 
-    def _push(self, run: Keys) -> None:
-        if not run.size:
-            return
-        runs = self._runs
-        runs.append(run)
-        # Merge while the newer run is at least half the older one: O(n log n) in all, few runs to search.
-        while len(runs) > 1 and runs[-2].size <= 2 * runs[-1].size:
-            newer, older = runs.pop(), runs.pop()
-            merged = np.concatenate((older, newer))
-            merged.sort(kind="stable")  # timsort: two sorted runs merge in linear time
-            runs.append(merged)
+            self._runs = SortedRuns(self._small)
+            self._small = set()
+        return self._runs
