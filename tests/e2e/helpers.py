@@ -45,13 +45,13 @@ def cancel_with_the_cli(cloud, tracking, capsys) -> str:
     return out.out
 
 
-def start_execution(cloud, clients, name, provider, job_id, key, *, deadline_in):
+def start_execution(cloud, clients, name, provider, job_id, key, *, deadline_in, destination=None, validation=None):
     """A workflow for a job started outside the starter, with a deadline seconds away."""
     upload = {
         "trackingId": name,
         "provider": provider,
         "jobId": job_id,
-        "destination": {"type": None, "name": None, "label": f"{provider} destination"},
+        "destination": destination or {"type": None, "name": None, "label": f"{provider} destination"},
         "action": "EXPORT" if provider == "ses-export" else "PUT",
         "dataFormat": "CSV",
         "source": {
@@ -62,7 +62,7 @@ def start_execution(cloud, clients, name, provider, job_id, key, *, deadline_in)
             "uri": f"s3://{cloud.endpoints.bucket}/{key}",
         },
         "startedAt": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
-        "validation": None,
+        "validation": validation,
     }
     upload = Upload.from_state(upload).to_state()  # as the starter writes it (jobKind, ...)
     poll = {"state": "RUNNING", "attempt": 0, "waitSeconds": 1, "maxWaitSeconds": 1}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import urllib.parse
 
 import pytest
 
-from listdrop.upload import Upload, tracking_id_for
+from listdrop.upload import tracking_id_for
 from localcloud import demo
+from tests.e2e.helpers import start_execution
 
 pytestmark = pytest.mark.e2e
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
@@ -227,7 +227,7 @@ def test_a_job_that_fails_is_reported_with_the_providers_reason(cloud, clients, 
         ImportDestination={"SuppressionListDestination": {"SuppressionListImportAction": "PUT"}},
         ImportDataSource={"S3Url": f"s3://{cloud.endpoints.bucket}/{key}", "DataFormat": "CSV"},
     )["JobId"]
-    _start_execution(cloud, clients, "e2e-job-fails", "imports/ses/direct/unchecked.csv", job_id, int(time.time()) + 60)
+    _start_execution(cloud, clients, "e2e-job-fails", "imports/ses/direct/unchecked.csv", job_id, 60)
     [notification] = inbox.wait_for("imports/ses/direct/unchecked.csv", timeout=30)
     assert notification.event["detail-type"] == "Import Failed"
     assert notification.first_line.startswith("FAILED: PUT into SES account suppression list")
@@ -235,31 +235,26 @@ def test_a_job_that_fails_is_reported_with_the_providers_reason(cloud, clients, 
     assert "denied" in notification.detail["reason"].lower()
 
 
-def _start_execution(cloud, clients, name, key, job_id, deadline):
-    upload = {
-        "trackingId": name,
-        "provider": "ses-import",
-        "jobId": job_id,
-        "destination": {"type": "SES_SUPPRESSION_LIST", "name": None, "label": "SES account suppression list"},
-        "action": "PUT",
-        "dataFormat": "CSV",
-        "source": {
-            "bucket": cloud.endpoints.bucket,
-            "key": key,
-            "versionId": "v",
-            "sizeBytes": 1,
-            "uri": f"s3://{cloud.endpoints.bucket}/{key}",
-        },
-        "startedAt": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
-        "validation": {"rowsTotal": 1, "rowsAccepted": 1, "rowsRejected": 0, "duplicates": 0, "normalized": []}
-        | {"report": None, "noticeRows": "1 of 1 accepted", "noticeReport": "none"},
-    }
-    upload = Upload.from_state(upload).to_state()  # as the starter writes it (jobKind, ...)
-    poll = {"state": "RUNNING", "attempt": 0, "waitSeconds": 1, "maxWaitSeconds": 1, "deadline": deadline}
-    clients["stepfunctions"].start_execution(
-        stateMachineArn=cloud.endpoints.state_machine_arn,
-        name=name,
-        input=json.dumps({"upload": upload, "poll": poll}),
+SUPPRESSION_LIST = {"type": "SES_SUPPRESSION_LIST", "name": None, "label": "SES account suppression list"}
+ONE_ROW = {"rowsTotal": 1, "rowsAccepted": 1, "rowsRejected": 0, "duplicates": 0, "normalized": []} | {
+    "report": None,
+    "noticeRows": "1 of 1 accepted",
+    "noticeReport": "none",
+}
+
+
+def _start_execution(cloud, clients, name, key, job_id, deadline_in):
+    """A suppression-list import's workflow for a job started outside the starter (its file checked: one row)."""
+    start_execution(
+        cloud,
+        clients,
+        name,
+        "ses-import",
+        job_id,
+        key,
+        deadline_in=deadline_in,
+        destination=SUPPRESSION_LIST,
+        validation=ONE_ROW,
     )
 
 
@@ -281,7 +276,7 @@ def test_a_job_still_running_at_the_deadline_ends_as_timed_out(cloud, clients, i
         "e2e-timeout",
         "imports/ses/suppression-list/put/slow-direct.csv",
         job_id,
-        deadline=int(time.time()) + 2,
+        deadline_in=2,
     )
     [notification] = inbox.wait_for("imports/ses/suppression-list/put/slow-direct.csv", timeout=30)
     assert notification.event["detail-type"] == "Import Timed Out"
@@ -292,7 +287,7 @@ def test_a_status_that_cannot_be_read_still_ends_in_a_failure_event(cloud, clien
     """The poller fails for good (here: no job id); the workflow's catch path builds and publishes the event
     once the status-unreadable window (20 s in the local cloud) has passed."""
     key = "imports/ses/suppression-list/put/unreadable.csv"
-    _start_execution(cloud, clients, "e2e-unreadable", key, None, deadline=int(time.time()) + 60)
+    _start_execution(cloud, clients, "e2e-unreadable", key, None, deadline_in=60)
     [notification] = inbox.wait_for(key, timeout=90)
     assert notification.event["detail-type"] == "Import Failed"
     assert notification.detail["reasonCode"] == "STATUS_UNREADABLE"
