@@ -61,6 +61,18 @@ def test_usage_errors_exit_2_with_the_reason(tmp_path, capsys, arguments, messag
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("notes.txt", "UNSUPPORTED_EXTENSION"), ("ana@example.com.csv", "KEY_CONTAINS_ADDRESS")],
+)
+def test_a_file_the_key_rules_refuse_exits_1_with_the_reason_not_blaming_to(tmp_path, capsys, name, code):
+    source = write(tmp_path, name, b"emailAddress\na@example.com\n")
+    assert main(["validate", str(source), "--to", CONTACTS]) == 1
+    printed = capsys.readouterr()
+    assert printed.out.startswith(f"REJECTED ({code})") and "--to" not in printed.err
+    assert "@" not in printed.out
+
+
 def test_a_missing_file_exits_2(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "nope.csv"), "--to", CONTACTS]) == 2
 
@@ -76,6 +88,23 @@ def test_the_command_runs_as_a_module(tmp_path):
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith("ACCEPTED")
+
+
+def test_a_reader_that_closes_the_pipe_gets_no_traceback(tmp_path):
+    """`listdrop ... | head`: the reader goes away before the command writes; it stops quietly."""
+    rows = b"".join(b"not-an-address-%d\n" % n for n in range(50))
+    source = write(tmp_path, "bad.csv", b"emailAddress\n" + rows)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "listdrop.cli", "validate", str(source), "--to", CONTACTS],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={"PYTHONPATH": str(Path(__file__).resolve().parents[2] / "functions"), "PATH": "/usr/bin:/bin"},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the interpreter has even started: its first write finds no reader
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert "Traceback" not in errors and "BrokenPipeError" not in errors, errors
 
 
 MAIL_MANAGER = "imports/mail-manager/address-lists/al-1/"

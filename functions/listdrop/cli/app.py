@@ -21,11 +21,14 @@ or cancels a running job. Exit status: 0 when done, 1 when the job is unknown or
 proves that a deployment works: read-only checks, then its own throwaway queue, lists and files through the
 whole pipeline and the operations alarm, all removed at the end. Exit status: 0 when every check passed, 1 when
 one failed, 2 on a usage error or when AWS cannot be reached. See `listdrop smoke --help`.
+
+A command whose output is cut short (its reader closed the pipe) stops quietly with status 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -44,4 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.add_parser(commands)
     args = parser.parse_args(argv)
     run: Callable[..., int] = args.run
-    return run(args, out=sys.stdout, err=sys.stderr)
+    try:
+        status = run(args, out=sys.stdout, err=sys.stderr)
+        sys.stdout.flush()  # here, so a reader that went away is seen now, not as a traceback at exit
+    except BrokenPipeError:
+        # The reader closed the pipe (`listdrop jobs list --json | head`): stop quietly. What Python would still
+        # flush at exit goes nowhere (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return status

@@ -16,6 +16,7 @@ from listdrop import routing
 from listdrop.errors import RejectedFile
 from listdrop.export_request import MAX_REQUEST_BYTES, parse_export_request
 from listdrop.models import InputKind, Route
+from listdrop.privacy import redact_emails
 from listdrop.validation import RowPolicy, ValidationResult, check_records
 from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import FileSink, NullSink, TextSink
@@ -60,6 +61,13 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         prefix = routing.IMPORTS_PREFIX + prefix
     try:
         route = routing.route(f"{prefix}/{path.name}")
+    except RejectedFile as error:
+        if _routes_somewhere(prefix):  # the destination is fine: the file's own name is what S3 would refuse
+            out.write(f"REJECTED ({error.code}): {redact_emails(path.name)}\n  {error.reason}\n")
+            return 1
+        err.write(f"listdrop: --to {args.to}: {error.reason}\n")
+        return 2
+    try:
         routing.refuse_unsupported_action(route)
         policy = RowPolicy(args.max_invalid_percent)
     except RejectedFile as error:
@@ -88,6 +96,17 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         )
     _print(result, out, route_label=route.destination.label, report_lines=report_lines, report_path=args.report)
     return 0 if result.accepted else 1
+
+
+def _routes_somewhere(prefix: str) -> bool:
+    """Whether some file under the prefix would route (a CSV or a JSON file: every destination takes one)."""
+    for probe in ("file.csv", "file.json"):
+        try:
+            routing.route(f"{prefix}/{probe}")
+        except RejectedFile:
+            continue
+        return True
+    return False
 
 
 def _validate_request(path: Path, route: Route, out: TextIO) -> int:
