@@ -22,6 +22,10 @@ proves that a deployment works: read-only checks, then its own throwaway queue, 
 whole pipeline and the operations alarm, all removed at the end. Exit status: 0 when every check passed, 1 when
 one failed, 2 on a usage error or when AWS cannot be reached. See `listdrop smoke --help`.
 
+Against the local cloud, --endpoint-url (or $LISTDROP_ENDPOINT_URL) is enough: the stack it registers is the
+default --stack, and with no region or credentials configured the local cloud's are used. Against AWS, a missing
+region or missing credentials stop the command with what to set, exit status 2.
+
 A command whose output is cut short (its reader closed the pipe) stops quietly with status 1.
 """
 
@@ -33,6 +37,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from listdrop.cli import jobs, redrive, smoke, validate
+from listdrop.cli.connection import NotConfigured
 
 # Each command adds its own subparser, in the order `listdrop --help` lists them, and sets `run` to its function.
 COMMANDS = (validate, redrive, jobs, smoke)
@@ -50,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status = run(args, out=sys.stdout, err=sys.stderr)
         sys.stdout.flush()  # here, so a reader that went away is seen now, not as a traceback at exit
+    except NotConfigured as error:
+        sys.stderr.write(f"listdrop: {args.command}: {error}\n")
+        return 2
     except BrokenPipeError:
         # The reader closed the pipe (`listdrop jobs list --json | head`): stop quietly. What Python would still
         # flush at exit goes nowhere (https://docs.python.org/3/library/signal.html#note-on-sigpipe).

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from listdrop.cli.connection import ENDPOINT_ENV, Connection, connect
+from listdrop.cli.connection import ENDPOINT_ENV, ENDPOINT_HELP, REGION_HELP, Connection, connect
 from listdrop.cli.stack import DEAD_LETTER_QUEUE_OUTPUT, QUEUE_OUTPUT, stack_outputs
 from listdrop.requeue import ATTEMPT_ATTRIBUTE
 
@@ -119,9 +119,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     redrive.add_argument(
         "--endpoint-url",
         default=os.environ.get(ENDPOINT_ENV) or None,
-        help=f"another endpoint, e.g. the local cloud's http://127.0.0.1:4566 (default: ${ENDPOINT_ENV})",
+        help=ENDPOINT_HELP,
     )
-    redrive.add_argument("--region", help="the AWS region (default: from your AWS configuration)")
+    redrive.add_argument("--region", help=REGION_HELP)
     redrive.set_defaults(run=run)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from listdrop.cli.connection import ENDPOINT_ENV, Connection
+from listdrop.cli.connection import ENDPOINT_HELP, REGION_HELP, Connection
 from listdrop.cli.stack import TABLE_OUTPUT, stack_outputs
 from listdrop.job_records import JobTable
 
@@ -23,9 +23,9 @@ def where_options() -> argparse.ArgumentParser:
     where.add_argument("--table", help=f"instead of --stack (its output {TABLE_OUTPUT}): the job table's name")
     where.add_argument(
         "--endpoint-url",
-        help=f"another endpoint, e.g. the local cloud's http://127.0.0.1:4566 (default: ${ENDPOINT_ENV} if set)",
+        help=ENDPOINT_HELP,
     )
-    where.add_argument("--region", help="the AWS region (default: from your AWS configuration)")
+    where.add_argument("--region", help=REGION_HELP)
     return common
 
 

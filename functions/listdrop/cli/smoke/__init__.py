@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from listdrop.cli.connection import ENDPOINT_ENV
+from listdrop.cli.connection import ENDPOINT_ENV, ENDPOINT_HELP, REGION_HELP
 from listdrop.cli.smoke.deployment import KNOWN_PROVIDERS
 from listdrop.cli.smoke.runner import DEFAULT_TIMEOUT_SECONDS, run
 
@@ -54,7 +54,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     smoke.add_argument(
         "--endpoint-url",
-        help=f"another endpoint, e.g. the local cloud's http://127.0.0.1:4566 (default: ${ENDPOINT_ENV} if set)",
+        help=ENDPOINT_HELP,
     )
-    smoke.add_argument("--region", help="the AWS region (default: from your AWS configuration)")
+    smoke.add_argument("--region", help=REGION_HELP)
     smoke.set_defaults(run=run)
