@@ -21,6 +21,7 @@ import boto3
 from infra import constants
 from listdrop.providers.registry import PROVIDERS, SPECS
 from localcloud import patches
+from localcloud.controls import Controls
 from localcloud.emulators.kit.service import Placement
 from localcloud.faults import FaultInjector, FaultPlan, activate
 from localcloud.iam import enforcement
@@ -121,6 +122,7 @@ class LocalCloud:
                 self.emulators[spec.name] = package.create(placement)
         for emulator in self.emulators.values():
             emulator.install()  # in any order: every emulator is a route of one dispatcher hook (emulators.kit)
+        Controls(self.emulators).install()  # their test controls over HTTP, /_listdrop/ (localcloud/controls.py)
         self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         self._server.start()
         self.resolver = Resolver(template, ACCOUNT, REGION, endpoint_url=self.endpoint_url)

@@ -82,6 +82,12 @@ class Lifecycle:
         with self._lock:
             self._failures.append(message)
 
+    @property
+    def queued_failures(self) -> int:
+        """How many ``fail_next`` failures wait for a job to take them."""
+        with self._lock:
+            return len(self._failures)
+
     def take_failure(self) -> str | None:
         """The oldest queued ``fail_next`` message, or None."""
         with self._lock:

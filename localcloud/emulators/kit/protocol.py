@@ -29,7 +29,13 @@ from botocore.model import OperationModel, Shape
 from localcloud.emulators.kit.errors import ApiError
 
 _REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 402: "Payment Required", 403: "Forbidden"}
-_REASONS |= {404: "Not Found", 409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error"}
+_REASONS |= {
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -94,6 +94,12 @@ class Emulator(ABC, Generic[JobT]):
     def iam_lookups(self) -> dict[str, Callable[[str], str | None]]:
         """Named lookups the local cloud's permission checks need for this service's calls (its package's
         ``iam.py``): a resource a request names only indirectly, by id (none unless a service overrides it)."""
+        return {}
+
+    def seeders(self) -> dict[str, Callable[[Iterable[Mapping[str, Any]]], None]]:
+        """The data a test may seed this service with, by kind (the local cloud's ``/_listdrop/`` seed control):
+        each takes rows and raises ValueError, KeyError or TypeError, adding none, when one is invalid. None unless
+        a service overrides it."""
         return {}
 
     def install(self) -> None:

@@ -11,7 +11,7 @@ import copy
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,6 +140,9 @@ class SesExportJobEmulator(Emulator[EmulatedExportJob]):
             self._metrics.clear()
             self._messages.clear()
             self._last_create = None
+
+    def seeders(self) -> dict[str, Callable[[Iterable[Mapping[str, Any]]], None]]:
+        return {"metrics": self.seed_metrics, "messages": self.seed_messages}
 
     def seed_metrics(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Add daily VDM counts: ``{"date": date | "YYYY-MM-DD", "dimensions": {"EMAIL_IDENTITY": ...,
