@@ -97,9 +97,7 @@ def concrete(key: str, ids: dict[str, str]) -> str:
 
 
 def print_notification(notification: Notification, out: Any = sys.stdout) -> None:
-    topic = notification.topic_arn.rsplit(":", 1)[-1]
-    body = notification.body
-    print(f"\n--- notification on {topic} ---\n{body}", file=out, flush=True)
+    print(f"\n{notification.as_text()}", file=out, flush=True)
 
 
 def run_examples(

@@ -11,7 +11,7 @@ import pytest
 from infra import constants
 from listdrop import cli
 from listdrop.cli.smoke.inbox import Received
-from listdrop.cli.smoke.resources import queue_policy
+from listdrop.cli.subscriber_queue import queue_policy
 from listdrop.providers import registry
 
 pytestmark = pytest.mark.e2e

@@ -18,7 +18,8 @@ from listdrop.cli.smoke import drops, runner
 from listdrop.cli.smoke.cases import ses_import
 from listdrop.cli.smoke.inbox import Inbox, Received, outcome_event
 from listdrop.cli.smoke.report import FAIL, PASS, SKIP, CheckFailed, Report, Skipped
-from listdrop.cli.smoke.resources import NAME_PREFIX, Scratch, new_run_id, queue_policy
+from listdrop.cli.smoke.resources import NAME_PREFIX, Scratch, new_run_id
+from listdrop.cli.subscriber_queue import queue_policy
 from listdrop.providers import registry
 
 BUCKET, TABLE = "uploads", "jobs"  # what the `aws` fixture (conftest.py) creates

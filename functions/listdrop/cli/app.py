@@ -16,11 +16,22 @@ lists the jobs of the job table (or a job API's own jobs, with --native), shows 
 or cancels a running job. Exit status: 0 when done, 1 when the job is unknown or cannot be cancelled,
 2 on a usage error. See `listdrop jobs --help`.
 
+    listdrop notifications tail [--stack Listdrop] [--json] [--count N] [--timeout S]
+
+prints each notification of the completed and failed topics as it arrives, from a queue of its own (subscribed at
+start, removed at exit). Exit status: 0 when done, 2 on a usage error or when AWS cannot be reached.
+
     listdrop smoke [--stack Listdrop] [--read-only]
 
 proves that a deployment works: read-only checks, then its own throwaway queue, lists and files through the
 whole pipeline and the operations alarm, all removed at the end. Exit status: 0 when every check passed, 1 when
 one failed, 2 on a usage error or when AWS cannot be reached. See `listdrop smoke --help`.
+
+    listdrop local status|hold|release|fail-next|seed|reset
+
+drives the local cloud's emulated job APIs (`make run`) through its test controls, to try a cancel, a failure or
+a time-out by hand. Exit status: 0 when done, 1 when the local cloud refused, 2 on a usage error or when the
+endpoint is not a listdrop local cloud. See `listdrop local --help`.
 
 Against the local cloud, --endpoint-url (or $LISTDROP_ENDPOINT_URL) is enough: the stack it registers is the
 default --stack, and with no region or credentials configured the local cloud's are used. Against AWS, a missing
@@ -36,11 +47,11 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from listdrop.cli import jobs, redrive, smoke, validate
+from listdrop.cli import jobs, local, notifications, redrive, smoke, validate
 from listdrop.cli.connection import NotConfigured
 
 # Each command adds its own subparser, in the order `listdrop --help` lists them, and sets `run` to its function.
-COMMANDS = (validate, redrive, jobs, smoke)
+COMMANDS = (validate, redrive, jobs, notifications, smoke, local)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,7 +6,6 @@ it after a failure or Ctrl-C too. The user's own resources are only ever read.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from typing import Any
 from listdrop.cli.connection import Connection
 from listdrop.cli.smoke.deployment import Deployment
 from listdrop.cli.smoke.report import CheckFailed, Report, Row, describe_client_error
+from listdrop.cli.subscriber_queue import SubscriberQueue
 from listdrop.upload import tracking_id_for
 
 NAME_PREFIX = "listdrop-smoke-"
@@ -61,57 +61,19 @@ class Scratch:
 # -- phase 2: create --------------------------------------------------------------------------------
 
 
-def queue_policy(queue_arn: str, topic_arns: list[str]) -> dict[str, Any]:
-    """Only the listdrop topics may send to the queue: the policy SNS's guide gives for subscribing a queue
-    (https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html), with all three topics.
-
-    The topics are encrypted with a customer-managed KMS key; SNS decrypts a message before it delivers it
-    (https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html), so a queue that is not
-    encrypted with a KMS key needs no grant on the topics' key. The queue uses SSE-SQS (SQS-owned keys),
-    which needs no key policy either; only a queue encrypted with a customer-managed KMS key would have to let
-    sns.amazonaws.com use that key.
-    """
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "ListdropTopicsOnly",
-                "Effect": "Allow",
-                "Principal": {"Service": "sns.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": queue_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arns}},
-            }
-        ],
-    }
-
-
 def create_queue(connection: Connection, scratch: Scratch, deployment: Deployment) -> str:
-    sqs = connection.client("sqs")
-    scratch.queue_url = str(
-        sqs.create_queue(
-            QueueName=scratch.name,
-            Attributes={"SqsManagedSseEnabled": "true", "MessageRetentionPeriod": "3600"},
-        )["QueueUrl"]
-    )
-    scratch.queue_arn = str(
-        sqs.get_queue_attributes(QueueUrl=scratch.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    )
-    # The policy is set before the subscriptions, as SNS's guide orders the steps; a new policy can take a moment
-    # to apply, which the pipeline's own latency (seconds before the first outcome) covers.
-    policy = queue_policy(scratch.queue_arn, list(deployment.topics.values()))
-    sqs.set_queue_attributes(QueueUrl=scratch.queue_url, Attributes={"Policy": json.dumps(policy)})
+    queue = SubscriberQueue(scratch.name)
+    try:
+        queue.create(connection.client("sqs"), list(deployment.topics.values()))
+    finally:
+        scratch.queue_url, scratch.queue_arn = queue.url, queue.arn
     return scratch.name
 
 
 def subscribe(connection: Connection, scratch: Scratch, deployment: Deployment) -> str:
-    """The queue owner subscribes it, so no confirmation is needed (SNS's guide, as above)."""
-    sns = connection.client("sns")
-    for arn in deployment.topics.values():
-        subscription = sns.subscribe(
-            TopicArn=arn, Protocol="sqs", Endpoint=scratch.queue_arn, ReturnSubscriptionArn=True
-        )
-        scratch.subscriptions.append(str(subscription["SubscriptionArn"]))
+    """The queue owner subscribes it, so no confirmation is needed (SNS's guide, subscriber_queue.py)."""
+    queue = SubscriberQueue(scratch.name, scratch.queue_url, scratch.queue_arn, scratch.subscriptions)
+    queue.subscribe(connection.client("sns"), list(deployment.topics.values()))
     return f"the {', '.join(deployment.topics)} topics"
 
 
