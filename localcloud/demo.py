@@ -202,7 +202,12 @@ def serve(cloud: LocalCloud, reader: NotificationReader) -> int:
         "(any access key works; region us-east-1). Notifications are printed here.\n"
         "Send dead letters back to be processed:\n"
         f"  .venv/bin/listdrop redrive --endpoint-url {cloud.endpoint_url} --region us-east-1 "
-        f"--dead-letter-queue-url {cloud.endpoints.dead_letter_queue_url} --queue-url {cloud.endpoints.queue_url}",
+        f"--dead-letter-queue-url {cloud.endpoints.dead_letter_queue_url} --queue-url {cloud.endpoints.queue_url}\n"
+        "Your own copy of the notifications, the jobs, and the emulators' test controls (hold, fail-next, ...; "
+        "README, 'Driving the local cloud'):\n"
+        f"  .venv/bin/listdrop notifications tail --endpoint-url {cloud.endpoint_url}\n"
+        f"  .venv/bin/listdrop jobs list --endpoint-url {cloud.endpoint_url}\n"
+        f"  .venv/bin/listdrop local status --endpoint-url {cloud.endpoint_url}",
         flush=True,
     )
     stop = threading.Event()
