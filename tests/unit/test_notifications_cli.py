@@ -17,6 +17,8 @@ from listdrop.cli import notifications as tail_command
 from listdrop.cli.stack import COMPLETED_TOPIC_OUTPUT, FAILED_TOPIC_OUTPUT, OPERATIONS_TOPIC_OUTPUT
 from listdrop.notification import Notification
 
+from .authorization_reference import ACCOUNT, REGION, arn_patterns, has_action
+
 OUTCOME = {"detailType": "Import Succeeded", "detail": {"trackingId": "abc", "outcome": "SUCCEEDED"}}
 TEXT = (
     '"SUCCEEDED: PUT into SES contact list \'Newsletter\'"\n"Tracking id: abc"\n"Event (JSON): '
@@ -201,3 +203,19 @@ def test_the_topic_outputs_are_infras():
         constants.OUTPUT_FAILED_TOPIC,
         constants.OUTPUT_OPERATIONS_TOPIC,
     )
+
+
+def test_every_permission_it_names_exists_on_the_resource_it_names():
+    resources = {
+        "the stack": f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/Listdrop/1",
+        f"the queue (arn:aws:sqs:<region>:<account>:{tail_command.QUEUE_PREFIX}*)": (
+            f"arn:aws:sqs:{REGION}:{ACCOUNT}:{tail_command.QUEUE_PREFIX}20261130-abcdef"
+        ),
+        "the topics": f"arn:aws:sns:{REGION}:{ACCOUNT}:Listdrop-completed",
+    }
+    assert set(tail_command.PERMISSIONS) == set(resources)
+    for resource, actions in tail_command.PERMISSIONS.items():
+        for action in actions:
+            assert has_action(action), action
+            patterns = arn_patterns(*action.split(":"))
+            assert patterns and any(p.fullmatch(resources[resource]) for p in patterns), (action, resource)

@@ -35,6 +35,21 @@ from listdrop.notification import NotANotification, Notification
 
 QUEUE_PREFIX = "listdrop-tail-"
 MAX_WAIT_SECONDS = 20  # SQS's longest long poll (ReceiveMessage WaitTimeSeconds: 0 to 20)
+# What the person running it needs, by resource (each action checked in the Service Authorization Reference by
+# tests/unit/test_notifications_cli.py). The topics' policy grants no one sns:Subscribe; within the topics' account
+# an identity policy allowing it is enough (IAM's single-account evaluation: either policy may allow).
+PERMISSIONS = {
+    "the stack": ("cloudformation:DescribeStacks",),
+    f"the queue (arn:aws:sqs:<region>:<account>:{QUEUE_PREFIX}*)": (
+        "sqs:CreateQueue",
+        "sqs:GetQueueAttributes",
+        "sqs:SetQueueAttributes",
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:DeleteQueue",
+    ),
+    "the topics": ("sns:Subscribe", "sns:Unsubscribe"),
+}
 RETENTION_SECONDS = 3600  # a queue left behind by a killed run holds nothing for long
 
 
@@ -51,9 +66,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="subscribe a queue of its own to the topics and print each notification as it arrives",
         description="Creates its own SQS queue (listdrop-tail-<run id>), subscribes it to the completed and failed "
         "topics the stack's outputs name, prints each notification as it arrives, and removes the subscriptions "
-        "and the queue on the way out (--count, --timeout, Ctrl-C or an error). Needs sqs:CreateQueue, "
-        "sqs:GetQueueAttributes, sqs:SetQueueAttributes, sqs:ReceiveMessage, sqs:DeleteMessage and sqs:DeleteQueue "
-        "on listdrop-tail-*, sns:Subscribe and sns:Unsubscribe on the topics, cloudformation:DescribeStacks.",
+        "and the queue on the way out (--count, --timeout, Ctrl-C or an error). Needs "
+        + "; ".join(f"{', '.join(actions)} on {resource}" for resource, actions in PERMISSIONS.items())
+        + ".",
     )
     tail.add_argument("--stack", default="Listdrop", help="the deployed stack whose topics to read (default Listdrop)")
     tail.add_argument("--operations", action="store_true", help="the operations topic (alarms) too")
