@@ -34,8 +34,13 @@ def newcomer(cloud, tmp_path):
 
 
 def listdrop(environment: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    return python(environment, "-m", "listdrop.cli", *arguments)
+
+
+def python(environment: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    """A command typed into the newcomer's terminal (the venv's Python, from the repository's root)."""
     return subprocess.run(
-        [sys.executable, "-m", "listdrop.cli", *arguments],
+        [sys.executable, *arguments],
         env=environment,
         cwd=ROOT,
         capture_output=True,
@@ -86,25 +91,17 @@ def test_hold_list_and_cancel_a_job_from_the_cli_and_see_the_cancelled_notificat
         assert "ses-export (SES export): held" in held.stdout
 
         # Drop the example export request, with the README's boto3 one-liner (no AWS CLI needed).
-        upload = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import boto3; boto3.client('s3', endpoint_url='" + cloud.endpoint_url + "', region_name='us-east-1', "
-                "aws_access_key_id='x', aws_secret_access_key='x').upload_file('"
-                + EXAMPLE
-                + "', '"
-                + cloud.endpoints.bucket
-                + "', '"
-                + KEY
-                + "')",
-            ],
-            env=newcomer,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+        upload = python(
+            newcomer,
+            "-c",
+            "import boto3; boto3.client('s3', endpoint_url='" + cloud.endpoint_url + "', region_name='us-east-1', "
+            "aws_access_key_id='x', aws_secret_access_key='x').upload_file('"
+            + EXAMPLE
+            + "', '"
+            + cloud.endpoints.bucket
+            + "', '"
+            + KEY
+            + "')",
         )
         assert upload.returncode == 0, upload.stderr
         version = s3.head_object(Bucket=cloud.endpoints.bucket, Key=KEY)["VersionId"]

@@ -18,6 +18,10 @@ from listdrop.cli.stack import COMPLETED_TOPIC_OUTPUT, FAILED_TOPIC_OUTPUT, OPER
 from listdrop.notification import Notification
 
 from .authorization_reference import ACCOUNT, REGION, arn_patterns, has_action
+from .fakes import register_stack
+
+# The stand-in stack holds one placeholder resource, which moto parses with a warning.
+pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS")
 
 OUTCOME = {"detailType": "Import Succeeded", "detail": {"trackingId": "abc", "outcome": "SUCCEEDED"}}
 TEXT = (
@@ -106,13 +110,7 @@ def stack(aws):
         FAILED_TOPIC_OUTPUT: arns["failed"],
         OPERATIONS_TOPIC_OUTPUT: arns["ops"],
     }
-    template = {
-        "Resources": {"Placeholder": {"Type": "AWS::SNS::Topic"}},
-        "Outputs": {name: {"Value": value} for name, value in outputs.items()},
-    }
-    boto3.client("cloudformation", region_name="us-east-1").create_stack(
-        StackName="Listdrop", TemplateBody=json.dumps(template)
-    )
+    register_stack(outputs)
     return arns
 
 
@@ -182,10 +180,7 @@ def test_a_timeout_before_count_exits_1_and_still_cleans_up(stack):
 
 
 def test_a_stack_without_the_topics_is_refused(aws, capsys):
-    template = {"Resources": {"Placeholder": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"X": {"Value": "y"}}}
-    boto3.client("cloudformation", region_name="us-east-1").create_stack(
-        StackName="Other", TemplateBody=json.dumps(template)
-    )
+    register_stack({"X": "y"}, name="Other")
     assert main(["notifications", "tail", "--stack", "Other", "--timeout", "1"]) == 2
     assert f"stack Other has no output {COMPLETED_TOPIC_OUTPUT}, {FAILED_TOPIC_OUTPUT}" in capsys.readouterr().err
     assert boto3.client("sqs", region_name="us-east-1").list_queues().get("QueueUrls", []) == []

@@ -22,6 +22,8 @@ from listdrop.cli.smoke.resources import NAME_PREFIX, Scratch, new_run_id
 from listdrop.cli.subscriber_queue import queue_policy
 from listdrop.providers import registry
 
+from .fakes import register_stack
+
 BUCKET, TABLE = "uploads", "jobs"  # what the `aws` fixture (conftest.py) creates
 # The stand-in stack holds one placeholder resource, which moto parses with a warning.
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS")
@@ -147,13 +149,7 @@ def stack(aws):
         constants.OUTPUT_DEAD_LETTER_ALARM: "dead-letters",
         constants.OUTPUT_ENABLED_PROVIDERS: "ses-import,ses-export",
     }
-    template = {
-        "Resources": {"Placeholder": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
-        "Outputs": {name: {"Value": value} for name, value in outputs.items()},
-    }
-    boto3.client("cloudformation", region_name="us-east-1").create_stack(
-        StackName="Listdrop", TemplateBody=json.dumps(template)
-    )
+    register_stack(outputs)
     return outputs
 
 

@@ -85,15 +85,9 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     try:
         method, path, body = _request_of(args)
         answer = call(endpoint, method, path, body)
-    except (OSError, ValueError) as error:  # the rows file
+    except (OSError, ValueError, NotALocalCloud, Refused) as error:  # OSError, ValueError: the rows file
         err.write(f"listdrop: local {args.local_command}: {error}\n")
-        return 2
-    except NotALocalCloud as error:
-        err.write(f"listdrop: local {args.local_command}: {error}\n")
-        return 2
-    except Refused as error:
-        err.write(f"listdrop: local {args.local_command}: {error}\n")
-        return 1
+        return 1 if isinstance(error, Refused) else 2
     if getattr(args, "json", False):
         out.write(json.dumps(answer) + "\n")
         return 0
