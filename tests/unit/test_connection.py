@@ -132,3 +132,9 @@ def test_help_says_what_a_local_endpoint_brings(capsys):
         main(["jobs", "list", "--help"])
     printed = " ".join(capsys.readouterr().out.split())
     assert "the local cloud's region and dummy credentials are used when none are configured" in printed
+
+
+def test_the_stack_the_local_cloud_registers_is_the_commands_default_stack():
+    from listdrop.cli.jobs.common import where_options
+
+    assert cloud.LocalCloud(port=1).stack_name == where_options().parse_args([]).stack == "Listdrop"

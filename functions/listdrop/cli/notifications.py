@@ -34,7 +34,10 @@ from listdrop.cli.subscriber_queue import SubscriberQueue
 from listdrop.notification import NotANotification, Notification
 
 QUEUE_PREFIX = "listdrop-tail-"
-MAX_WAIT_SECONDS = 20  # SQS's longest long poll (ReceiveMessage WaitTimeSeconds: 0 to 20)
+# "The maximum long polling wait time is 20 seconds" (SQS developer guide, best-practices-setting-up-long-polling);
+# botocore's default read timeout (60 s) is longer, as the ReceiveMessage reference asks. At most 10 messages a
+# receive (botocore's sqs model, MaxNumberOfMessages: "Valid values: 1 to 10").
+MAX_WAIT_SECONDS = 20
 # What the person running it needs, by resource (each action checked in the Service Authorization Reference by
 # tests/unit/test_notifications_cli.py). The topics' policy grants no one sns:Subscribe; within the topics' account
 # an identity policy allowing it is enough (IAM's single-account evaluation: either policy may allow).
