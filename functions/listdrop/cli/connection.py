@@ -39,8 +39,8 @@ NO_REGION = (
     "`aws configure set region REGION`)"
 )
 NO_CREDENTIALS = (
-    "no AWS credentials were found: configure them (`aws configure`, `aws sso login --profile NAME` with "
-    "AWS_PROFILE=NAME, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); see "
+    "no AWS credentials were found: configure them with `aws configure` (or `aws configure sso`, then "
+    "AWS_PROFILE=<profile>), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; see "
     "https://boto3.amazonaws.com/v1/documentation/api/latest/guide/credentials.html"
 )
 

@@ -99,7 +99,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO, connection: Conne
     received = 0
     try:
         topics = _topics(connection, args.stack, operations=args.operations)
-        with subscribed(connection, topics) as queue, _stopped_by_sigterm():
+        with _stopped_by_sigterm(), subscribed(connection, topics) as queue:
             names = ", ".join(arn.rsplit(":", 1)[-1] for arn in topics)
             err.write(f"Listening on {names} (queue {queue.name}); Ctrl-C to stop.\n")
             err.flush()
