@@ -22,6 +22,10 @@ proves that a deployment works: read-only checks, then its own throwaway queue, 
 whole pipeline and the operations alarm, all removed at the end. Exit status: 0 when every check passed, 1 when
 one failed, 2 on a usage error or when AWS cannot be reached. See `listdrop smoke --help`.
 
+    listdrop --version
+
+prints listdrop's version.
+
 A command whose output is cut short (its reader closed the pipe) stops quietly with status 1.
 """
 
@@ -32,6 +36,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from listdrop import __version__
 from listdrop.cli import jobs, redrive, smoke, validate
 
 # Each command adds its own subparser, in the order `listdrop --help` lists them, and sets `run` to its function.
@@ -42,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="listdrop", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add_parser(commands)
