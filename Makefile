@@ -44,7 +44,7 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	# What earlier versions of this Makefile wrote in place of the package: a .pth file and a shell wrapper.
 	rm -f $(VENV)/lib/python3*/site-packages/listdrop.pth $(BIN)/listdrop
-	# listdrop itself, editable (pyproject.toml): the `listdrop` command, and `listdrop` importable from anywhere. No
+	# listdrop itself, editable (pyproject.toml): the `listdrop` command; `listdrop` and `listdrop_cdk` importable. No
 	# build isolation: the build uses the setuptools requirements-dev.txt pins, with no download.
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@

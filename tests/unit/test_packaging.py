@@ -26,7 +26,7 @@ from listdrop.service_models import MODELS_DIR
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
 # What the build reads: the metadata's files and the packages' folders.
-BUILD_INPUTS = ["pyproject.toml", "README.md", "LICENSE", "functions"]
+BUILD_INPUTS = ["pyproject.toml", "README.md", "LICENSE", "functions", "infra"]
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +63,8 @@ def test_the_version_is_the_packages_own(wheel):
     requires = metadata.get_all("Requires-Dist")
     assert any(requirement.startswith("boto3") for requirement in requires)
     assert any(requirement.startswith("numpy") for requirement in requires)  # the checker's large-file index
+    cdk = [requirement for requirement in requires if requirement.endswith('extra == "cdk"')]
+    assert {requirement.split(">=")[0] for requirement in cdk} == {"aws-cdk-lib", "constructs", "cdk-nag"}
 
 
 def test_the_listdrop_command_is_a_console_script(wheel):
@@ -71,10 +73,11 @@ def test_the_listdrop_command_is_a_console_script(wheel):
     assert dict(entry_points["console_scripts"]) == {"listdrop": "listdrop.cli.app:main"}
 
 
-def test_every_module_of_the_package_is_in_the_wheel(wheel):
-    """pyproject.toml lists the packages one by one: a new subpackage missing from the list fails here."""
-    package = FUNCTIONS / "listdrop"
-    modules = {f"listdrop/{path.relative_to(package)}" for path in package.rglob("*.py")}
+@pytest.mark.parametrize(("name", "folder"), [("listdrop", FUNCTIONS / "listdrop"), ("listdrop_cdk", ROOT / "infra")])
+def test_every_module_is_in_the_wheel(wheel, name, folder):
+    """pyproject.toml lists the packages one by one: a new subpackage missing from the list fails here. The CDK code
+    (infra/ here) installs as listdrop_cdk, a name no CDK app of a user's own has."""
+    modules = {f"{name}/{path.relative_to(folder).as_posix()}" for path in folder.rglob("*.py")}
     assert modules <= set(wheel.namelist())
 
 
@@ -86,7 +89,7 @@ def test_the_service_models_ship_inside_the_package(wheel):
 
 def test_no_tests_or_repository_tooling_in_the_wheel(wheel):
     tops = {name.split("/", 1)[0] for name in wheel.namelist()}
-    assert tops == {"listdrop", f"listdrop-{listdrop.__version__}.dist-info"}
+    assert tops == {"listdrop", "listdrop_cdk", f"listdrop-{listdrop.__version__}.dist-info"}
 
 
 def test_the_installed_package_finds_its_models_and_prints_its_version(wheel, tmp_path):
