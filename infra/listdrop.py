@@ -25,7 +25,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from . import nag
+from . import constants, nag
 from .config import ListdropConfig
 from .constructs.dependencies import LAYER_DIR, DependenciesLayer
 from .constructs.function import ListdropFunction, powertools_layer
@@ -40,6 +40,7 @@ from .constructs.workflow import JobWorkflow
 
 __all__ = ["Listdrop", "ListdropConfig"]
 
+ACCESS_LOGS_BY_POLICY = "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"
 # A key prefix: S3 key characters that need no URL-encoding in an event, '/'-separated, ending in '/'.
 _KEY_PREFIX = re.compile(r"^([A-Za-z0-9!_.*'()-]+/)+$")
 
@@ -65,9 +66,10 @@ class Listdrop(Construct):
         `<key_prefix>exports/ses/` to its queue. For an imported bucket CDK writes them with a custom resource
         (Custom::S3BucketNotifications, `Managed: false`) that keeps the bucket's other notification
         configurations and removes only its own on deletion (its handler, aws-cdk-lib
-        custom-resource-handlers/.../notifications-resource-handler). S3 still refuses two configurations for the
-        same event type whose prefixes overlap (a notification of yours on the whole bucket, say), and a bucket can
-        send EventBridge notifications alongside.
+        custom-resource-handlers/dist/aws-s3/notifications-resource-handler/index.py, `handle_unmanaged`). S3 does
+        not support notification configurations whose prefixes overlap ("Overlapping prefixes and suffixes are not
+        supported", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-filterrule.html):
+        a notification of yours on the whole bucket must be narrowed first.
       - Its lifecycle: the rules listdrop sets on its own bucket (old versions expire, checked copies expire after
         14 days under staging/) are yours to set on an existing bucket.
       A bucket of another stack: import it by name in this one (`s3.Bucket.from_bucket_name`), since notifications
@@ -110,6 +112,9 @@ class Listdrop(Construct):
         dependencies_layer_dir: str | Path | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        # The access-log bucket takes S3's log deliveries by bucket policy, not by ACL (which its BUCKET_OWNER_ENFORCED
+        # ownership refuses): CDK does so only under this feature flag, which apps made before it lack.
+        self.node.set_context(ACCESS_LOGS_BY_POLICY, True)
         self.config = config = config or ListdropConfig()
         config.validate()
         self.key_prefix = _checked_key_prefix(key_prefix)
@@ -186,6 +191,24 @@ class Listdrop(Construct):
         self.operations_topic, self.dashboard = operations.topic, operations.dashboard
         self.dead_letter_alarm = _alarm(operations, "DeadLetterQueueAlarm")
         self._acknowledge_bucket_notifications_handler()
+
+    def outputs(self) -> dict[str, str]:
+        """What the `listdrop` command reads from a stack's outputs (`--stack NAME`), by output id
+        (infra/constants.py). A stack that adds them as CfnOutputs can be driven by `listdrop jobs` and `redrive`."""
+        return {
+            constants.OUTPUT_BUCKET: self.bucket.bucket_name,
+            constants.OUTPUT_QUEUE: self.queue.queue_url,
+            constants.OUTPUT_DLQ: self.dead_letter_queue.queue_url,
+            constants.OUTPUT_TABLE: self.table.table_name,
+            constants.OUTPUT_STATE_MACHINE: self.state_machine.state_machine_arn,
+            constants.OUTPUT_EVENT_BUS: self.bus.event_bus_name,
+            constants.OUTPUT_COMPLETED_TOPIC: self.completed_topic.topic_arn,
+            constants.OUTPUT_FAILED_TOPIC: self.failed_topic.topic_arn,
+            constants.OUTPUT_OPERATIONS_TOPIC: self.operations_topic.topic_arn,
+            constants.OUTPUT_DASHBOARD: self.dashboard.dashboard_name,
+            constants.OUTPUT_DEAD_LETTER_ALARM: self.dead_letter_alarm.alarm_name,
+            constants.OUTPUT_ENABLED_PROVIDERS: ",".join(self.config.enabled_providers),
+        }
 
     def _own_bucket(self, config: ListdropConfig) -> s3.IBucket:
         storage = UploadStorage(self, "Storage", noncurrent_version_expiry_days=config.noncurrent_version_expiry_days)
