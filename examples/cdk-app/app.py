@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
@@ -22,6 +23,14 @@ from listdrop_cdk.listdrop import Listdrop, ListdropConfig
 
 KEY_PREFIX = "listdrop/"
 CDK_JSON = Path(__file__).resolve().parent / "cdk.json"
+# Your buckets' baseline: SSE-S3 (listdrop needs it), TLS only, never public, no ACLs, kept when the stack goes.
+PRIVATE_BUCKET: dict[str, Any] = {
+    "encryption": s3.BucketEncryption.S3_MANAGED,
+    "enforce_ssl": True,
+    "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
+    "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    "removal_policy": cdk.RemovalPolicy.RETAIN,
+}
 
 
 class TeamDataStack(cdk.Stack):
@@ -48,30 +57,12 @@ class TeamDataStack(cdk.Stack):
             cdk.CfnOutput(self, output_id, value=value)
 
     def _team_bucket(self) -> s3.Bucket:
-        """Standing in for the bucket you already have: SSE-S3 (listdrop needs it), TLS only, private, versioned."""
-        logs = s3.Bucket(
-            self,
-            "TeamAccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        """Standing in for the bucket you already have."""
+        logs = s3.Bucket(self, "TeamAccessLogs", **PRIVATE_BUCKET)
         cdk.Validations.of(logs).acknowledge(
             cdk.Acknowledgment(id="AwsSolutions::AwsSolutions-S1", reason="The access-log bucket does not log itself.")
         )
-        return s3.Bucket(
-            self,
-            "TeamBucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            versioned=True,
-            server_access_logs_bucket=logs,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        return s3.Bucket(self, "TeamBucket", **PRIVATE_BUCKET, versioned=True, server_access_logs_bucket=logs)
 
 
 def build_app(outdir: str | None = None, context: dict[str, object] | None = None) -> cdk.App:
