@@ -55,8 +55,9 @@ class Listdrop(Construct):
     - `bucket`: an existing bucket to take uploads in, instead of the versioned, access-logged bucket listdrop
       creates. What that implies:
       - Encryption: SSE-S3 only. listdrop's functions hold no KMS permissions, and SES reads the checked copies
-        (staging/ses-import/) as its own service principal, which an AWS managed key never allows. A bucket given
-        with an `encryption_key` is refused here; one imported by name is not checked, so check it yourself.
+        (staging/ses-import/) as its own service principal, which an AWS managed key never allows. A bucket with a
+        KMS key (`encryption_key`) or, for an `s3.Bucket`, any default encryption but SSE-S3 is refused here; one
+        imported by name is not checked, so check it yourself.
       - Its policy: SES import jobs need the bucket policy statement `AllowSesImportJobsToReadCheckedFiles` (SES may
         `s3:GetObject` the objects under `<key_prefix>staging/ses-import/`, on condition `aws:Referer` = your
         account). For an `s3.Bucket` of the same stack it is added; CDK cannot change the policy of an imported
@@ -237,11 +238,25 @@ def _checked_key_prefix(key_prefix: str) -> str:
 
 
 def _refuse_kms_bucket(bucket: s3.IBucket) -> None:
-    if bucket.encryption_key is not None:
+    """What can be known here: a key given with the bucket, or an s3.Bucket's own default encryption. An imported
+    bucket says nothing of its encryption."""
+    if bucket.encryption_key is not None or _default_encryption(bucket) - {"AES256"}:
         raise ValueError(
             "the bucket is encrypted with a KMS key: listdrop needs SSE-S3 (its functions hold no KMS permissions, "
             "and SES reads the checked copies as its service principal). See the Listdrop construct's docstring."
         )
+
+
+def _default_encryption(bucket: s3.IBucket) -> set[str]:
+    """The SSE algorithms of an s3.Bucket's default encryption ('AES256' is SSE-S3); none for an imported bucket."""
+    cfn = bucket.node.default_child
+    if not isinstance(cfn, s3.CfnBucket):
+        return set()
+    encryption = Stack.of(bucket).resolve(cfn.bucket_encryption) or {}
+    return {
+        rule["serverSideEncryptionByDefault"]["sseAlgorithm"]
+        for rule in encryption.get("serverSideEncryptionConfiguration", [])
+    }
 
 
 _RETENTION = {

@@ -182,9 +182,10 @@ def test_a_key_prefix_that_is_not_a_folder_is_refused(prefix):
         Listdrop(cdk.Stack(cdk.App(), "Own"), "Listdrop", key_prefix=prefix)
 
 
-def test_a_bucket_encrypted_with_a_kms_key_is_refused():
+@pytest.mark.parametrize("encryption", [s3.BucketEncryption.KMS, s3.BucketEncryption.KMS_MANAGED])
+def test_a_bucket_encrypted_with_a_kms_key_is_refused(encryption):
     stack = cdk.Stack(cdk.App(), "Own")
-    bucket = s3.Bucket(stack, "Kms", encryption=s3.BucketEncryption.KMS)
+    bucket = s3.Bucket(stack, "Kms", encryption=encryption)
     with pytest.raises(ValueError, match="SSE-S3"):
         Listdrop(stack, "Listdrop", bucket=bucket)
 
