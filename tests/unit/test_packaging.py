@@ -116,3 +116,25 @@ def test_version_option(capsys):
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.strip() == f"listdrop {listdrop.__version__}"
+
+
+def test_an_installed_wheel_stages_the_function_asset_from_the_package(wheel, tmp_path):
+    """No repository beside the installed packages: the asset is staged as functions/ lays it out (models beside the
+    package, the command left to ASSET_EXCLUDE), so the Listdrop construct synthesizes from a wheel install."""
+    wheel.extractall(tmp_path / "site")
+    script = (
+        "import json, pathlib\n"
+        "from listdrop_cdk.constructs import function\n"
+        "staged = function.asset_dir()\n"
+        "print(json.dumps([str(function.FUNCTIONS_DIR), sorted(p.name for p in staged.iterdir()),\n"
+        "    sorted(str(p.relative_to(staged)) for p in staged.glob('aws-models/*/*/service-2.json.gz'))]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True, cwd=tmp_path, timeout=300
+    )
+    installed_at, top, models = json.loads(result.stdout.strip().splitlines()[-1])
+    assert Path(installed_at) == tmp_path / "site"
+    assert top == ["aws-models", "listdrop"]
+    expected = sorted(str(path.relative_to(MODELS_DIR.parent)) for path in MODELS_DIR.glob("*/*/service-2.json.gz"))
+    assert models == expected
