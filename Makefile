@@ -13,7 +13,6 @@ LAYER_STAMP := $(LAYER_DIR)/.installed
 # The Lambda runtime and architecture of infra/constructs/function.py: the layer's wheels must match them.
 LAYER_PLATFORM := --platform manylinux_2_28_x86_64 --implementation cp --python-version 3.13 --abi cp313
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
-export PYTHONPATH := $(CURDIR):$(CURDIR)/functions
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 PORT ?= 4566
@@ -39,14 +38,15 @@ help:
 	@echo "make synth      synthesize the CloudFormation template into cdk.out/ (pinned CDK CLI)"
 	@echo "make clean      remove the virtual environment, node_modules and build output"
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.2"
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
-	# The `listdrop` command: the venv finds the project's code through a .pth file, no build step needed.
-	$(BIN)/python -c 'import site, sys; open(site.getsitepackages()[0] + "/listdrop.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)/functions"
-	printf '#!/bin/sh\nexec "$$(dirname "$$0")/python" -m listdrop.cli "$$@"\n' > $(BIN)/listdrop
-	chmod +x $(BIN)/listdrop
+	# What earlier versions of this Makefile wrote in place of the package: a .pth file and a shell wrapper.
+	rm -f $(VENV)/lib/python3*/site-packages/listdrop.pth $(BIN)/listdrop
+	# listdrop itself, editable (pyproject.toml): the `listdrop` command; `listdrop` and `listdrop_cdk` importable. No
+	# build isolation: the build uses the setuptools requirements-dev.txt pins, with no download.
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT)]
+sys.path[:0] = [str(ROOT), str(ROOT / "functions")]  # this checkout's code, whatever the venv holds
 
 from infra.constructs.function import ASSET_EXCLUDE, FUNCTIONS_DIR, SERVICE_MODELS_FOLDER  # noqa: E402
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
 from constructs import IConstruct
 
@@ -20,6 +22,32 @@ def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:
 
 def wildcard(scope: IConstruct, resource: str, reason: str) -> None:
     acknowledge(scope, f"AwsSolutions-IAM5[Resource::{resource}]", reason)
+
+
+def flattened(scope: IConstruct, value: str) -> str:
+    """`value` (a token such as an ARN) as cdk-nag prints it in a finding, resolved in `scope`'s stack: how its
+    utils/flatten-cfn-reference.js flattens a reference (Fn::Join joined, a GetAtt as <LogicalId.Attribute>, a Ref
+    as <Name>). So an acknowledgment names a bucket's objects alike whether the stack owns the bucket or imports it.
+    """
+    return _flatten(Stack.of(scope).resolve(value))
+
+
+def _flatten(node: Any) -> str:
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict) and len(node) == 1:
+        ((function, argument),) = node.items()
+        if function == "Fn::Join":
+            delimiter, items = argument
+            return str(delimiter).join(_flatten(item) for item in items)
+        if function == "Fn::GetAtt":
+            resource, attribute = argument
+            return f"<{_flatten(resource)}.{_flatten(attribute)}>"
+        if function == "Ref":
+            return f"<{_flatten(argument)}>"
+        if function in ("Fn::Sub", "Fn::ImportValue"):
+            return _flatten(argument)
+    raise ValueError(f"cannot tell how cdk-nag prints {node!r}")
 
 
 def arn_of(resource: IConstruct) -> str:

@@ -50,14 +50,20 @@ def is_folder_marker(key: str, size: int) -> bool:
     return key.endswith("/") and size == 0
 
 
-def route(key: str) -> Route:
-    """Decide destination, action and format from a decoded key, or reject the file with the reason."""
+def route(key: str, key_prefix: str = "") -> Route:
+    """Decide destination, action and format from a decoded key, or reject the file with the reason.
+
+    `key_prefix` is where listdrop's keys live when it shares a bucket ('listdrop/' for
+    'listdrop/imports/ses/...'): the key is routed without it."""
     if contains_email(key):
         raise RejectedFile(
             "KEY_CONTAINS_ADDRESS",
             "The object key contains an e-mail address. Keys appear in notifications and logs, "
             "so rename the file without personal data.",
         )
+    if not key.startswith(key_prefix):  # the bucket's notifications send only keys under it: a misconfiguration
+        raise RejectedFile("NO_ROUTE", f"The key is not under listdrop's prefix '{key_prefix}'.")
+    key = key[len(key_prefix) :]
     routes = next((routes for routes in key_routes() if key.startswith(routes.prefix)), None)
     if routes is None:
         raise _with_examples(keys.no_route(_where_keys_go(key)))

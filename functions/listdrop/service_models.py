@@ -25,7 +25,11 @@ from botocore.model import ServiceModel
 
 # The folder's name inside the function asset (the asset is functions/, unpacked at /var/task in AWS).
 MODELS_FOLDER = "aws-models"
-MODELS_DIR = Path(__file__).resolve().parents[1] / MODELS_FOLDER
+# Where it is here: beside the package in the repository (an editable install too), as in the asset; inside the
+# package in an installed wheel, which has no place beside it (pyproject.toml maps functions/aws-models there).
+WHEEL_MODELS_FOLDER = "_aws_models"
+_BESIDE = Path(__file__).resolve().parents[1] / MODELS_FOLDER
+MODELS_DIR = _BESIDE if _BESIDE.is_dir() else Path(__file__).resolve().parent / WHEEL_MODELS_FOLDER
 
 
 def api_versions() -> dict[str, str]:

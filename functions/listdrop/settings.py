@@ -55,6 +55,12 @@ def _prefix(env: Mapping[str, str], name: str, default: str) -> str:
     return prefix if prefix.endswith("/") else prefix + "/"
 
 
+def _key_prefix(env: Mapping[str, str]) -> str:
+    """Where listdrop's keys live in the bucket: '' (the bucket's root) or a prefix ending in '/'."""
+    prefix = env.get("KEY_PREFIX", "").strip()
+    return prefix if not prefix or prefix.endswith("/") else prefix + "/"
+
+
 def _poll_settings(env: Mapping[str, str]) -> PollSettings:
     """The polling policy's settings (listdrop.poll_schedule owns the policy; the defaults are its own)."""
     defaults = PollSettings()
@@ -83,6 +89,9 @@ class StarterSettings:
     max_invalid_row_percent: float = 10.0
     staging_prefix: str = "staging/"
     reports_prefix: str = "reports/"
+    # Set when listdrop shares a bucket under a prefix (the Listdrop construct's key_prefix): the starter routes the
+    # rest of the key; staging_prefix and reports_prefix already include it.
+    key_prefix: str = ""
     # Read from the registry when needed: ENABLED_BY_DEFAULT imports every provider.
     enabled_providers: frozenset[str] = field(default_factory=lambda: frozenset(registry.ENABLED_BY_DEFAULT))
 
@@ -104,6 +113,7 @@ class StarterSettings:
             max_invalid_row_percent=_percent(env, "MAX_INVALID_ROW_PERCENT", 10.0),
             staging_prefix=_prefix(env, "STAGING_PREFIX", "staging/"),
             reports_prefix=_prefix(env, "REPORTS_PREFIX", "reports/"),
+            key_prefix=_key_prefix(env),
             enabled_providers=frozenset(enabled or registry.ENABLED_BY_DEFAULT),
         )
         return settings

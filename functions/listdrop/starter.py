@@ -148,7 +148,7 @@ class Starter:
         route: Route | None = None
         checked: Checked | CheckedRequest | None = None
         try:
-            route = routing.route(key)
+            route = routing.route(key, self._settings.key_prefix)
             self._check_enabled(route)
             provider = self._providers(route.provider)
             self._check_destination(route)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+from functools import cache
 from pathlib import Path
 
 from aws_cdk import Duration, RemovalPolicy
@@ -11,9 +15,14 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from infra import nag
+import listdrop
+from listdrop.service_models import WHEEL_MODELS_FOLDER
 
-FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
+from .. import nag
+
+# Where the `listdrop` package is: functions/ in the repository (an editable install too), where the job APIs' models
+# sit beside it as the function asset lays them out; site-packages for an installed wheel (asset_dir stages that).
+FUNCTIONS_DIR = Path(listdrop.__file__).resolve().parents[1]
 # The public Powertools layer is built per runtime and architecture (resolved below); move them together.
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.X86_64
@@ -46,10 +55,26 @@ def powertools_layer(scope: Construct, layer_arn: str = "") -> lambda_.ILayerVer
     return lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", arn)
 
 
+@cache
+def asset_dir() -> Path:
+    """The folder the functions' asset is made of: `listdrop/` and `aws-models/` side by side. functions/ itself in
+    the repository; for an installed wheel, a copy in that layout of the installed package and the models it carries
+    (listdrop/_aws_models), removed when the process ends (CDK has copied it into the cloud assembly by then)."""
+    if (FUNCTIONS_DIR / SERVICE_MODELS_FOLDER).is_dir():
+        return FUNCTIONS_DIR
+    package = Path(listdrop.__file__).resolve().parent
+    stage = Path(tempfile.mkdtemp(prefix="listdrop-functions-"))
+    atexit.register(shutil.rmtree, stage, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", WHEEL_MODELS_FOLDER)
+    shutil.copytree(package, stage / package.name, ignore=ignore)
+    shutil.copytree(package / WHEEL_MODELS_FOLDER, stage / SERVICE_MODELS_FOLDER)
+    return stage
+
+
 def _service_models_path() -> str:
-    if not any((FUNCTIONS_DIR / SERVICE_MODELS_FOLDER).glob("*/*/service-2.json*")):
+    if not any((asset_dir() / SERVICE_MODELS_FOLDER).glob("*/*/service-2.json*")):
         raise FileNotFoundError(
-            f"{FUNCTIONS_DIR / SERVICE_MODELS_FOLDER} holds no service models: run `make models` before synthesizing."
+            f"{asset_dir() / SERVICE_MODELS_FOLDER} holds no service models: run `make models` before synthesizing."
         )
     return f"{LAMBDA_TASK_ROOT}/{SERVICE_MODELS_FOLDER}"
 
@@ -91,7 +116,7 @@ class ListdropFunction(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=handler,
-            code=lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=ASSET_EXCLUDE),
+            code=lambda_.Code.from_asset(str(asset_dir()), exclude=ASSET_EXCLUDE),
             role=self.role,
             log_group=self.log_group,
             layers=[powertools_layer],

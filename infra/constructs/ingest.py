@@ -14,12 +14,13 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra import nag
-from infra.config import ListdropConfig
-from infra.constants import EXPORTS_PREFIX, IMPORTS_PREFIX, LAMBDA_HANDLERS, REPORTS_PREFIX, STAGING_PREFIX
-from infra.constructs.function import ListdropFunction
-from infra.constructs.job_apis import wildcard_reason
 from listdrop.providers.spec import RoleName
+
+from .. import nag
+from ..config import ListdropConfig
+from ..constants import EXPORTS_PREFIX, IMPORTS_PREFIX, LAMBDA_HANDLERS, REPORTS_PREFIX, STAGING_PREFIX
+from .function import ListdropFunction
+from .job_apis import wildcard_reason
 
 STARTER_MEMORY_MB = 1769
 MAX_RECEIVE_COUNT = 5
@@ -44,8 +45,12 @@ class Ingest(Construct):
         powertools_layer: lambda_.ILayerVersion,
         dependencies_layer: lambda_.ILayerVersion,
         log_retention: logs.RetentionDays,
+        key_prefix: str = "",
     ) -> None:
+        """`key_prefix`: where listdrop's keys live in the bucket ('' or ending in '/'): every notification filter,
+        permission and prefix setting below is under it, and the starter strips it before routing a key."""
         super().__init__(scope, construct_id)
+        self._key_prefix = key_prefix
         starter_timeout = Duration.seconds(config.starter_timeout_seconds)
         self.dead_letter_queue = sqs.Queue(
             self,
@@ -71,16 +76,12 @@ class Ingest(Construct):
             retention_period=Duration.days(14),
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVE_COUNT),
         )
-        bucket.add_event_notification(
-            s3.EventType.OBJECT_CREATED,
-            s3n.SqsDestination(self.queue),
-            s3.NotificationKeyFilter(prefix=IMPORTS_PREFIX),
-        )
-        bucket.add_event_notification(
-            s3.EventType.OBJECT_CREATED,
-            s3n.SqsDestination(self.queue),
-            s3.NotificationKeyFilter(prefix=EXPORTS_PREFIX),
-        )
+        for prefix in (IMPORTS_PREFIX, EXPORTS_PREFIX):
+            bucket.add_event_notification(
+                s3.EventType.OBJECT_CREATED,
+                s3n.SqsDestination(self.queue),
+                s3.NotificationKeyFilter(prefix=key_prefix + prefix),
+            )
         self.starter = self._build_starter(
             bucket, table, state_machine, config, powertools_layer, log_retention, starter_timeout
         )
@@ -116,9 +117,11 @@ class Ingest(Construct):
                 "CLAIM_LEASE_SECONDS": str(int(timeout.to_seconds()) * 2),
                 "ALLOWED_CONTACT_LISTS": ",".join(config.allowed_contact_lists),
                 "MAX_INVALID_ROW_PERCENT": f"{config.max_invalid_row_percent:g}",
-                "STAGING_PREFIX": STAGING_PREFIX,
-                "REPORTS_PREFIX": REPORTS_PREFIX,
+                "STAGING_PREFIX": self._key_prefix + STAGING_PREFIX,
+                "REPORTS_PREFIX": self._key_prefix + REPORTS_PREFIX,
                 "ENABLED_PROVIDERS": ",".join(config.enabled_providers),
+                # Only when set, so a deployment without a prefix keeps the environment it always had.
+                **({"KEY_PREFIX": self._key_prefix} if self._key_prefix else {}),
             },
             timeout=timeout,
             memory_size=STARTER_MEMORY_MB,
@@ -135,11 +138,13 @@ class Ingest(Construct):
                 max_concurrency=STARTER_MAX_CONCURRENCY,
             )
         )
+        imports, exports = self._key_prefix + IMPORTS_PREFIX, self._key_prefix + EXPORTS_PREFIX
+        staging, reports = self._key_prefix + STAGING_PREFIX, self._key_prefix + REPORTS_PREFIX
         policy = [
             iam.PolicyStatement(
                 sid="ReadUploadedFiles",
                 actions=["s3:GetObject", "s3:GetObjectVersion"],
-                resources=[bucket.arn_for_objects(f"{IMPORTS_PREFIX}*"), bucket.arn_for_objects(f"{EXPORTS_PREFIX}*")],
+                resources=[bucket.arn_for_objects(f"{imports}*"), bucket.arn_for_objects(f"{exports}*")],
             ),
             # Without s3:ListBucket, S3 answers 403 AccessDenied instead of 404 for a key or version that is gone
             # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "Permissions"), and the
@@ -148,15 +153,12 @@ class Ingest(Construct):
                 sid="TellDeletedUploadsFromDeniedOnes",
                 actions=["s3:ListBucket"],
                 resources=[bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{IMPORTS_PREFIX}*", f"{EXPORTS_PREFIX}*"]}},
+                conditions={"StringLike": {"s3:prefix": [f"{imports}*", f"{exports}*"]}},
             ),
             iam.PolicyStatement(
                 sid="WriteCheckedFilesAndReports",
                 actions=["s3:PutObject", "s3:AbortMultipartUpload"],
-                resources=[
-                    bucket.arn_for_objects(f"{STAGING_PREFIX}*"),
-                    bucket.arn_for_objects(f"{REPORTS_PREFIX}*"),
-                ],
+                resources=[bucket.arn_for_objects(f"{staging}*"), bucket.arn_for_objects(f"{reports}*")],
             ),
             iam.PolicyStatement(
                 sid="RecordJobs",
@@ -173,18 +175,18 @@ class Ingest(Construct):
             starter.role.add_to_policy(statement)
         nag.wildcard(
             starter.role,
-            f"{nag.arn_of(bucket)}/{IMPORTS_PREFIX}*",
-            "The starter reads whichever file is uploaded under the imports/ prefix, and only there.",
+            nag.flattened(starter.role, bucket.arn_for_objects(f"{imports}*")),
+            f"The starter reads whichever file is uploaded under the {imports} prefix, and only there.",
         )
         nag.wildcard(
             starter.role,
-            f"{nag.arn_of(bucket)}/{EXPORTS_PREFIX}*",
-            "The starter reads whichever export request is uploaded under exports/ses/, and only there.",
+            nag.flattened(starter.role, bucket.arn_for_objects(f"{exports}*")),
+            f"The starter reads whichever export request is uploaded under {exports}, and only there.",
         )
-        for prefix, purpose in ((STAGING_PREFIX, "normalized copy"), (REPORTS_PREFIX, "rejected-rows report")):
+        for prefix, purpose in ((staging, "normalized copy"), (reports, "rejected-rows report")):
             nag.wildcard(
                 starter.role,
-                f"{nag.arn_of(bucket)}/{prefix}*",
+                nag.flattened(starter.role, bucket.arn_for_objects(f"{prefix}*")),
                 f"The starter writes each upload's {purpose} under {prefix}<tracking id>, a key known only "
                 "once the upload arrives.",
             )

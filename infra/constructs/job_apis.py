@@ -8,18 +8,24 @@ against the Service Authorization Reference.
 
 from __future__ import annotations
 
-from aws_cdk import Aws
+from collections.abc import Mapping
+from typing import Any
+
+from aws_cdk import Annotations, Aws
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra import nag
-from infra.config import ListdropConfig
-from infra.constructs.function import ListdropFunction
 from listdrop.providers.registry import PROVIDERS
 from listdrop.providers.spec import BucketReader, DeploymentOptions, Grant, ProviderSpec, RoleName, ServiceRole
 
+from .. import nag
+from ..config import ListdropConfig
+from .function import ListdropFunction
+
 BUCKET = "bucket:"
+# The condition key whose values are key prefixes (a Grant's conditions): they move under the deployment's key prefix.
+S3_PREFIX_CONDITION = "s3:prefix"
 
 
 def enabled_specs(config: ListdropConfig) -> list[ProviderSpec]:
@@ -43,13 +49,20 @@ class JobApis(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        bucket: s3.Bucket,
+        bucket: s3.IBucket,
         starter: ListdropFunction,
         poller: ListdropFunction,
         config: ListdropConfig,
+        key_prefix: str = "",
     ) -> None:
+        """`key_prefix`: where listdrop's keys live in the bucket (Ingest's): the providers' bucket resources, their
+        `s3:prefix` conditions and the bucket policy's statements are under it."""
         super().__init__(scope, construct_id)
         self._bucket = bucket
+        self._key_prefix = key_prefix
+        # What the bucket's policy must hold for the job APIs that read it (their BucketReader): added to it when
+        # this stack owns the bucket; otherwise its owner adds them (a warning says so).
+        self.bucket_policy_statements: list[iam.PolicyStatement] = []
         self._functions = {RoleName.STARTER: starter, RoleName.POLLER: poller}
         self.service_roles: dict[str, iam.Role] = {}
         for grant in grants(config):
@@ -65,15 +78,22 @@ class JobApis(Construct):
             operator: {key: self._resource(value) for key, value in values.items()}
             for operator, values in reader.conditions.items()
         }
-        self._bucket.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid=reader.sid,
-                principals=[iam.ServicePrincipal(reader.service_principal)],
-                actions=list(reader.actions),
-                resources=[self._bucket.arn_for_objects(f"{reader.prefix}*")],
-                conditions=conditions or None,
-            )
+        statement = iam.PolicyStatement(
+            sid=reader.sid,
+            principals=[iam.ServicePrincipal(reader.service_principal)],
+            actions=list(reader.actions),
+            resources=[self._bucket.arn_for_objects(f"{self._key_prefix}{reader.prefix}*")],
+            conditions=conditions or None,
         )
+        self.bucket_policy_statements.append(statement)
+        # An imported bucket (Bucket.from_bucket_name...) is not this stack's: CDK adds nothing to its policy.
+        if not self._bucket.add_to_resource_policy(statement).statement_added:
+            Annotations.of(self).add_warning_v2(
+                f"listdrop:bucketPolicy:{reader.sid}",
+                f"The upload bucket is not owned by this stack, so its policy cannot be changed here: add the "
+                f"statement {reader.sid} yourself ({reader.service_principal} may {', '.join(reader.actions)} the "
+                f"objects under {self._key_prefix}{reader.prefix}; Listdrop.bucket_policy_statements holds it).",
+            )
 
     def _grant(self, role: iam.IRole, grant: Grant) -> None:
         role.add_to_principal_policy(
@@ -81,7 +101,7 @@ class JobApis(Construct):
                 sid=grant.sid,
                 actions=list(grant.actions),
                 resources=[self._resource(template) for template in grant.resources],
-                conditions=dict(grant.conditions) or None,
+                conditions=self._conditions(grant.conditions) or None,
             )
         )
         for template in grant.resources:
@@ -120,12 +140,20 @@ class JobApis(Construct):
     def _resource(self, template: str) -> str:
         if template.startswith(BUCKET):
             prefix = template[len(BUCKET) :]
-            return self._bucket.arn_for_objects(prefix) if prefix else self._bucket.bucket_arn
+            return self._bucket.arn_for_objects(self._key_prefix + prefix) if prefix else self._bucket.bucket_arn
         return template.format(partition=Aws.PARTITION, region=Aws.REGION, account=Aws.ACCOUNT_ID)
+
+    def _conditions(self, conditions: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        return {
+            operator: {
+                key: [self._key_prefix + prefix for prefix in values] if key == S3_PREFIX_CONDITION else values
+                for key, values in keys.items()
+            }
+            for operator, keys in conditions.items()
+        }
 
     def _nag_resource(self, template: str) -> str:
         """The resource as cdk-nag prints it in a finding."""
         if template.startswith(BUCKET):
-            prefix = template[len(BUCKET) :]
-            return f"{nag.arn_of(self._bucket)}/{prefix}" if prefix else nag.arn_of(self._bucket)
+            return nag.flattened(self, self._resource(template))
         return template.format(partition="<AWS::Partition>", region="<AWS::Region>", account="<AWS::AccountId>")

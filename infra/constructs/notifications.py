@@ -10,8 +10,8 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra.constants import COMPLETED_DETAIL_TYPES, EVENT_SOURCE, FAILED_DETAIL_TYPES
-from infra.constructs.topic_access import EncryptedTopicTarget
+from ..constants import COMPLETED_DETAIL_TYPES, EVENT_SOURCE, FAILED_DETAIL_TYPES
+from .topic_access import EncryptedTopicTarget
 
 # EventBridge's input transformer, as documented
 # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html):
@@ -68,12 +68,28 @@ def workflow_failure_text() -> events.RuleTargetInput:
 
 
 class Notifications(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, emails: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        emails: tuple[str, ...],
+        key: kms.IKey | None = None,
+        completed_topic: sns.ITopic | None = None,
+        failed_topic: sns.ITopic | None = None,
+    ) -> None:
+        """`key`, `completed_topic`, `failed_topic`: existing ones to use instead of creating them (the topics both or
+        neither). The key encrypts the topics created here; for existing topics, pass the key they are encrypted
+        with, if any, so the rules' publishing is granted on it (topic_access.py)."""
         super().__init__(scope, construct_id)
+        if (completed_topic is None) != (failed_topic is None):
+            raise ValueError("pass both completed_topic and failed_topic, or neither")
         self.bus = events.EventBus(self, "Bus", description="listdrop outcome events")
-        self.key = self._build_key()
-        self.completed_topic = self._build_topic("Completed", "listdrop: imports completed")
-        self.failed_topic = self._build_topic("Failed", "listdrop: imports failed, rejected or timed out")
+        self.key = key or self._build_key()
+        self.completed_topic = completed_topic or self._build_topic("Completed", "listdrop: imports completed")
+        self.failed_topic = failed_topic or self._build_topic(
+            "Failed", "listdrop: imports failed, rejected or timed out"
+        )
         self._route(COMPLETED_DETAIL_TYPES, self.completed_topic, "CompletedRule")
         self._route(FAILED_DETAIL_TYPES, self.failed_topic, "FailedRule")
         for email in emails:
@@ -93,7 +109,7 @@ class Notifications(Construct):
     def _build_topic(self, construct_id: str, display_name: str) -> sns.Topic:
         return sns.Topic(self, construct_id, display_name=display_name, master_key=self.key, enforce_ssl=True)
 
-    def _route(self, detail_types: list[str], topic: sns.Topic, construct_id: str) -> None:
+    def _route(self, detail_types: list[str], topic: sns.ITopic, construct_id: str) -> None:
         events.Rule(
             self,
             construct_id,

@@ -13,7 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra.constructs.topic_access import allow_alarms_to_publish
+from .topic_access import allow_alarms_to_publish
 
 # The Powertools metrics of the handlers (functions/listdrop/observability.py): namespace and service dimension.
 NAMESPACE = "listdrop"

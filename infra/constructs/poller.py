@@ -10,9 +10,9 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra import nag
-from infra.constants import EXPORT_RESULTS_PREFIX, LAMBDA_HANDLERS, REPORTS_PREFIX
-from infra.constructs.function import ListdropFunction
+from .. import nag
+from ..constants import EXPORT_RESULTS_PREFIX, LAMBDA_HANDLERS, REPORTS_PREFIX
+from .function import ListdropFunction
 
 
 class Poller(Construct):
@@ -25,8 +25,11 @@ class Poller(Construct):
         table: dynamodb.ITableV2,
         powertools_layer: lambda_.ILayerVersion,
         log_retention: logs.RetentionDays,
+        key_prefix: str = "",
     ) -> None:
+        """`key_prefix`: where listdrop's keys live in the bucket (Ingest's); the reports and results go under it."""
         super().__init__(scope, construct_id)
+        reports = key_prefix + REPORTS_PREFIX
         self.function = ListdropFunction(
             self,
             "Function",
@@ -35,8 +38,8 @@ class Poller(Construct):
             environment={
                 "JOBS_TABLE_NAME": table.table_name,
                 "BUCKET_NAME": bucket.bucket_name,
-                "REPORTS_PREFIX": REPORTS_PREFIX,
-                "EXPORT_RESULTS_PREFIX": EXPORT_RESULTS_PREFIX,
+                "REPORTS_PREFIX": reports,
+                "EXPORT_RESULTS_PREFIX": key_prefix + EXPORT_RESULTS_PREFIX,
             },
             timeout=Duration.seconds(120),
             powertools_layer=powertools_layer,
@@ -53,12 +56,12 @@ class Poller(Construct):
                 # The report is copied with a managed (multipart) upload: let the poller abort one it began, so
                 # a failed copy leaves no parts behind.
                 actions=["s3:PutObject", "s3:AbortMultipartUpload"],
-                resources=[bucket.arn_for_objects(f"{REPORTS_PREFIX}*")],
+                resources=[bucket.arn_for_objects(f"{reports}*")],
             ),
         ]:
             self.function.role.add_to_policy(statement)
         nag.wildcard(
             self.function.role,
-            f"{nag.arn_of(bucket)}/{REPORTS_PREFIX}*",
-            "Each job's failed-records report is written under reports/<tracking id>/, and only there.",
+            nag.flattened(self.function.role, bucket.arn_for_objects(f"{reports}*")),
+            f"Each job's failed-records report is written under {reports}<tracking id>/, and only there.",
         )

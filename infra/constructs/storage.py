@@ -9,7 +9,7 @@ from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra.constants import STAGING_PREFIX
+from ..constants import STAGING_PREFIX
 
 # The baseline every listdrop bucket shares: encrypted, TLS 1.2+ only, never public, no ACLs.
 PRIVATE_BUCKET: dict[str, Any] = {

@@ -24,8 +24,10 @@ is why the rules use `EncryptedTopicTarget` instead.
 
 from __future__ import annotations
 
+import re
+
 import jsii
-from aws_cdk import Aws
+from aws_cdk import Annotations, Aws
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -48,28 +50,47 @@ def this_accounts_alarms() -> str:
     return f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*"
 
 
-def _topic_context() -> dict[str, dict[str, str]]:
-    return {"StringLike": {"kms:EncryptionContext:aws:sns:topicArn": stack_topics_pattern()}}
+def _topic_context(topic_arn: str | None = None) -> dict[str, dict[str, str]]:
+    return {"StringLike": {"kms:EncryptionContext:aws:sns:topicArn": topic_arn or stack_topics_pattern()}}
+
+
+def _is_created_here(topic: sns.ITopic) -> bool:
+    """A topic this stack creates (named after the stack), not one passed in from elsewhere."""
+    return isinstance(topic, sns.Topic)
+
+
+def _add(
+    resource: sns.ITopic | kms.IKey, what: str, statement: iam.PolicyStatement, result: iam.AddToResourcePolicyResult
+) -> None:
+    """An imported topic or key is not this stack's: CDK adds nothing to its policy. Say what its owner must add."""
+    if not result.statement_added:
+        Annotations.of(resource).add_warning_v2(
+            f"listdrop:resourcePolicy:{statement.sid}",
+            f"This {what} is not owned by this stack, so its policy cannot be changed here: add the statement "
+            f"{statement.sid} yourself (see the Listdrop construct's docstring).",
+        )
 
 
 def allow_eventbridge_to_publish(topic: sns.ITopic, key: kms.IKey) -> None:
-    topic.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid="AllowEventBridgeRulesToPublish",
-            principals=[iam.ServicePrincipal(EVENTBRIDGE)],
-            actions=["sns:Publish"],
-            resources=[topic.topic_arn],
-        )
+    publish = iam.PolicyStatement(
+        sid="AllowEventBridgeRulesToPublish",
+        principals=[iam.ServicePrincipal(EVENTBRIDGE)],
+        actions=["sns:Publish"],
+        resources=[topic.topic_arn],
     )
-    key.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid="AllowEventBridgeToPublishToThisStacksTopics",
-            principals=[iam.ServicePrincipal(EVENTBRIDGE)],
-            actions=SNS_KEY_ACTIONS,
-            resources=["*"],  # in a key policy, "*" is this key
-            conditions=_topic_context(),
-        )
+    _add(topic, "topic", publish, topic.add_to_resource_policy(publish))
+    # The topics created here share one statement (their names start with the stack's); another by its own ARN.
+    created = _is_created_here(topic)
+    use_key = iam.PolicyStatement(
+        sid="AllowEventBridgeToPublishToThisStacksTopics"
+        if created
+        else "AllowEventBridgeToPublishTo" + re.sub("[^A-Za-z0-9]", "", topic.node.id),
+        principals=[iam.ServicePrincipal(EVENTBRIDGE)],
+        actions=SNS_KEY_ACTIONS,
+        resources=["*"],  # in a key policy, "*" is this key
+        conditions=_topic_context(None if created else topic.topic_arn),
     )
+    _add(key, "KMS key", use_key, key.add_to_resource_policy(use_key))
 
 
 def allow_alarms_to_publish(topic: sns.ITopic, key: kms.IKey) -> None:
@@ -77,24 +98,22 @@ def allow_alarms_to_publish(topic: sns.ITopic, key: kms.IKey) -> None:
         "ArnLike": {"aws:SourceArn": this_accounts_alarms()},
         "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
     }
-    topic.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid="AllowThisAccountsAlarmsToPublish",
-            principals=[iam.ServicePrincipal(CLOUDWATCH)],
-            actions=["sns:Publish"],
-            resources=[topic.topic_arn],
-            conditions=from_this_accounts_alarms,
-        )
+    publish = iam.PolicyStatement(
+        sid="AllowThisAccountsAlarmsToPublish",
+        principals=[iam.ServicePrincipal(CLOUDWATCH)],
+        actions=["sns:Publish"],
+        resources=[topic.topic_arn],
+        conditions=from_this_accounts_alarms,
     )
-    key.add_to_resource_policy(
-        iam.PolicyStatement(
-            sid="AllowThisAccountsAlarmsToPublishToThisStacksTopics",
-            principals=[iam.ServicePrincipal(CLOUDWATCH)],
-            actions=SNS_KEY_ACTIONS,
-            resources=["*"],
-            conditions={**from_this_accounts_alarms, **_topic_context()},
-        )
+    _add(topic, "topic", publish, topic.add_to_resource_policy(publish))
+    use_key = iam.PolicyStatement(
+        sid="AllowThisAccountsAlarmsToPublishToThisStacksTopics",
+        principals=[iam.ServicePrincipal(CLOUDWATCH)],
+        actions=SNS_KEY_ACTIONS,
+        resources=["*"],
+        conditions={**from_this_accounts_alarms, **_topic_context()},
     )
+    _add(key, "KMS key", use_key, key.add_to_resource_policy(use_key))
 
 
 @jsii.implements(events.IRuleTarget)

@@ -36,9 +36,6 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from infra import nag
-from infra.config import HistoryCosts, ListdropConfig, check_history_limit
-from infra.constants import EVENT_SOURCE
 from listdrop.job_store import Attribute, ClaimStatus
 from listdrop.poll_schedule import BACKOFF_SECONDS as POLL_BACKOFF_SECONDS
 from listdrop.poll_schedule import GIVE_UP_AT as POLL_GIVE_UP_AT
@@ -47,6 +44,10 @@ from listdrop.poll_schedule import POLL
 from listdrop.poll_schedule import RUNNING as POLL_RUNNING
 from listdrop.poll_schedule import STATE as POLL_STATUS
 from listdrop.poll_schedule import WAIT_SECONDS as POLL_WAIT_SECONDS
+
+from .. import nag
+from ..config import HistoryCosts, ListdropConfig, check_history_limit
+from ..constants import EVENT_SOURCE
 
 JsonPath = sfn.JsonPath
 Condition = sfn.Condition

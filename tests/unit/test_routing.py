@@ -173,3 +173,13 @@ def test_folder_markers_are_zero_byte_keys_ending_in_slash():
     assert is_folder_marker("imports/ses/contact-lists/", 0)
     assert not is_folder_marker("imports/ses/contact-lists/", 5)
     assert not is_folder_marker("imports/a.csv", 0)
+
+
+def test_a_key_prefix_is_left_out_of_routing():
+    """listdrop in a shared bucket (the Listdrop construct's key_prefix): the rest of the key is routed."""
+    routed = route("team/listdrop/imports/ses/contact-lists/Newsletter/put/a.csv", "team/listdrop/")
+    assert routed == route("imports/ses/contact-lists/Newsletter/put/a.csv")
+    with pytest.raises(RejectedFile) as refused:
+        route("other/imports/ses/contact-lists/Newsletter/put/a.csv", "team/listdrop/")
+    assert refused.value.code == "NO_ROUTE"
+    assert "team/listdrop/" in refused.value.reason

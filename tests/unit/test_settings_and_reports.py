@@ -30,6 +30,12 @@ def test_bad_settings_fail_at_cold_start_with_the_variable_named(env, message):
         StarterSettings.from_env(env)
 
 
+@pytest.mark.parametrize(("value", "expected"), [(None, ""), ("", ""), (" listdrop/ ", "listdrop/"), ("a/b", "a/b/")])
+def test_the_key_prefix_is_the_buckets_root_unless_set(value, expected):
+    env = REQUIRED if value is None else {**REQUIRED, "KEY_PREFIX": value}
+    assert StarterSettings.from_env(env).key_prefix == expected
+
+
 def test_poller_settings_normalize_the_prefix():
     assert (
         PollerSettings.from_env({"JOBS_TABLE_NAME": "t", "BUCKET_NAME": "b", "REPORTS_PREFIX": "r"}).reports_prefix

@@ -336,3 +336,27 @@ def test_a_file_rejected_for_its_rows_leaves_no_staged_copy_and_starts_no_job(en
     state = json.loads(env["sfn"].executions[tracking_id])
     assert state["outcome"]["detail"]["reasonCode"] == "NO_VALID_ROWS"
     assert state["outcome"]["detail"]["notice"]["rowReport"].endswith("/rejected-rows.csv")
+
+
+def test_under_a_key_prefix_the_key_routes_without_it_and_the_copies_go_under_it(aws):
+    """The Listdrop construct's key_prefix: the bucket is shared, listdrop's keys live under 'listdrop/'."""
+    sfn, provider = FakeStepFunctions(), FakeProvider()
+    settings = StarterSettings.from_env(
+        {
+            "JOBS_TABLE_NAME": "jobs",
+            "STATE_MACHINE_ARN": "arn:sm",
+            "KEY_PREFIX": "listdrop/",
+            "STAGING_PREFIX": "listdrop/staging/",
+            "REPORTS_PREFIX": "listdrop/reports/",
+        }
+    )
+    starter = Starter(settings, aws["store"], aws["s3"], sfn, lambda name: provider, clock=Clock())
+    key = f"listdrop/{KEY}"
+    response = aws["s3"].put_object(Bucket=BUCKET, Key=key, Body=CSV)
+    [result] = starter.handle_notification(s3_event(BUCKET, key, response["VersionId"], len(CSV)))
+    assert result.result == Result.STARTED
+    [request] = provider.started
+    assert request.route.destination.name == "News"
+    assert request.source.key == f"listdrop/staging/ses-import/{result.tracking_id}.csv"
+    state = json.loads(sfn.executions[result.tracking_id])
+    assert state["upload"]["source"]["key"] == key, "the outcome names the whole key"

@@ -1,4 +1,4 @@
-"""`python -m listdrop.cli`: what the virtual environment's `listdrop` script runs (see the Makefile)."""
+"""`python -m listdrop.cli`: the same as the `listdrop` command that installing the package gives (pyproject.toml)."""
 
 import sys
 

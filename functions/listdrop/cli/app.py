@@ -37,6 +37,10 @@ Against the local cloud, --endpoint-url (or $LISTDROP_ENDPOINT_URL) is enough: t
 default --stack, and with no region or credentials configured the local cloud's are used. Against AWS, a missing
 region or missing credentials stop the command with what to set, exit status 2.
 
+    listdrop --version
+
+prints listdrop's version.
+
 A command whose output is cut short (its reader closed the pipe) stops quietly with status 1.
 """
 
@@ -47,6 +51,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from listdrop import __version__
 from listdrop.cli import jobs, local, notifications, redrive, smoke, validate
 from listdrop.cli.connection import NotConfigured
 
@@ -58,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="listdrop", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add_parser(commands)
