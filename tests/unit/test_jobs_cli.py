@@ -141,6 +141,7 @@ def jobs(aws):
         code="TOO_MANY_INVALID_ROWS",
         reason=event["detail"]["reason"],
         execution_input=_execution_input(rejected, outcome=event),
+        ended_at=event["detail"]["endedAt"],
     )
     cancelled = _started(
         store,
@@ -262,6 +263,17 @@ def test_json_lines_carry_full_ids_and_redacted_sources(jobs, capsys):
     }
     assert job["source"] == f"s3://{BUCKET}/imports/ses/contact-lists/Newsletter/put/<redacted-address>"
     assert "@" not in line
+
+
+def test_a_rejection_has_its_end_and_no_job_start_in_the_json_lines(jobs, capsys):
+    """A rejected upload started no job: jobStartedAt is null, while startedAt and endedAt are set."""
+    code, lines, err = listed(["--json", "--status", "REJECTED"], capsys)
+    assert code == 0, err
+    [job] = [json.loads(line) for line in lines]
+    assert job["trackingId"] == REJECTED_ID
+    assert job["startedAt"] == job["createdAt"] == (NOW - timedelta(days=1)).isoformat()
+    assert job["endedAt"] == (NOW - timedelta(days=1)).isoformat()  # the rejection's time, as its outcome has it
+    assert job["jobStartedAt"] is None and job["providerJobId"] is None and job["records"] is None
 
 
 class Terminal(io.StringIO):

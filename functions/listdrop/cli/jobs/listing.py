@@ -152,7 +152,10 @@ def job_json(job: Job) -> dict[str, Any]:
         "providerStatus": job.get(Attribute.PROVIDER_STATUS),
         "providerJobId": job.get(Attribute.PROVIDER_JOB_ID),
         "createdAt": job.get(Attribute.CREATED_AT),
-        # the outcome event's startedAt (the claim); jobStartedAt: when the provider job was started
+        # startedAt: when the starter first took the upload (the outcome event's startedAt, = createdAt);
+        # jobStartedAt: when the provider's job was started, null when none was (rejected or refused uploads,
+        # and a claim whose job is being started); endedAt: when the upload ended, its job's end or the time it
+        # was rejected or refused, null while it runs.
         "startedAt": job.get(Attribute.CREATED_AT),
         "jobStartedAt": job.get(Attribute.JOB_STARTED_AT),
         "endedAt": job.get(Attribute.ENDED_AT),
