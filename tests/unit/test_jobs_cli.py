@@ -22,6 +22,7 @@ from listdrop.cli import jobs as jobs_command
 from listdrop.cli import main
 from listdrop.cli.jobs import cancel, listing
 from listdrop.cli.jobs.common import UsageError
+from listdrop.cli.output import OUTPUT_ENV
 from listdrop.cli.stack import TABLE_OUTPUT
 from listdrop.errors import ProviderRequestRejected
 from listdrop.job_listing import NativeQuery
@@ -51,6 +52,12 @@ REJECTED_ID = "cafe0000" + "2" * 32
 CANCELLED_ID = "d4" * 20
 CLAIMED_ID = "e5" * 20
 ADDRESS = "jane.doe@example.com"
+
+
+@pytest.fixture(autouse=True)
+def no_output_default(monkeypatch):
+    """A person's own $LISTDROP_OUTPUT must not change what these tests read."""
+    monkeypatch.delenv(OUTPUT_ENV, raising=False)
 
 
 def _upload(tracking_id: str, route: Route, key: str, created: datetime) -> Upload:
@@ -276,6 +283,46 @@ def test_a_rejection_has_its_end_and_no_job_start_in_the_json_lines(jobs, capsys
     assert job["jobStartedAt"] is None and job["providerJobId"] is None and job["records"] is None
 
 
+def test_output_json_is_what_the_json_alias_prints_and_table_is_the_default(jobs, capsys):
+    _, aliased, _ = listed(["--json"], capsys)
+    code, as_json, err = listed(["--output", "json"], capsys)
+    assert code == 0, err
+    assert as_json == aliased and len(as_json) == 5
+    assert all(json.loads(line)["trackingId"] for line in as_json)
+    _, default, _ = listed([], capsys)
+    code, table, err = listed(["--output", "table"], capsys)
+    assert code == 0, err
+    assert table == default and table[0].startswith("TRACKING ID") and ids_in(table) == ids_in(default)
+
+
+def test_the_default_output_comes_from_the_environment_and_an_option_overrides_it(jobs, capsys, monkeypatch):
+    monkeypatch.setenv(OUTPUT_ENV, "JSON")
+    _, lines, _ = listed([], capsys)
+    assert [json.loads(line)["trackingId"] for line in lines] == [
+        CLAIMED_ID,
+        REJECTED_ID,
+        RUNNING_ID,
+        SUCCEEDED_ID,
+        CANCELLED_ID,
+    ]
+    _, lines, _ = listed(["--output", "table"], capsys)
+    assert lines[0].startswith("TRACKING ID")
+    monkeypatch.setenv(OUTPUT_ENV, "text")  # the human form, whichever the command prints
+    _, lines, _ = listed([], capsys)
+    assert lines[0].startswith("TRACKING ID")
+    monkeypatch.setenv(OUTPUT_ENV, "yaml")
+    code, lines, err = listed([], capsys)
+    assert code == 2 and lines == []
+    assert f"${OUTPUT_ENV}='yaml': use table, text, json" in err
+
+
+def test_json_and_another_output_exclude_each_other(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["jobs", "list", "--json", "--output", "table"])
+    assert exited.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
@@ -405,6 +452,15 @@ def test_show_of_a_running_job_says_no_outcome_yet(jobs, capsys):
     assert "none yet: the job is running" in out
 
 
+def test_show_prints_text_by_default_and_with_output_text(jobs, capsys, monkeypatch):
+    _, default, _ = shown(SUCCEEDED_ID, capsys)
+    code, text, _ = shown(SUCCEEDED_ID, capsys, "--output", "text")
+    assert code == 0 and text == default and text.startswith(f"Job {SUCCEEDED_ID}")
+    monkeypatch.setenv(OUTPUT_ENV, "json")
+    _, out, _ = shown(SUCCEEDED_ID, capsys)
+    assert json.loads(out)["trackingId"] == SUCCEEDED_ID
+
+
 def test_show_accepts_a_unique_prefix_of_eight_or_more_characters(jobs, capsys):
     code, out, _ = shown(SUCCEEDED_ID[:10], capsys)
     assert code == 0 and f"Job {SUCCEEDED_ID}" in out
@@ -427,8 +483,9 @@ def test_unknown_short_and_ambiguous_ids(jobs, capsys, tracking_id, code, messag
     assert message in err and out == ""
 
 
-def test_show_json_is_the_item_with_its_json_attributes_parsed(jobs, capsys):
-    code, out, _ = shown(SUCCEEDED_ID, capsys, "--json")
+@pytest.mark.parametrize("option", [["--json"], ["--output", "json"]])
+def test_show_json_is_the_item_with_its_json_attributes_parsed(jobs, capsys, option):
+    code, out, _ = shown(SUCCEEDED_ID, capsys, *option)
     assert code == 0
     item = json.loads(out)
     assert item["outcomeDetail"]["outcome"] == "SUCCEEDED"
@@ -730,6 +787,28 @@ def test_the_native_listing_command_prints_newest_first_without_links(monkeypatc
     assert "9/2" in lines[1] and "2024-05-09 12:00:00" in lines[1]
     assert "secret" not in out and "@" not in out
     assert lines[-1].startswith("2 mail-manager job(s)")
+
+
+def test_the_native_listing_prints_json_lines_with_output_json(monkeypatch, capsys):
+    mailmanager = client("mailmanager")
+    monkeypatch.setattr(jobs_command, "connect", lambda args: StubbedConnection({"mailmanager": mailmanager}))
+    job = {"Status": "COMPLETED", "ImportDataFormat": {"ImportDataType": "CSV"}, "AddressListId": "al-1"}
+    with Stubber(mailmanager) as stub:
+        stub.add_response(
+            "list_address_list_import_jobs",
+            {
+                "ImportJobs": [
+                    {"JobId": "m1", "Name": "spring", "CreatedTimestamp": at(1), "PreSignedUrl": "https://s", **job}
+                ]
+            },
+            {"AddressListId": "al-1", "PageSize": 50},
+        )
+        code = main(["jobs", "list", "--native", "mail-manager", "--address-list-id", "al-1", "--output", "json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    [row] = [json.loads(line) for line in out.splitlines()]
+    assert (row["provider"], row["jobId"], row["status"]) == ("mail-manager", "m1", "COMPLETED")
+    assert "https://s" not in out
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from listdrop.cli.connection import Connection
 from listdrop.cli.jobs import native
 from listdrop.cli.jobs.common import UsageError, open_table
 from listdrop.cli.jobs.text import json_default, newest, print_table, records_text, short_time, status_text, write
+from listdrop.cli.output import add_output_options, wants_json
 from listdrop.clock import utc_now
 from listdrop.job_records import Job, JobFilter
 from listdrop.job_store import Attribute
@@ -68,7 +69,7 @@ def add_parser(
     listing.add_argument(
         "--limit", type=int, default=DEFAULT_LIMIT, help=f"show the newest N (default {DEFAULT_LIMIT}; 0 for all)"
     )
-    listing.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
+    add_output_options(listing, human="table", json_help="one object per line, every field, full tracking ids")
     listing.add_argument(
         "--page-size", type=int, help="items per Scan (or API) request (default: the service's page size)"
     )
@@ -88,8 +89,9 @@ def run(
     until = parse_when(args.until, now) if args.until else None
     if args.limit is not None and args.limit < 0:
         raise UsageError("--limit must be 0 (no limit) or more")
+    as_json = wants_json(args)
     if args.native:
-        return native.run(args, out=out, connection=connection, since=since, until=until)
+        return native.run(args, out=out, connection=connection, since=since, until=until, as_json=as_json)
     given = native.options_given(args)
     if given:
         raise UsageError(f"{', '.join(given)} only apply to --native listings")
@@ -110,7 +112,7 @@ def run(
     )
     shown = newest(jobs, args.limit, key=lambda job: (job.created_at, job.tracking_id))
     progress.done()
-    if args.json:
+    if as_json:
         for job in shown:
             write(out, json.dumps(job_json(job), default=json_default, sort_keys=True) + "\n")
         return 0

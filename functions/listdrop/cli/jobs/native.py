@@ -67,9 +67,10 @@ def run(
     connection: Connection,
     since: datetime | None,
     until: datetime | None,
+    as_json: bool,
 ) -> int:
     shown = _jobs(args, connection, since, until)
-    if args.json:
+    if as_json:
         for row in shown:
             write(out, json.dumps(row.to_dict(), sort_keys=True) + "\n")
         return 0

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from listdrop.cli.connection import Connection
 from listdrop.cli.jobs.common import open_table
 from listdrop.cli.jobs.text import json_default, long_time, records_text, status_text, write
+from listdrop.cli.output import add_output_options, wants_json
 from listdrop.job_records import MIN_PREFIX, Job
 from listdrop.job_store import Attribute, ClaimStatus
 
@@ -21,7 +22,7 @@ def add_parser(
         "show", parents=[where], help="one job's whole history", description="One job's whole history."
     )
     show.add_argument("tracking_id", help=f"the tracking id, or its first {MIN_PREFIX} or more characters")
-    show.add_argument("--json", action="store_true", help="the job table's item as JSON")
+    add_output_options(show, human="text", json_help="the job table's item, its JSON attributes parsed")
 
 
 def run(args: argparse.Namespace, *, out: TextIO, err: TextIO, connection: Connection) -> int:
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO, connection: Conne
     if job is None:
         write(err, f"listdrop: no job with tracking id {args.tracking_id} in the job table\n")
         return 1
-    if args.json:
+    if wants_json(args):
         item = {
             **job.item,
             Attribute.EXECUTION_INPUT: job.execution_input() or None,
