@@ -20,8 +20,9 @@ from listdrop import job_listing
 from listdrop.cli import connection as aws_connection
 from listdrop.cli import jobs as jobs_command
 from listdrop.cli import main
-from listdrop.cli.jobs import cancel, listing
+from listdrop.cli.jobs import cancel, listing, show
 from listdrop.cli.jobs.common import UsageError
+from listdrop.cli.jobs.text import count
 from listdrop.cli.output import OUTPUT_ENV
 from listdrop.cli.stack import TABLE_OUTPUT
 from listdrop.errors import ProviderRequestRejected
@@ -51,6 +52,7 @@ RUNNING_ID = "cafe0000" + "1" * 32
 REJECTED_ID = "cafe0000" + "2" * 32
 CANCELLED_ID = "d4" * 20
 CLAIMED_ID = "e5" * 20
+EXPORT_ID = "f6" * 20  # added by the one test that needs an export
 ADDRESS = "jane.doe@example.com"
 
 
@@ -209,7 +211,7 @@ def test_list_shows_every_upload_newest_first_and_no_gate_and_no_address(jobs, c
     ]
     assert ids_in(lines) == [CLAIMED_ID, REJECTED_ID, RUNNING_ID, SUCCEEDED_ID, CANCELLED_ID]
     assert not any("gate#" in line for line in lines)
-    assert lines[-1].startswith("5 job(s).")
+    assert lines[-1].startswith("5 jobs.")
     by_id = {line[:12]: line for line in lines[1:-1]}
     succeeded = by_id[SUCCEEDED_ID[:12]]
     assert "SES contact list 'Newsletter'" in succeeded
@@ -243,14 +245,15 @@ def test_filters_keep_only_what_they_name(jobs, capsys, filters, expected):
     code, lines, err = listed(filters, capsys)
     assert code == 0, err
     assert ids_in(lines) == expected
-    assert lines[-1].startswith(f"{len(expected)} job(s)")
+    assert lines[-1].startswith(count(len(expected), "job"))
+    assert lines[-1].split(".")[0] in ("0 jobs", "1 job", "2 jobs", "4 jobs", "3 jobs")
 
 
 def test_a_limit_keeps_the_newest_and_says_how_many_matched(jobs, capsys):
     code, lines, err = listed(["--limit", "2"], capsys)
     assert code == 0, err
     assert ids_in(lines) == [CLAIMED_ID, REJECTED_ID]
-    assert lines[-1].startswith("5 job(s) (newest 2 shown; --limit 0 for all)")
+    assert lines[-1].startswith("5 jobs (newest 2 shown; --limit 0 for all)")
 
 
 def test_json_lines_carry_full_ids_and_redacted_sources(jobs, capsys):
@@ -439,10 +442,58 @@ def test_show_of_a_rejected_upload_gives_the_starters_outcome(jobs, capsys):
     code, out, _ = shown(REJECTED_ID, capsys)
     assert code == 0
     assert "REJECTED: s3://uploads/imports/ses/nowhere/bad.csv was not imported" in out
-    assert "route           NONE into no destination via none" in out
+    assert "route           none: the key leads to no destination" in out
     assert "reason          TOO_MANY_INVALID_ROWS: Too many rows are invalid" in out
-    assert "job id          - (none started)" in out
+    rejected_at = (NOW - timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    assert f"received        {rejected_at}" in out and "claimed" not in out
+    assert f"ended           {rejected_at}, before any job started" in out
+    assert "Provider job\n  none: the upload ended before any job was started\n" in out
+    # what only a job has, or only checked rows have, is not printed at all
+    assert "job id" not in out and "failed records" not in out and "rejected rows" not in out
     assert "@" not in out
+
+
+def test_show_of_an_export_shows_its_request_and_result_and_no_row_checks(jobs, capsys):
+    store: JobStore = jobs["store"]
+    key = "exports/ses/weekly.json"
+    export = Upload.accepted(EXPORT_ID, route(key), S3Object(BUCKET, key, "v1", 1), NOW.isoformat())
+    assert store.claim(export, now=int(NOW.timestamp()), lease_seconds=900)
+    request = "MESSAGE_INSIGHTS from 2026-11-01 to 2026-11-08"
+    export = export.with_job("export-1").with_validation(
+        {"request": request, "noticeRows": f"request: {request}", "noticeReport": "none"}, None
+    )
+    store.mark_started(export, _execution_input(export), NOW.isoformat())
+    result = f"s3://{BUCKET}/exports/results/export-1/weekly.csv"
+    _finished(store, export, JobStatus(JobState.SUCCEEDED, "COMPLETED", 1234, 0), NOW, result=result)
+    code, out, _ = shown(EXPORT_ID, capsys)
+    assert code == 0
+    assert "route           SES export 'weekly' via ses-export, from a JSON request" in out
+    assert f"request         {request}" in out
+    assert "records         1,234 exported" in out
+    assert f"result file     {result}" in out
+    assert "(version v1, 1 byte)" in out
+    for absent in ("rows accepted", "0 of 0", "checks ", "failed records", "rejected rows", "EXPORT into"):
+        assert absent not in out
+
+
+@pytest.mark.parametrize(
+    ("checks", "text"),
+    [
+        ({"rowsTotal": 1, "rowsAccepted": 1}, "1 of 1 row accepted"),
+        ({"rowsTotal": 0, "rowsAccepted": 0}, "0 of 0 rows accepted"),
+        ({"rowsTotal": 2, "rowsAccepted": 1, "rowsRejected": 1}, "1 of 2 rows accepted, 1 left out"),
+        (
+            {"rowsTotal": 12000, "rowsAccepted": 10000, "rowsRejected": 2000, "duplicates": 1},
+            "10,000 of 12,000 rows accepted, 2,000 left out (1 duplicate)",
+        ),
+    ],
+)
+def test_row_counts_read_as_english_with_thousands_separators(checks, text):
+    assert show._checks_text(checks) == text
+
+
+def test_a_count_has_its_noun_in_the_right_number():
+    assert [count(n, "row") for n in (0, 1, 2, 1000)] == ["0 rows", "1 row", "2 rows", "1,000 rows"]
 
 
 def test_show_of_a_running_job_says_no_outcome_yet(jobs, capsys):
@@ -786,7 +837,7 @@ def test_the_native_listing_command_prints_newest_first_without_links(monkeypatc
     assert [line.split()[1] for line in lines[1:3]] == ["new", "old"]
     assert "9/2" in lines[1] and "2024-05-09 12:00:00" in lines[1]
     assert "secret" not in out and "@" not in out
-    assert lines[-1].startswith("2 mail-manager job(s)")
+    assert lines[-1].startswith("2 mail-manager jobs, as the provider lists them")
 
 
 def test_the_native_listing_prints_json_lines_with_output_json(monkeypatch, capsys):

@@ -12,7 +12,16 @@ from typing import Any, TextIO
 from listdrop.cli.connection import Connection
 from listdrop.cli.jobs import native
 from listdrop.cli.jobs.common import UsageError, open_table
-from listdrop.cli.jobs.text import json_default, newest, print_table, records_text, short_time, status_text, write
+from listdrop.cli.jobs.text import (
+    count,
+    json_default,
+    newest,
+    print_table,
+    records_text,
+    short_time,
+    status_text,
+    write,
+)
 from listdrop.cli.output import add_output_options, wants_json
 from listdrop.clock import utc_now
 from listdrop.job_records import Job, JobFilter
@@ -134,7 +143,7 @@ def run(
         ],
     )
     more = f" (newest {len(shown):,} shown; --limit 0 for all)" if len(shown) < matched else ""
-    write(out, f"{matched:,} job(s){more}. Times in UTC; `listdrop jobs show ID` for one job's history.\n")
+    write(out, f"{count(matched, 'job')}{more}. Times in UTC; `listdrop jobs show ID` for one job's history.\n")
     return 0
 
 
