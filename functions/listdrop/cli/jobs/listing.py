@@ -23,12 +23,14 @@ from listdrop.cli.jobs.text import (
     write,
 )
 from listdrop.cli.output import add_output_options, wants_json
+from listdrop.cli.progress import ProgressLine, add_progress_option
 from listdrop.clock import utc_now
 from listdrop.job_records import Job, JobFilter
 from listdrop.job_store import Attribute
 
 DEFAULT_LIMIT = 50
-# Scan progress goes to a terminal's stderr once a listing takes this many pages (1 MB each by default).
+# Scan progress goes to stderr (a terminal's, unless --progress) once a listing takes this many pages (1 MB each
+# by default), after every page from then on: each is a request, so a report costs nothing in comparison.
 PROGRESS_AFTER_PAGES = 3
 # What `list` reads of each item (not the large executionInput and outcomeDetail).
 LIST_ATTRIBUTES = (
@@ -82,6 +84,7 @@ def add_parser(
     listing.add_argument(
         "--page-size", type=int, help="items per Scan (or API) request (default: the service's page size)"
     )
+    add_progress_option(listing, "the Scan's pages read so far")
     native.add_arguments(listing)
 
 
@@ -115,7 +118,7 @@ def run(
             matched += 1
             yield job
 
-    progress = _ScanProgress(err)
+    progress = _ScanProgress(ProgressLine(err, wanted=args.progress, interval=0))
     jobs = counted(
         table.scan(job_filter.expression(), attributes=LIST_ATTRIBUTES, page_size=args.page_size, progress=progress)
     )
@@ -190,21 +193,14 @@ def parse_when(text: str, now: datetime) -> datetime:
 
 
 class _ScanProgress:
-    """A progress line on a terminal's stderr while a big Scan runs; nothing otherwise."""
+    """A progress line while a big Scan runs (its pages read, its items read and matched)."""
 
-    def __init__(self, err: TextIO) -> None:
-        self._err = err
-        self._shown = False
-        self._tty = err.isatty()
+    def __init__(self, line: ProgressLine) -> None:
+        self._line = line
 
     def __call__(self, pages: int, read: int, matched: int) -> None:
-        if not self._tty or pages < PROGRESS_AFTER_PAGES:
-            return
-        self._err.write(f"\r  scanning the job table: {pages:,} pages, {read:,} items read, {matched:,} matching")
-        self._err.flush()
-        self._shown = True
+        if pages >= PROGRESS_AFTER_PAGES and self._line.due():
+            self._line.show(f"scanning the job table: {pages:,} pages, {read:,} items read, {matched:,} matching")
 
     def done(self) -> None:
-        if self._shown:
-            self._err.write("\n")
-            self._err.flush()
+        self._line.done()
