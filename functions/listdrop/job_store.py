@@ -227,7 +227,8 @@ class JobStore:
             UpdateExpression=(
                 f"SET #s = :outcome, {Attribute.PROVIDER_STATUS} = :ps, {Attribute.PROCESSED_RECORDS} = :p, "
                 f"{Attribute.FAILED_RECORDS} = :f, {Attribute.FAILURE_REPORT} = :report, {Attribute.REASON} = :reason, "
-                f"{Attribute.ENDED_AT} = :end, {Attribute.UPDATED_AT} = :end, {Attribute.OUTCOME_DETAIL} = :detail"
+                f"{Attribute.REASON_CODE} = :code, {Attribute.ENDED_AT} = :end, {Attribute.UPDATED_AT} = :end, "
+                f"{Attribute.OUTCOME_DETAIL} = :detail"
             ),
             ExpressionAttributeNames={"#s": Attribute.STATUS},
             ExpressionAttributeValues={
@@ -237,6 +238,7 @@ class JobStore:
                 ":f": detail["records"]["failed"],
                 ":report": detail["failureReport"],
                 ":reason": detail["reason"],
+                ":code": detail["reasonCode"],
                 ":end": detail["endedAt"],
                 ":detail": json.dumps(detail, default=_json_default),
             },

@@ -286,6 +286,13 @@ def test_a_rejection_has_its_end_and_no_job_start_in_the_json_lines(jobs, capsys
     assert job["jobStartedAt"] is None and job["providerJobId"] is None and job["records"] is None
 
 
+def test_a_job_that_ended_carries_its_reason_code_in_the_json_lines(jobs, capsys):
+    code, lines, err = listed(["--json", "--status", "CANCELLED"], capsys)
+    assert code == 0, err
+    [job] = [json.loads(line) for line in lines]
+    assert (job["trackingId"], job["reasonCode"]) == (CANCELLED_ID, "JOB_CANCELLED")
+
+
 def test_output_json_is_what_the_json_alias_prints_and_table_is_the_default(jobs, capsys):
     _, aliased, _ = listed(["--json"], capsys)
     code, as_json, err = listed(["--output", "json"], capsys)
