@@ -10,6 +10,7 @@ import json
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import boto3
 import pytest
@@ -27,7 +28,8 @@ from listdrop.cli.output import OUTPUT_ENV
 from listdrop.cli.stack import TABLE_OUTPUT
 from listdrop.errors import ProviderRequestRejected
 from listdrop.job_listing import NativeQuery
-from listdrop.job_store import JobStore
+from listdrop.job_records import Job
+from listdrop.job_store import Attribute, JobStore
 from listdrop.models import (
     JobState,
     JobStatus,
@@ -331,6 +333,15 @@ def test_json_and_another_output_exclude_each_other(capsys):
         main(["jobs", "list", "--json", "--output", "table"])
     assert exited.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_the_readme_documents_every_attribute_of_the_job_table_and_every_json_field():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The job table\n", 1)[1].split("\n### ", 1)[0]
+    attributes = [value for name, value in vars(Attribute).items() if name.isupper()]
+    assert [name for name in attributes if f"`{name}`" not in section] == []
+    fields = listing.job_json(Job({Attribute.TRACKING_ID: SUCCEEDED_ID}))
+    assert [name for name in fields if f"`{name}`" not in section] == []
 
 
 class Terminal(io.StringIO):

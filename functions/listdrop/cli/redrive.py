@@ -169,7 +169,9 @@ def _progress(line: ProgressLine, expected: int) -> Callable[[int], None]:
 
 
 def _progress_text(moved: int, expected: int) -> str:
-    """`moved 1,200 of about 5,000 messages`: SQS counts a queue's messages approximately."""
+    """`moved 1,200 of about 5,000 messages`: SQS counts a queue's messages approximately (botocore's sqs model,
+    GetQueueAttributes: "the approximate number of messages available for retrieval", consistent "at least 1 minute
+    after the producers stop sending"), so more may be moved than counted."""
     return f"moved {moved:,} of about {count(max(expected, moved), 'message')}"
 
 
