@@ -16,13 +16,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "functions")]
 
 from listdrop.cli.progress import ProgressLine  # noqa: E402
-from listdrop.cli.validate import progress_reporter  # noqa: E402
+from listdrop.cli.validate import progress_text  # noqa: E402
 from listdrop.routing import route  # noqa: E402
 from listdrop.validation import RowPolicy, check_records  # noqa: E402
 from listdrop.validation.report import ReportWriter  # noqa: E402
@@ -82,7 +83,7 @@ def bare_csv_loop(path: Path) -> float:
 def check_with_progress(path: Path) -> float:
     """As `listdrop validate --progress` checks it: a clock read per block, a line into a log every 10 s."""
     line = ProgressLine(io.StringIO(), wanted=True)
-    return check(path, progress_reporter(line, path.stat().st_size))[0]
+    return check(path, line.reporter(partial(progress_text, size=path.stat().st_size)))[0]
 
 
 def throughput(workdir: Path, *, padding: int, label: str, target: str) -> Path:

@@ -70,6 +70,21 @@ def test_no_progress_silences_even_a_terminal_and_unshown_work_prints_nothing_at
     assert err.getvalue() == ""
 
 
+def test_a_reporter_describes_the_work_only_when_a_report_is_due():
+    clock, err, described = FakeClock(), io.StringIO(), []
+
+    def describe(rows: int, read: int) -> str:
+        described.append(rows)
+        return f"checked {rows} rows, {read} bytes"
+
+    report = ProgressLine(err, wanted=True, clock=clock).reporter(describe)
+    report(1, 10)
+    clock.now += progress.LOG_INTERVAL_SECONDS
+    report(2, 20)
+    report(3, 30)
+    assert described == [2] and err.getvalue() == "checked 2 rows, 20 bytes\n"
+
+
 @pytest.mark.parametrize(
     ("size", "text"),
     [(0, "0 bytes"), (900, "900 bytes"), (1024, "1.0 KiB"), (512 * 2**20, "512 MiB"), (2**30, "1.0 GiB")],

@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
-from typing import TextIO
+from typing import ParamSpec, TextIO
+
+Args = ParamSpec("Args")
 
 TERMINAL_INTERVAL_SECONDS = 1.0
 LOG_INTERVAL_SECONDS = 10.0
@@ -27,7 +29,8 @@ def add_progress_option(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 class ProgressLine:
-    """Reports of one piece of long work: `if line.due(): line.show(text)`, then `line.done()`."""
+    """Reports of one piece of long work: `line.reporter(describe)` as its callback (or `if line.due():
+    line.show(text)`), then `line.done(final figures)`."""
 
     def __init__(
         self,
@@ -66,6 +69,15 @@ class ProgressLine:
             self._err.write(text + "\n")
         self._err.flush()
         self._shown = True
+
+    def reporter(self, describe: Callable[Args, str]) -> Callable[Args, None]:
+        """A progress callback for long work: each call reports when a report is due, described only then."""
+
+        def report(*args: Args.args, **kwargs: Args.kwargs) -> None:
+            if self.due():
+                self.show(describe(*args, **kwargs))
+
+        return report
 
     def done(self, final: str | None = None) -> None:
         """The work ended: once anything was shown, the final figures (if given), and the line ended."""

@@ -20,6 +20,7 @@ import argparse
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TextIO
 
 from listdrop.cli.connection import ENDPOINT_ENV, Connection, connect
@@ -147,8 +148,8 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         line = ProgressLine(err, wanted=args.progress)
         waiting = redrive.depth() if line.enabled else 0
         expected = waiting if args.limit is None else min(args.limit, waiting)
-        result = redrive.run(limit=args.limit, progress=_progress(line, expected))
-        line.done(_progress_text(result.moved, expected))
+        result = redrive.run(limit=args.limit, progress=line.reporter(partial(_progress_text, expected=expected)))
+        line.done(_progress_text(result.moved, expected=expected))
     except (BotoCoreError, ClientError, LookupError) as error:
         err.write(f"listdrop: redrive failed: {error}\n")
         return 2
@@ -158,17 +159,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     return 0 if result.left == 0 and result.failed == 0 else 1
 
 
-def _progress(line: ProgressLine, expected: int) -> Callable[[int], None]:
-    """Redrive.run's callback (after each batch): a report when one is due."""
-
-    def report(moved: int) -> None:
-        if line.due():
-            line.show(_progress_text(moved, expected))
-
-    return report
-
-
-def _progress_text(moved: int, expected: int) -> str:
+def _progress_text(moved: int, *, expected: int) -> str:
     """`moved 1,200 of about 5,000 messages`: SQS counts a queue's messages approximately (botocore's sqs model,
     GetQueueAttributes: "the approximate number of messages available for retrieval", consistent "at least 1 minute
     after the producers stop sending"), so more may be moved than counted."""

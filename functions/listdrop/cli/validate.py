@@ -10,7 +10,7 @@ usage error.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -98,10 +98,10 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
             output=output,
             report=ReportWriter(report_sink),
             policy=policy,
-            progress=progress_reporter(line, size) if line.enabled else None,
+            progress=line.reporter(partial(progress_text, size=size)) if line.enabled else None,
         )
     # the final figures when the whole file was read; a rejection may have stopped the check early
-    line.done(_progress_text(result.total_rows, size, size) if result.rejection is None else None)
+    line.done(progress_text(result.total_rows, size, size=size) if result.rejection is None else None)
     _print(result, out, route_label=route.destination.label, report_lines=report_lines, report_path=args.report)
     return 0 if result.accepted else 1
 
@@ -171,18 +171,8 @@ class _Collect:
         return None
 
 
-def progress_reporter(line: ProgressLine, size: int) -> Callable[[int, int], None]:
-    """The checker's progress callback (called after each block it reads): a report when one is due.
-    bench/validation.py measures what it costs."""
-
-    def report(rows: int, bytes_read: int) -> None:
-        if line.due():
-            line.show(_progress_text(rows, bytes_read, size))
-
-    return report
-
-
-def _progress_text(rows: int, bytes_read: int, size: int) -> str:
-    """`checked 1,200,000 rows (512 MiB of 1.0 GiB, 50%)`."""
+def progress_text(rows: int, bytes_read: int, *, size: int) -> str:
+    """`checked 1,200,000 rows (512 MiB of 1.0 GiB, 50%)`: what the checker's progress callback (rows, bytes read)
+    reports. bench/validation.py measures what the callback costs."""
     share = min(100, bytes_read * 100 // max(size, 1))
     return f"checked {count(rows, 'row')} ({size_text(bytes_read)} of {size_text(size)}, {share}%)"
