@@ -1,7 +1,8 @@
 """`make bench`: the checker's throughput and memory, printed as figures (never asserted).
 
 1. Throughput: a generated 1,000,000-row contact-list CSV, checked by listdrop, against a bare `csv.reader`
-   loop over the same file in the same run (the practical floor for Python). Best of 3 runs each.
+   loop over the same file in the same run (the practical floor for Python). Best of 3 runs each. The first file
+   also checked with `listdrop validate --progress`'s callback, to show what reporting progress costs.
 2. Memory: peak RSS of a child process checking a 10 MB file and a 1 GB file of the same layout.
 """
 
@@ -9,15 +10,20 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "functions")]
 
+from listdrop.cli.progress import ProgressLine  # noqa: E402
+from listdrop.cli.validate import progress_text  # noqa: E402
 from listdrop.routing import route  # noqa: E402
 from listdrop.validation import RowPolicy, check_records  # noqa: E402
 from listdrop.validation.report import ReportWriter  # noqa: E402
@@ -52,11 +58,16 @@ def write_contacts(path: Path, *, rows: int | None = None, size: int | None = No
     return count
 
 
-def check(path: Path) -> tuple[float, object]:
+def check(path: Path, progress: Callable[[int, int], None] | None = None) -> tuple[float, object]:
     started = time.perf_counter()
     with path.open("rb") as stream:
         result = check_records(
-            stream.read, route(KEY), output=NullSink(), report=ReportWriter(NullSink()), policy=RowPolicy()
+            stream.read,
+            route(KEY),
+            output=NullSink(),
+            report=ReportWriter(NullSink()),
+            policy=RowPolicy(),
+            progress=progress,
         )
     return time.perf_counter() - started, result
 
@@ -69,7 +80,13 @@ def bare_csv_loop(path: Path) -> float:
     return time.perf_counter() - started
 
 
-def throughput(workdir: Path, *, padding: int, label: str, target: str) -> None:
+def check_with_progress(path: Path) -> float:
+    """As `listdrop validate --progress` checks it: a clock read per block, a line into a log every 10 s."""
+    line = ProgressLine(io.StringIO(), wanted=True)
+    return check(path, line.reporter(partial(progress_text, size=path.stat().st_size)))[0]
+
+
+def throughput(workdir: Path, *, padding: int, label: str, target: str) -> Path:
     path = workdir / f"contacts-1m-{padding}.csv"
     write_contacts(path, rows=1_000_000, padding=padding)
     floor = min(bare_csv_loop(path) for _ in range(3))
@@ -81,6 +98,31 @@ def throughput(workdir: Path, *, padding: int, label: str, target: str) -> None:
     print(f"  bare csv.reader loop   {floor:6.2f} s   {1_000_000 / floor:>12,.0f} rows/s")
     print(f"  listdrop checker       {best:6.2f} s   {1_000_000 / best:>12,.0f} rows/s")
     print(f"  ratio (checker / loop) {floor / best:6.2f}   ({target})")
+    return path
+
+
+def progress_cost(path: Path, runs: int = 5) -> None:
+    """What `validate --progress`'s callback costs: its calls per file times one call's time (a figure a busy machine
+    hardly moves), and the checker alone and with it, runs interleaved (which a busy machine does move)."""
+    calls: list[int] = []
+    check(path, lambda rows, _read: calls.append(rows))
+    callback = ProgressLine(io.StringIO(), wanted=True).reporter(partial(progress_text, size=path.stat().st_size))
+    repeats = 1_000_000
+    started = time.perf_counter()
+    for _ in range(repeats):
+        callback(1, 1)
+    per_call = (time.perf_counter() - started) / repeats
+    alone, reported = [], []
+    for _ in range(runs):
+        alone.append(check(path)[0])
+        reported.append(check_with_progress(path))
+    best, with_progress = min(alone), min(reported)
+    total = len(calls) * per_call
+    print("Progress: `validate --progress`'s callback on the first file")
+    print(f"  {len(calls):,} calls (one per block read) x {per_call * 1e6:.2f} us = {total * 1e3:.3f} ms,")
+    print(f"  {total / best:.4%} of the check; best of {runs}, runs interleaved:")
+    print(f"  checker alone          {best:6.2f} s   {1_000_000 / best:>12,.0f} rows/s")
+    print(f"  with the callback      {with_progress:6.2f} s   {1_000_000 / with_progress:>12,.0f} rows/s")
 
 
 def peak_rss_mb(path: Path) -> tuple[float, int]:
@@ -118,7 +160,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="listdrop-bench-") as tmp:
         workdir = Path(tmp)
-        throughput(workdir, padding=0, label="Throughput, contact list without attributes", target="target >= 0.50")
+        plain = throughput(
+            workdir, padding=0, label="Throughput, contact list without attributes", target="target >= 0.50"
+        )
+        progress_cost(plain)
         throughput(
             workdir,
             padding=40,

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from listdrop.job_store import GATE_PREFIX, Attribute, ClaimStatus
+from listdrop.models import Action
 from listdrop.providers.registry import DESTINATION_TYPES
 
 # Statuses of an upload whose job may still be running; every other status is final.
@@ -47,6 +48,16 @@ class Job:
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def started_no_job(self) -> bool:
+        """It ended before any provider job was started (rejected, or refused by the job API)."""
+        return not self.is_active and not self.item.get(Attribute.PROVIDER_JOB_ID)
+
+    @property
+    def is_export(self) -> bool:
+        """A request file's export job: no rows were checked, and it writes a result file, not a destination."""
+        return self.item.get(Attribute.ACTION) == Action.EXPORT.value
 
     @property
     def created_at(self) -> str:

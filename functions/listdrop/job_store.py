@@ -41,7 +41,7 @@ class Attribute:
     SIZE_BYTES = "sizeBytes"
     PROVIDER_JOB_ID = "providerJobId"
     EXECUTION_INPUT = "executionInput"  # the workflow's input, as JSON text
-    JOB_STARTED_AT = "jobStartedAt"
+    JOB_STARTED_AT = "jobStartedAt"  # when the provider's job was started; absent when none was
     PROVIDER_STATUS = "providerStatus"
     PROCESSED_RECORDS = "processedRecords"
     FAILED_RECORDS = "failedRecords"
@@ -50,7 +50,7 @@ class Attribute:
     REASON_CODE = "reasonCode"
     REASON = "reason"
     FAILURE_REPORT = "failureReport"
-    ENDED_AT = "endedAt"
+    ENDED_AT = "endedAt"  # when the upload ended: its job's end, or its rejection (or the API's refusal)
     OUTCOME_DETAIL = "outcomeDetail"  # the outcome event's detail, as JSON text
     LAST_START_MS = "lastStartMs"  # on a start-rate gate item only
 
@@ -185,14 +185,18 @@ class JobStore:
             },
         )
 
-    def mark_not_started(self, upload: Upload, *, status: str, code: str, reason: str, execution_input: str) -> None:
-        """The upload ends before any job runs (rejected, or refused by the job API)."""
+    def mark_not_started(
+        self, upload: Upload, *, status: str, code: str, reason: str, execution_input: str, ended_at: str
+    ) -> None:
+        """The upload ends before any job runs (rejected, or refused by the job API): it ended at `ended_at` (its
+        outcome event's endedAt) and has no jobStartedAt, as no job was started."""
         self._table.put_item(
             Item={
                 Attribute.TRACKING_ID: upload.tracking_id,
                 Attribute.STATUS: status,
                 Attribute.CREATED_AT: upload.started_at,
-                Attribute.UPDATED_AT: upload.started_at,
+                Attribute.UPDATED_AT: ended_at,
+                Attribute.ENDED_AT: ended_at,
                 Attribute.REASON_CODE: code,
                 Attribute.REASON: reason,
                 Attribute.EXECUTION_INPUT: execution_input,
@@ -223,7 +227,8 @@ class JobStore:
             UpdateExpression=(
                 f"SET #s = :outcome, {Attribute.PROVIDER_STATUS} = :ps, {Attribute.PROCESSED_RECORDS} = :p, "
                 f"{Attribute.FAILED_RECORDS} = :f, {Attribute.FAILURE_REPORT} = :report, {Attribute.REASON} = :reason, "
-                f"{Attribute.ENDED_AT} = :end, {Attribute.UPDATED_AT} = :end, {Attribute.OUTCOME_DETAIL} = :detail"
+                f"{Attribute.REASON_CODE} = :code, {Attribute.ENDED_AT} = :end, {Attribute.UPDATED_AT} = :end, "
+                f"{Attribute.OUTCOME_DETAIL} = :detail"
             ),
             ExpressionAttributeNames={"#s": Attribute.STATUS},
             ExpressionAttributeValues={
@@ -233,6 +238,7 @@ class JobStore:
                 ":f": detail["records"]["failed"],
                 ":report": detail["failureReport"],
                 ":reason": detail["reason"],
+                ":code": detail["reasonCode"],
                 ":end": detail["endedAt"],
                 ":detail": json.dumps(detail, default=_json_default),
             },

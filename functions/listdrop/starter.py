@@ -343,6 +343,7 @@ class Starter:
             code=code,
             reason=event["detail"]["reason"],
             execution_input=execution_input,
+            ended_at=event["detail"]["endedAt"],
         )
         self._start_execution(upload.tracking_id, execution_input)
         logger.info("Upload ended before any job started", extra={"outcome": outcome.value, "code": code})

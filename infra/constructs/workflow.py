@@ -378,7 +378,8 @@ class JobWorkflow(Construct):
             update_expression=(
                 f"SET #s = :outcome, {Attribute.PROVIDER_STATUS} = :ps, {Attribute.PROCESSED_RECORDS} = :p, "
                 f"{Attribute.FAILED_RECORDS} = :f, {Attribute.FAILURE_REPORT} = :report, {Attribute.REASON} = :reason, "
-                f"{Attribute.ENDED_AT} = :end, {Attribute.UPDATED_AT} = :end, {Attribute.OUTCOME_DETAIL} = :detail"
+                f"{Attribute.REASON_CODE} = :code, {Attribute.ENDED_AT} = :end, {Attribute.UPDATED_AT} = :end, "
+                f"{Attribute.OUTCOME_DETAIL} = :detail"
             ),
             condition_expression="#s = :started",
             expression_attribute_names={"#s": Attribute.STATUS},
@@ -389,6 +390,7 @@ class JobWorkflow(Construct):
                 ":f": value.from_number(0),
                 ":report": value.from_null(True),
                 ":reason": value.from_string(JsonPath.string_at("$.outcome.detail.reason")),
+                ":code": value.from_string(JsonPath.string_at("$.outcome.detail.reasonCode")),
                 ":end": value.from_string(JsonPath.string_at("$.outcome.detail.endedAt")),
                 ":detail": value.from_string(JsonPath.json_to_string(JsonPath.object_at("$.outcome.detail"))),
                 ":started": value.from_string(ClaimStatus.STARTED),

@@ -350,7 +350,7 @@ def test_a_poller_failing_past_the_window_ends_as_status_unreadable_in_the_table
 
     item = record()
     assert (item["status"], item["reason"]) == ("FAILED", detail["reason"])
-    assert item["endedAt"] == detail["endedAt"]
+    assert (item["endedAt"], item["reasonCode"]) == (detail["endedAt"], "STATUS_UNREADABLE")
     recorded = json.loads(item["outcomeDetail"])
     assert (recorded["reasonCode"], recorded["trackingId"]) == ("STATUS_UNREADABLE", detail["trackingId"])
     assert "eventJson" not in recorded, "the table holds the outcome, not the notification's copy"

@@ -8,6 +8,7 @@ import urllib.parse
 
 import pytest
 
+from listdrop.cli import main as listdrop
 from listdrop.upload import tracking_id_for
 from localcloud import demo
 from tests.e2e.helpers import start_execution
@@ -139,7 +140,7 @@ def test_suppression_list_put_then_delete(cloud, clients, inbox):
     assert "mad@example.org" not in suppressed
 
 
-def test_a_rejected_file_is_reported_and_kept(cloud, clients, inbox):
+def test_a_rejected_file_is_reported_and_kept(cloud, clients, inbox, capsys):
     key = "imports/ses/contact-lists/E2eCsv/archive/my old list.csv"
     version = drop(cloud, clients, key, "emailAddress\nzed@example.com\n")
     [notification] = inbox.wait_for(key)
@@ -151,6 +152,13 @@ def test_a_rejected_file_is_reported_and_kept(cloud, clients, inbox):
     head = clients["s3"].head_object(Bucket=cloud.endpoints.bucket, Key=key)
     assert head["VersionId"] == version, "a rejected object is never deleted"
     assert job_record(cloud, clients, key, version)["status"] == "REJECTED"
+    # `listdrop jobs list`: it ended when it was rejected, and started no job
+    where = ["--table", cloud.endpoints.table, "--endpoint-url", cloud.endpoint_url]
+    assert listdrop(["jobs", "list", "--status", "REJECTED", "--limit", "0", "--output", "json", *where]) == 0
+    tracking_id = tracking_id_for(cloud.endpoints.bucket, key, version)
+    [job] = [job for job in map(json.loads, capsys.readouterr().out.splitlines()) if job["trackingId"] == tracking_id]
+    assert (job["endedAt"], job["jobStartedAt"]) == (notification.detail["endedAt"], None)
+    assert (job["startedAt"], job["reasonCode"]) == (notification.detail["startedAt"], "UNKNOWN_ACTION")
 
 
 def test_duplicate_s3_events_start_one_job_and_send_one_notification(cloud, clients, inbox):

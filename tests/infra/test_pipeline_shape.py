@@ -168,7 +168,7 @@ def test_the_failure_path_records_the_outcome_in_the_job_table_as_the_poller_doe
     JobStore(Table()).mark_finished(
         "t1",
         {"outcome": "FAILED", "providerStatus": None, "records": {"processed": 0, "failed": 0}}
-        | {"failureReport": None, "reason": "r", "endedAt": "2026-11-29T10:00:00Z"},
+        | {"failureReport": None, "reason": "r", "reasonCode": "STATUS_UNREADABLE", "endedAt": "2026-11-29T10:00:00Z"},
     )
     states = definition(template)["States"]
     record = states["Record the outcome"]

@@ -10,6 +10,7 @@ import json
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import boto3
 import pytest
@@ -20,12 +21,15 @@ from listdrop import job_listing
 from listdrop.cli import connection as aws_connection
 from listdrop.cli import jobs as jobs_command
 from listdrop.cli import main
-from listdrop.cli.jobs import cancel, listing
+from listdrop.cli.jobs import cancel, listing, show
 from listdrop.cli.jobs.common import UsageError
+from listdrop.cli.jobs.text import count
+from listdrop.cli.output import OUTPUT_ENV
 from listdrop.cli.stack import TABLE_OUTPUT
 from listdrop.errors import ProviderRequestRejected
 from listdrop.job_listing import NativeQuery
-from listdrop.job_store import JobStore
+from listdrop.job_records import Job
+from listdrop.job_store import Attribute, JobStore
 from listdrop.models import (
     JobState,
     JobStatus,
@@ -50,7 +54,14 @@ RUNNING_ID = "cafe0000" + "1" * 32
 REJECTED_ID = "cafe0000" + "2" * 32
 CANCELLED_ID = "d4" * 20
 CLAIMED_ID = "e5" * 20
+EXPORT_ID = "f6" * 20  # added by the one test that needs an export
 ADDRESS = "jane.doe@example.com"
+
+
+@pytest.fixture(autouse=True)
+def no_output_default(monkeypatch):
+    """A person's own $LISTDROP_OUTPUT must not change what these tests read."""
+    monkeypatch.delenv(OUTPUT_ENV, raising=False)
 
 
 def _upload(tracking_id: str, route: Route, key: str, created: datetime) -> Upload:
@@ -141,6 +152,7 @@ def jobs(aws):
         code="TOO_MANY_INVALID_ROWS",
         reason=event["detail"]["reason"],
         execution_input=_execution_input(rejected, outcome=event),
+        ended_at=event["detail"]["endedAt"],
     )
     cancelled = _started(
         store,
@@ -201,7 +213,7 @@ def test_list_shows_every_upload_newest_first_and_no_gate_and_no_address(jobs, c
     ]
     assert ids_in(lines) == [CLAIMED_ID, REJECTED_ID, RUNNING_ID, SUCCEEDED_ID, CANCELLED_ID]
     assert not any("gate#" in line for line in lines)
-    assert lines[-1].startswith("5 job(s).")
+    assert lines[-1].startswith("5 jobs.")
     by_id = {line[:12]: line for line in lines[1:-1]}
     succeeded = by_id[SUCCEEDED_ID[:12]]
     assert "SES contact list 'Newsletter'" in succeeded
@@ -235,14 +247,15 @@ def test_filters_keep_only_what_they_name(jobs, capsys, filters, expected):
     code, lines, err = listed(filters, capsys)
     assert code == 0, err
     assert ids_in(lines) == expected
-    assert lines[-1].startswith(f"{len(expected)} job(s)")
+    assert lines[-1].startswith(count(len(expected), "job"))
+    assert lines[-1].split(".")[0] in ("0 jobs", "1 job", "2 jobs", "4 jobs", "3 jobs")
 
 
 def test_a_limit_keeps_the_newest_and_says_how_many_matched(jobs, capsys):
     code, lines, err = listed(["--limit", "2"], capsys)
     assert code == 0, err
     assert ids_in(lines) == [CLAIMED_ID, REJECTED_ID]
-    assert lines[-1].startswith("5 job(s) (newest 2 shown; --limit 0 for all)")
+    assert lines[-1].startswith("5 jobs (newest 2 shown; --limit 0 for all)")
 
 
 def test_json_lines_carry_full_ids_and_redacted_sources(jobs, capsys):
@@ -262,6 +275,73 @@ def test_json_lines_carry_full_ids_and_redacted_sources(jobs, capsys):
     }
     assert job["source"] == f"s3://{BUCKET}/imports/ses/contact-lists/Newsletter/put/<redacted-address>"
     assert "@" not in line
+
+
+def test_a_rejection_has_its_end_and_no_job_start_in_the_json_lines(jobs, capsys):
+    """A rejected upload started no job: jobStartedAt is null, while startedAt and endedAt are set."""
+    code, lines, err = listed(["--json", "--status", "REJECTED"], capsys)
+    assert code == 0, err
+    [job] = [json.loads(line) for line in lines]
+    assert job["trackingId"] == REJECTED_ID
+    assert job["startedAt"] == job["createdAt"] == (NOW - timedelta(days=1)).isoformat()
+    assert job["endedAt"] == (NOW - timedelta(days=1)).isoformat()  # the rejection's time, as its outcome has it
+    assert job["jobStartedAt"] is None and job["providerJobId"] is None and job["records"] is None
+
+
+def test_a_job_that_ended_carries_its_reason_code_in_the_json_lines(jobs, capsys):
+    code, lines, err = listed(["--json", "--status", "CANCELLED"], capsys)
+    assert code == 0, err
+    [job] = [json.loads(line) for line in lines]
+    assert (job["trackingId"], job["reasonCode"]) == (CANCELLED_ID, "JOB_CANCELLED")
+
+
+def test_output_json_is_what_the_json_alias_prints_and_table_is_the_default(jobs, capsys):
+    _, aliased, _ = listed(["--json"], capsys)
+    code, as_json, err = listed(["--output", "json"], capsys)
+    assert code == 0, err
+    assert as_json == aliased and len(as_json) == 5
+    assert all(json.loads(line)["trackingId"] for line in as_json)
+    _, default, _ = listed([], capsys)
+    code, table, err = listed(["--output", "table"], capsys)
+    assert code == 0, err
+    assert table == default and table[0].startswith("TRACKING ID") and ids_in(table) == ids_in(default)
+
+
+def test_the_default_output_comes_from_the_environment_and_an_option_overrides_it(jobs, capsys, monkeypatch):
+    monkeypatch.setenv(OUTPUT_ENV, "JSON")
+    _, lines, _ = listed([], capsys)
+    assert [json.loads(line)["trackingId"] for line in lines] == [
+        CLAIMED_ID,
+        REJECTED_ID,
+        RUNNING_ID,
+        SUCCEEDED_ID,
+        CANCELLED_ID,
+    ]
+    _, lines, _ = listed(["--output", "table"], capsys)
+    assert lines[0].startswith("TRACKING ID")
+    monkeypatch.setenv(OUTPUT_ENV, "text")  # the human form, whichever the command prints
+    _, lines, _ = listed([], capsys)
+    assert lines[0].startswith("TRACKING ID")
+    monkeypatch.setenv(OUTPUT_ENV, "yaml")
+    code, lines, err = listed([], capsys)
+    assert code == 2 and lines == []
+    assert f"${OUTPUT_ENV}='yaml': use table, text, json" in err
+
+
+def test_json_and_another_output_exclude_each_other(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["jobs", "list", "--json", "--output", "table"])
+    assert exited.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_the_readme_documents_every_attribute_of_the_job_table_and_every_json_field():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The job table\n", 1)[1].split("\n### ", 1)[0]
+    attributes = [value for name, value in vars(Attribute).items() if name.isupper()]
+    assert [name for name in attributes if f"`{name}`" not in section] == []
+    fields = listing.job_json(Job({Attribute.TRACKING_ID: SUCCEEDED_ID}))
+    assert [name for name in fields if f"`{name}`" not in section] == []
 
 
 class Terminal(io.StringIO):
@@ -380,10 +460,58 @@ def test_show_of_a_rejected_upload_gives_the_starters_outcome(jobs, capsys):
     code, out, _ = shown(REJECTED_ID, capsys)
     assert code == 0
     assert "REJECTED: s3://uploads/imports/ses/nowhere/bad.csv was not imported" in out
-    assert "route           NONE into no destination via none" in out
+    assert "route           none: the key leads to no destination" in out
     assert "reason          TOO_MANY_INVALID_ROWS: Too many rows are invalid" in out
-    assert "job id          - (none started)" in out
+    rejected_at = (NOW - timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    assert f"received        {rejected_at}" in out and "claimed" not in out
+    assert f"ended           {rejected_at}, before any job started" in out
+    assert "Provider job\n  none: the upload ended before any job was started\n" in out
+    # what only a job has, or only checked rows have, is not printed at all
+    assert "job id" not in out and "failed records" not in out and "rejected rows" not in out
     assert "@" not in out
+
+
+def test_show_of_an_export_shows_its_request_and_result_and_no_row_checks(jobs, capsys):
+    store: JobStore = jobs["store"]
+    key = "exports/ses/weekly.json"
+    export = Upload.accepted(EXPORT_ID, route(key), S3Object(BUCKET, key, "v1", 1), NOW.isoformat())
+    assert store.claim(export, now=int(NOW.timestamp()), lease_seconds=900)
+    request = "MESSAGE_INSIGHTS from 2026-11-01 to 2026-11-08"
+    export = export.with_job("export-1").with_validation(
+        {"request": request, "noticeRows": f"request: {request}", "noticeReport": "none"}, None
+    )
+    store.mark_started(export, _execution_input(export), NOW.isoformat())
+    result = f"s3://{BUCKET}/exports/results/export-1/weekly.csv"
+    _finished(store, export, JobStatus(JobState.SUCCEEDED, "COMPLETED", 1234, 0), NOW, result=result)
+    code, out, _ = shown(EXPORT_ID, capsys)
+    assert code == 0
+    assert "route           SES export 'weekly' via ses-export, from a JSON request" in out
+    assert f"request         {request}" in out
+    assert "records         1,234 exported" in out
+    assert f"result file     {result}" in out
+    assert "(version v1, 1 byte)" in out
+    for absent in ("rows accepted", "0 of 0", "checks ", "failed records", "rejected rows", "EXPORT into"):
+        assert absent not in out
+
+
+@pytest.mark.parametrize(
+    ("checks", "text"),
+    [
+        ({"rowsTotal": 1, "rowsAccepted": 1}, "1 of 1 row accepted"),
+        ({"rowsTotal": 0, "rowsAccepted": 0}, "0 of 0 rows accepted"),
+        ({"rowsTotal": 2, "rowsAccepted": 1, "rowsRejected": 1}, "1 of 2 rows accepted, 1 left out"),
+        (
+            {"rowsTotal": 12000, "rowsAccepted": 10000, "rowsRejected": 2000, "duplicates": 1},
+            "10,000 of 12,000 rows accepted, 2,000 left out (1 duplicate)",
+        ),
+    ],
+)
+def test_row_counts_read_as_english_with_thousands_separators(checks, text):
+    assert show._checks_text(checks) == text
+
+
+def test_a_count_has_its_noun_in_the_right_number():
+    assert [count(n, "row") for n in (0, 1, 2, 1000)] == ["0 rows", "1 row", "2 rows", "1,000 rows"]
 
 
 def test_show_of_a_running_job_says_no_outcome_yet(jobs, capsys):
@@ -391,6 +519,15 @@ def test_show_of_a_running_job_says_no_outcome_yet(jobs, capsys):
     assert code == 0
     assert "STARTED (PROCESSING)" in out and "400 processed, 1 failed" in out
     assert "none yet: the job is running" in out
+
+
+def test_show_prints_text_by_default_and_with_output_text(jobs, capsys, monkeypatch):
+    _, default, _ = shown(SUCCEEDED_ID, capsys)
+    code, text, _ = shown(SUCCEEDED_ID, capsys, "--output", "text")
+    assert code == 0 and text == default and text.startswith(f"Job {SUCCEEDED_ID}")
+    monkeypatch.setenv(OUTPUT_ENV, "json")
+    _, out, _ = shown(SUCCEEDED_ID, capsys)
+    assert json.loads(out)["trackingId"] == SUCCEEDED_ID
 
 
 def test_show_accepts_a_unique_prefix_of_eight_or_more_characters(jobs, capsys):
@@ -415,8 +552,9 @@ def test_unknown_short_and_ambiguous_ids(jobs, capsys, tracking_id, code, messag
     assert message in err and out == ""
 
 
-def test_show_json_is_the_item_with_its_json_attributes_parsed(jobs, capsys):
-    code, out, _ = shown(SUCCEEDED_ID, capsys, "--json")
+@pytest.mark.parametrize("option", [["--json"], ["--output", "json"]])
+def test_show_json_is_the_item_with_its_json_attributes_parsed(jobs, capsys, option):
+    code, out, _ = shown(SUCCEEDED_ID, capsys, *option)
     assert code == 0
     item = json.loads(out)
     assert item["outcomeDetail"]["outcome"] == "SUCCEEDED"
@@ -717,7 +855,29 @@ def test_the_native_listing_command_prints_newest_first_without_links(monkeypatc
     assert [line.split()[1] for line in lines[1:3]] == ["new", "old"]
     assert "9/2" in lines[1] and "2024-05-09 12:00:00" in lines[1]
     assert "secret" not in out and "@" not in out
-    assert lines[-1].startswith("2 mail-manager job(s)")
+    assert lines[-1].startswith("2 mail-manager jobs, as the provider lists them")
+
+
+def test_the_native_listing_prints_json_lines_with_output_json(monkeypatch, capsys):
+    mailmanager = client("mailmanager")
+    monkeypatch.setattr(jobs_command, "connect", lambda args: StubbedConnection({"mailmanager": mailmanager}))
+    job = {"Status": "COMPLETED", "ImportDataFormat": {"ImportDataType": "CSV"}, "AddressListId": "al-1"}
+    with Stubber(mailmanager) as stub:
+        stub.add_response(
+            "list_address_list_import_jobs",
+            {
+                "ImportJobs": [
+                    {"JobId": "m1", "Name": "spring", "CreatedTimestamp": at(1), "PreSignedUrl": "https://s", **job}
+                ]
+            },
+            {"AddressListId": "al-1", "PageSize": 50},
+        )
+        code = main(["jobs", "list", "--native", "mail-manager", "--address-list-id", "al-1", "--output", "json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    [row] = [json.loads(line) for line in out.splitlines()]
+    assert (row["provider"], row["jobId"], row["status"]) == ("mail-manager", "m1", "COMPLETED")
+    assert "https://s" not in out
 
 
 @pytest.mark.parametrize(

@@ -105,7 +105,7 @@ def test_the_command_reports_and_exits_zero_once_the_dead_letter_queue_is_empty(
     sqs, dlq, queue = queues
     sqs.send_message(QueueUrl=dlq, MessageBody="{}")
     assert main(["redrive", "--dead-letter-queue-url", dlq, "--queue-url", queue]) == 0
-    assert "Moved 1 message(s); 0 left in the dead-letter queue." in capsys.readouterr().out
+    assert "Moved 1 message; 0 left in the dead-letter queue." in capsys.readouterr().out
 
 
 def test_the_command_finds_the_queues_from_the_stack_outputs(queues, capsys):

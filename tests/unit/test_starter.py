@@ -223,6 +223,9 @@ def test_a_rejected_file_goes_through_the_workflow_with_its_outcome(env):
     assert state["outcome"]["detail"]["reasonCode"] == "MISSING_HEADER"
     item = env["table"].get_item(Key={"trackingId": tracking_id})["Item"]
     assert (item["status"], item["reasonCode"]) == ("REJECTED", "MISSING_HEADER")
+    # it ended when it was rejected, and no job started
+    assert item["endedAt"] == item["updatedAt"] == state["outcome"]["detail"]["endedAt"]
+    assert "jobStartedAt" not in item
     # and a duplicate of a rejected upload sends nothing new
     assert env["starter"].handle_notification(event)[0].result == Result.DUPLICATE
     assert len(env["sfn"].executions) == 1
@@ -241,6 +244,8 @@ def test_a_refused_job_request_ends_as_a_failure(env):
     state = json.loads(env["sfn"].executions[tracking_id_for(BUCKET, KEY, version)])
     assert state["outcome"]["detailType"] == "Import Failed"
     assert state["outcome"]["detail"]["reasonCode"] == "PROVIDER_REFUSED"
+    item = env["table"].get_item(Key={"trackingId": tracking_id_for(BUCKET, KEY, version)})["Item"]
+    assert item["endedAt"] == state["outcome"]["detail"]["endedAt"] and "jobStartedAt" not in item
 
 
 def test_contact_lists_outside_the_allowed_set_are_rejected(env):

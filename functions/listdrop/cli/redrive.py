@@ -1,12 +1,14 @@
 """`listdrop redrive`: moves the messages of the dead-letter queue back to the ingest queue, once the cause is fixed.
 
-    listdrop redrive [--stack Listdrop] [--limit N]
+    listdrop redrive [--stack Listdrop] [--limit N] [--progress | --no-progress]
     listdrop redrive --dead-letter-queue-url URL --queue-url URL
 
 Each message is sent to the ingest queue first and deleted from the dead-letter queue only once the send
 succeeded, so a message is never lost. If the command stops between the two, the message is in both
 queues; that is safe, because the starter keys its work on the upload (the tracking id), not on the
 message: the second copy is a duplicate delivery and starts no second job and sends no second notification.
+
+Progress (messages moved, of the queue's approximate count) goes to stderr: by default only on a terminal.
 
 Exit status: 0 when the dead-letter queue was emptied, 1 when messages are left in it, 2 on a usage error or when
 AWS could not be reached.
@@ -18,9 +20,12 @@ import argparse
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TextIO
 
 from listdrop.cli.connection import ENDPOINT_ENV, ENDPOINT_HELP, REGION_HELP, Connection, connect
+from listdrop.cli.jobs.text import count
+from listdrop.cli.progress import ProgressLine, add_progress_option
 from listdrop.cli.stack import DEAD_LETTER_QUEUE_OUTPUT, QUEUE_OUTPUT, stack_outputs
 from listdrop.requeue import ATTEMPT_ATTRIBUTE
 
@@ -122,6 +127,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=ENDPOINT_HELP,
     )
     redrive.add_argument("--region", help=REGION_HELP)
+    add_progress_option(redrive, "the messages moved so far")
     redrive.set_defaults(run=run)
 
 
@@ -139,27 +145,25 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
             dlq_url, queue_url = _stack_queues(connection, args.stack)
         redrive = Redrive(connection.client("sqs"), dead_letter_queue_url=dlq_url, queue_url=queue_url)
         out.write(f"Moving messages from {dlq_url}\n  to {queue_url}\n")
-        result = redrive.run(limit=args.limit, progress=_every(100, lambda moved: out.write(f"  {moved:,} moved\n")))
+        line = ProgressLine(err, wanted=args.progress)
+        waiting = redrive.depth() if line.enabled else 0
+        expected = waiting if args.limit is None else min(args.limit, waiting)
+        result = redrive.run(limit=args.limit, progress=line.reporter(partial(_progress_text, expected=expected)))
+        line.done(_progress_text(result.moved, expected=expected))
     except (BotoCoreError, ClientError, LookupError) as error:
         err.write(f"listdrop: redrive failed: {error}\n")
         return 2
-    out.write(f"Moved {result.moved:,} message(s); {result.left:,} left in the dead-letter queue.\n")
+    out.write(f"Moved {count(result.moved, 'message')}; {result.left:,} left in the dead-letter queue.\n")
     if result.failed:
         out.write(f"  {result.failed:,} could not be sent to the ingest queue and stay in the dead-letter queue.\n")
     return 0 if result.left == 0 and result.failed == 0 else 1
 
 
-def _every(step: int, show: Callable[[int], object]) -> Callable[[int], None]:
-    """Show progress each time the count passes another `step`."""
-    shown = 0
-
-    def progress(count: int) -> None:
-        nonlocal shown
-        if count // step > shown // step:
-            show(count)
-        shown = count
-
-    return progress
+def _progress_text(moved: int, *, expected: int) -> str:
+    """`moved 1,200 of about 5,000 messages`: SQS counts a queue's messages approximately (botocore's sqs model,
+    GetQueueAttributes: "the approximate number of messages available for retrieval", consistent "at least 1 minute
+    after the producers stop sending"), so more may be moved than counted."""
+    return f"moved {moved:,} of about {count(max(expected, moved), 'message')}"
 
 
 def _stack_queues(connection: Connection, stack: str) -> tuple[str, str]:

@@ -12,13 +12,25 @@ from typing import Any, TextIO
 from listdrop.cli.connection import Connection
 from listdrop.cli.jobs import native
 from listdrop.cli.jobs.common import UsageError, open_table
-from listdrop.cli.jobs.text import json_default, newest, print_table, records_text, short_time, status_text, write
+from listdrop.cli.jobs.text import (
+    count,
+    json_default,
+    newest,
+    print_table,
+    records_text,
+    short_time,
+    status_text,
+    write,
+)
+from listdrop.cli.output import add_output_options, wants_json
+from listdrop.cli.progress import ProgressLine, add_progress_option
 from listdrop.clock import utc_now
 from listdrop.job_records import Job, JobFilter
 from listdrop.job_store import Attribute
 
 DEFAULT_LIMIT = 50
-# Scan progress goes to a terminal's stderr once a listing takes this many pages (1 MB each by default).
+# Scan progress goes to stderr (a terminal's, unless --progress) once a listing takes this many pages (1 MB each
+# by default), after every page from then on: each is a request, so a report costs nothing in comparison.
 PROGRESS_AFTER_PAGES = 3
 # What `list` reads of each item (not the large executionInput and outcomeDetail).
 LIST_ATTRIBUTES = (
@@ -68,10 +80,11 @@ def add_parser(
     listing.add_argument(
         "--limit", type=int, default=DEFAULT_LIMIT, help=f"show the newest N (default {DEFAULT_LIMIT}; 0 for all)"
     )
-    listing.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
+    add_output_options(listing, human="table", json_help="one object per line, every field, full tracking ids")
     listing.add_argument(
         "--page-size", type=int, help="items per Scan (or API) request (default: the service's page size)"
     )
+    add_progress_option(listing, "the Scan's pages read so far")
     native.add_arguments(listing)
 
 
@@ -88,8 +101,9 @@ def run(
     until = parse_when(args.until, now) if args.until else None
     if args.limit is not None and args.limit < 0:
         raise UsageError("--limit must be 0 (no limit) or more")
+    as_json = wants_json(args)
     if args.native:
-        return native.run(args, out=out, connection=connection, since=since, until=until)
+        return native.run(args, out=out, connection=connection, since=since, until=until, as_json=as_json)
     given = native.options_given(args)
     if given:
         raise UsageError(f"{', '.join(given)} only apply to --native listings")
@@ -104,13 +118,13 @@ def run(
             matched += 1
             yield job
 
-    progress = _ScanProgress(err)
+    progress = _ScanProgress(ProgressLine(err, wanted=args.progress, interval=0))
     jobs = counted(
         table.scan(job_filter.expression(), attributes=LIST_ATTRIBUTES, page_size=args.page_size, progress=progress)
     )
     shown = newest(jobs, args.limit, key=lambda job: (job.created_at, job.tracking_id))
     progress.done()
-    if args.json:
+    if as_json:
         for job in shown:
             write(out, json.dumps(job_json(job), default=json_default, sort_keys=True) + "\n")
         return 0
@@ -132,7 +146,7 @@ def run(
         ],
     )
     more = f" (newest {len(shown):,} shown; --limit 0 for all)" if len(shown) < matched else ""
-    write(out, f"{matched:,} job(s){more}. Times in UTC; `listdrop jobs show ID` for one job's history.\n")
+    write(out, f"{count(matched, 'job')}{more}. Times in UTC; `listdrop jobs show ID` for one job's history.\n")
     return 0
 
 
@@ -152,7 +166,10 @@ def job_json(job: Job) -> dict[str, Any]:
         "providerStatus": job.get(Attribute.PROVIDER_STATUS),
         "providerJobId": job.get(Attribute.PROVIDER_JOB_ID),
         "createdAt": job.get(Attribute.CREATED_AT),
-        # the outcome event's startedAt (the claim); jobStartedAt: when the provider job was started
+        # startedAt: when the starter first took the upload (the outcome event's startedAt, = createdAt);
+        # jobStartedAt: when the provider's job was started, null when none was (rejected or refused uploads,
+        # and a claim whose job is being started); endedAt: when the upload ended, its job's end or the time it
+        # was rejected or refused, null while it runs.
         "startedAt": job.get(Attribute.CREATED_AT),
         "jobStartedAt": job.get(Attribute.JOB_STARTED_AT),
         "endedAt": job.get(Attribute.ENDED_AT),
@@ -176,21 +193,14 @@ def parse_when(text: str, now: datetime) -> datetime:
 
 
 class _ScanProgress:
-    """A progress line on a terminal's stderr while a big Scan runs; nothing otherwise."""
+    """A progress line while a big Scan runs (its pages read, its items read and matched)."""
 
-    def __init__(self, err: TextIO) -> None:
-        self._err = err
-        self._shown = False
-        self._tty = err.isatty()
+    def __init__(self, line: ProgressLine) -> None:
+        self._line = line
 
     def __call__(self, pages: int, read: int, matched: int) -> None:
-        if not self._tty or pages < PROGRESS_AFTER_PAGES:
-            return
-        self._err.write(f"\r  scanning the job table: {pages:,} pages, {read:,} items read, {matched:,} matching")
-        self._err.flush()
-        self._shown = True
+        if pages >= PROGRESS_AFTER_PAGES and self._line.due():
+            self._line.show(f"scanning the job table: {pages:,} pages, {read:,} items read, {matched:,} matching")
 
     def done(self) -> None:
-        if self._shown:
-            self._err.write("\n")
-            self._err.flush()
+        self._line.done()

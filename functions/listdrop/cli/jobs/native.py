@@ -11,7 +11,7 @@ from typing import TextIO
 
 from listdrop.cli.connection import Connection
 from listdrop.cli.jobs.common import UsageError
-from listdrop.cli.jobs.text import newest, print_table, records_text, short_time, write
+from listdrop.cli.jobs.text import count, newest, print_table, records_text, short_time, write
 from listdrop.job_listing import NativeJob, NativeQuery, list_native, native_options, service_of
 from listdrop.providers.registry import PROVIDERS
 
@@ -67,9 +67,10 @@ def run(
     connection: Connection,
     since: datetime | None,
     until: datetime | None,
+    as_json: bool,
 ) -> int:
     shown = _jobs(args, connection, since, until)
-    if args.json:
+    if as_json:
         for row in shown:
             write(out, json.dumps(row.to_dict(), sort_keys=True) + "\n")
         return 0
@@ -88,5 +89,5 @@ def run(
             for row in shown
         ],
     )
-    write(out, f"{len(shown):,} {args.native} job(s), as the provider lists them. Times in UTC.\n")
+    write(out, f"{count(len(shown), f'{args.native} job')}, as the provider lists them. Times in UTC.\n")
     return 0
