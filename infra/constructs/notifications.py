@@ -30,7 +30,7 @@ EVENT_LINE_LABEL = "Event (JSON): "
 
 def notification_text() -> events.RuleTargetInput:
     """What a person reads first (the summary, then one labelled line each) and a machine reads last (the outcome
-    as one line of JSON). Every value is a single line (listdrop.outcome.one_line)."""
+    as one line of JSON). Every value is a single line (listdrop.wording.one_line)."""
     field = events.EventField.from_path
     return events.RuleTargetInput.from_multiline_text(
         "\n".join(
