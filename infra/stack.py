@@ -29,7 +29,9 @@ class ListdropStack(Stack):
 
         storage = UploadStorage(self, "Storage", noncurrent_version_expiry_days=config.noncurrent_version_expiry_days)
         jobs = JobTable(self, "JobTable")
-        notifications = Notifications(self, "Notifications", emails=config.notification_emails)
+        notifications = Notifications(
+            self, "Notifications", emails=config.notification_emails, chat_topic=config.chat_topic
+        )
         poller = Poller(
             self,
             "Poller",
@@ -97,6 +99,8 @@ class ListdropStack(Stack):
             constants.OUTPUT_DEAD_LETTER_ALARM: _alarm(operations, "DeadLetterQueueAlarm").alarm_name,
             constants.OUTPUT_ENABLED_PROVIDERS: ",".join(config.enabled_providers),
         }
+        if notifications.chat_topic is not None:
+            outputs[constants.OPTIONAL_OUTPUT_CHAT_TOPIC] = notifications.chat_topic.topic_arn
         for output_id, value in outputs.items():
             CfnOutput(self, output_id, value=value)
 

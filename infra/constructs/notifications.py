@@ -11,6 +11,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constants import COMPLETED_DETAIL_TYPES, EVENT_SOURCE, FAILED_DETAIL_TYPES
+from infra.constructs.chat import ChatOutput
 from infra.constructs.topic_access import EncryptedTopicTarget
 
 # EventBridge's input transformer, as documented
@@ -68,7 +69,9 @@ def workflow_failure_text() -> events.RuleTargetInput:
 
 
 class Notifications(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, emails: tuple[str, ...]) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, emails: tuple[str, ...], chat_topic: bool | str = False
+    ) -> None:
         super().__init__(scope, construct_id)
         self.bus = events.EventBus(self, "Bus", description="listdrop outcome events")
         self.key = self._build_key()
@@ -79,6 +82,20 @@ class Notifications(Construct):
         for email in emails:
             self.completed_topic.add_subscription(subscriptions.EmailSubscription(email))
             self.failed_topic.add_subscription(subscriptions.EmailSubscription(email))
+        self.chat_topic = self._build_chat(chat_topic)
+
+    def _build_chat(self, setting: bool | str) -> sns.ITopic | None:
+        """The optional chat output (infra/constructs/chat.py): a topic of this stack, encrypted like the others,
+        or an existing topic (its ARN)."""
+        if setting is False:
+            return None
+        if setting is True:
+            topic: sns.ITopic = self._build_topic("ChatTopic", "listdrop: outcomes for chat channels")
+            ChatOutput(self, "Chat", bus=self.bus, topic=topic, key=self.key)
+        else:
+            topic = sns.Topic.from_topic_arn(self, "ChatTopic", setting)
+            ChatOutput(self, "Chat", bus=self.bus, topic=topic, key=None)
+        return topic
 
     def _build_key(self) -> kms.Key:
         # Who may use it, and for which topics: infra/constructs/topic_access.py.
