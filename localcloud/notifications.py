@@ -52,6 +52,16 @@ class Notification:
         return {"detail-type": outcome["detailType"], "source": "listdrop", "detail": outcome["detail"]}
 
     @property
+    def chat(self) -> dict[str, Any] | None:
+        """The message as the custom notification the chat output sends (infra/constructs/chat.py, with
+        `listdrop:chatTopic` on: one JSON object, `source` "custom"), or None for the e-mail text."""
+        try:
+            message = json.loads(self.text)
+        except ValueError:
+            return None
+        return message if isinstance(message, dict) and message.get("source") == "custom" else None
+
+    @property
     def detail(self) -> dict[str, Any]:
         detail: dict[str, Any] = self.event["detail"]
         return detail

@@ -183,3 +183,15 @@ def test_an_existing_topic_gets_the_rules_and_no_topic_is_created():
     rules = chat_rules(synthesized)
     assert len(rules) == 3
     assert {rule["Properties"]["Targets"][0]["Arn"] for rule in rules.values()} == {arn}
+
+
+def test_the_local_cloud_reads_a_chat_message_apart_from_the_email_text(chat_template):
+    """With the option on in cdk.json, `make run`'s notifications queue gets the chat copy too (it subscribes to every
+    topic): the reader tells it apart instead of failing to find the outcome's JSON line."""
+    from localcloud.notifications import Notification
+
+    built = outcome("failed")
+    _, message = render(chat_template, delivered(built["detailType"], built["detail"]))
+    chat = Notification("arn:aws:sns:us-east-1:123456789012:Listdrop-ChatTopic", message)
+    assert chat.chat is not None and chat.chat["id"] == built["detail"]["trackingId"]
+    assert Notification("arn", '"FAILED: a"\n"Tracking id: t1"').chat is None
