@@ -57,7 +57,7 @@ def test_contact_list_csv_rows_left_out_before_import_are_reported_and_the_rest_
     assert notification.topic_arn == cloud.endpoints.completed_topic_arn
     assert notification.first_line.startswith("SUCCEEDED: PUT into SES contact list 'E2eCsv'")
     assert "2 rows left out before import" in notification.first_line
-    assert "Checked: 18 of 20 accepted, 2 left out (1 duplicates)" in notification.text
+    assert "Checked: 18 of 20 rows accepted, 2 left out (1 duplicate)" in notification.text
     assert addresses_in(notification.text) == [], "no e-mail address may appear in a notification"
     detail = notification.detail
     assert detail["records"] == {"processed": 18, "failed": 0}
