@@ -195,3 +195,19 @@ def test_the_local_cloud_reads_a_chat_message_apart_from_the_email_text(chat_tem
     chat = Notification("arn:aws:sns:us-east-1:123456789012:Listdrop-ChatTopic", message)
     assert chat.chat is not None and chat.chat["id"] == built["detail"]["trackingId"]
     assert Notification("arn", '"FAILED: a"\n"Tracking id: t1"').chat is None
+
+
+def test_checkov_and_parliament_accept_the_chat_topic_as_they_do_the_other_topics(chat_template):
+    from tests.infra.validators import (
+        accepted_findings,
+        checkov_findings,
+        parliament_findings,
+        policy_documents,
+        unaccepted,
+    )
+
+    accepted = accepted_findings()
+    findings, summary = checkov_findings([Path(chat_template["_path"])])
+    assert summary["passed"] > 50, summary  # checkov really ran its CloudFormation checks on the one template
+    assert unaccepted(findings, accepted) == []
+    assert unaccepted(parliament_findings(policy_documents(chat_template)), accepted) == []
