@@ -15,6 +15,8 @@ from listdrop.providers.registry import ENABLED_BY_DEFAULT, PROVIDERS
 PREFIX = "listdrop:"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LIST_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# An SNS topic ARN (the topic name: 1-256 letters, digits, '-' or '_'; a FIFO topic cannot reach a chat channel).
+_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
 _LAYER_VERSION_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]{1,140}:\d+$")
 # Settings that no longer exist, and what replaced them: naming one stops synthesis rather than being ignored.
 _REPLACED = {
@@ -152,6 +154,9 @@ class ListdropConfig:
     powertools_layer_arn: str = ""
     max_invalid_row_percent: float = 10.0
     enabled_providers: tuple[str, ...] = ENABLED_BY_DEFAULT
+    # The chat output (infra/constructs/chat.py): False, off; True, a ChatTopic this stack creates; or the ARN of an
+    # existing topic that a chat channel configuration of Amazon Q Developer in chat applications subscribes to.
+    chat_topic: bool | str = False
 
     @classmethod
     def from_context(cls, node: Node) -> ListdropConfig:
@@ -195,6 +200,7 @@ class ListdropConfig:
             max_invalid_row_percent=_as_float(
                 get("maxInvalidRowPercent", cls.max_invalid_row_percent), "maxInvalidRowPercent"
             ),
+            chat_topic=_as_chat_topic(get("chatTopic", cls.chat_topic)),
         )
         for old, replacement in _REPLACED.items():
             if node.try_get_context(PREFIX + old) is not None:
@@ -235,6 +241,21 @@ class ListdropConfig:
         for name in ("max_file_bytes", "poll_initial_wait_seconds", "log_retention_days", "status_unreadable_seconds"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{PREFIX}{name} must be positive")
+
+
+def _as_chat_topic(value: Any) -> bool | str:
+    """true or false (`-c listdrop:chatTopic=true` gives the text), or an SNS topic ARN."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if text.lower() in {"true", "false"}:
+        return text.lower() == "true"
+    if not _TOPIC_ARN.match(text):
+        raise ConfigError(
+            f"{PREFIX}chatTopic: true (a topic of this stack), false, or an SNS topic ARN "
+            f"(arn:<partition>:sns:<region>:<account>:<name>), got {value!r}"
+        )
+    return text
 
 
 def _as_list(value: Any) -> list[str]:

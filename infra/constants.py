@@ -17,6 +17,8 @@ OUTPUT_DASHBOARD = "DashboardName"
 # job APIs the deployment drives (comma-separated), so it drops a file for each and only those.
 OUTPUT_DEAD_LETTER_ALARM = "DeadLetterAlarmName"
 OUTPUT_ENABLED_PROVIDERS = "EnabledProviders"
+# Only with the chat output on (listdrop:chatTopic): the topic to connect to a chat channel configuration.
+OPTIONAL_OUTPUT_CHAT_TOPIC = "ChatTopicArn"
 
 EVENT_SOURCE = models.EVENT_SOURCE
 IMPORTS_PREFIX = "imports/"

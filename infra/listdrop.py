@@ -132,8 +132,10 @@ class Listdrop(Construct):
             key=key,
             completed_topic=completed_topic,
             failed_topic=failed_topic,
+            chat_topic=config.chat_topic,
         )
         self.bus, self.key = notifications.bus, notifications.key
+        self.chat_topic = notifications.chat_topic
         self.completed_topic, self.failed_topic = notifications.completed_topic, notifications.failed_topic
         self.poller: ListdropFunction = Poller(
             self,
@@ -196,7 +198,7 @@ class Listdrop(Construct):
     def outputs(self) -> dict[str, str]:
         """What the `listdrop` command reads from a stack's outputs (`--stack NAME`), by output id
         (infra/constants.py). A stack that adds them as CfnOutputs can be driven by `listdrop jobs` and `redrive`."""
-        return {
+        outputs = {
             constants.OUTPUT_BUCKET: self.bucket.bucket_name,
             constants.OUTPUT_QUEUE: self.queue.queue_url,
             constants.OUTPUT_DLQ: self.dead_letter_queue.queue_url,
@@ -210,6 +212,9 @@ class Listdrop(Construct):
             constants.OUTPUT_DEAD_LETTER_ALARM: self.dead_letter_alarm.alarm_name,
             constants.OUTPUT_ENABLED_PROVIDERS: ",".join(self.config.enabled_providers),
         }
+        if self.chat_topic is not None:
+            outputs[constants.OPTIONAL_OUTPUT_CHAT_TOPIC] = self.chat_topic.topic_arn
+        return outputs
 
     def _own_bucket(self, config: ListdropConfig) -> s3.IBucket:
         storage = UploadStorage(self, "Storage", noncurrent_version_expiry_days=config.noncurrent_version_expiry_days)

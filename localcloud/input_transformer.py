@@ -87,8 +87,16 @@ def check(transformer: Mapping[str, Any], target_id: str = "target") -> None:
         _check_text_template(template, placeholders, target_id)
 
 
-def render(transformer: Mapping[str, Any], event: Mapping[str, Any], *, rule_arn: str = "", rule_name: str = "") -> str:
-    """What the target receives for this event: the template with every placeholder filled, as written."""
+def render(
+    transformer: Mapping[str, Any],
+    event: Mapping[str, Any],
+    *,
+    rule_arn: str = "",
+    rule_name: str = "",
+    ingestion_time: str | None = None,
+) -> str:
+    """What the target receives for this event: the template with every placeholder filled, as written.
+    `ingestion_time` is when EventBridge received the event (ISO 8601); the event's own `time` if not given."""
     check(transformer)
     template: str = transformer["InputTemplate"]
     values: dict[str, Any] = {}
@@ -98,7 +106,7 @@ def render(transformer: Mapping[str, Any], event: Mapping[str, Any], *, rule_arn
             values[key] = value
     values["aws.events.rule-arn"] = rule_arn
     values["aws.events.rule-name"] = rule_name
-    values["aws.events.event.ingestion-time"] = event.get("time", "")
+    values["aws.events.event.ingestion-time"] = ingestion_time if ingestion_time is not None else event.get("time", "")
     values[EVENT_WITHOUT_DETAIL] = {name: value for name, value in event.items() if name != "detail"}
     values[WHOLE_EVENT] = dict(event)
     json_template = _is_json(template)

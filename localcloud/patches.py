@@ -22,6 +22,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from localcloud import input_transformer
@@ -71,10 +72,30 @@ def _patch_s3_events() -> None:
 # -- 2. EventBridge -> SNS ------------------------------------------------------------------------
 
 
+def iso_time(moment: Any) -> str:
+    """EventBridge's timestamp layout, `2026-11-30T06:00:00Z`: the event's `time` ("time": "2015-11-11T21:29:54Z"
+    in the events of https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html) and
+    `aws.events.event.ingestion-time` ("an ISO 8601 timestamp", same page). moto 5.2.5's PutEvents stamps both as
+    epoch seconds (a float); a time given as text is kept."""
+    if isinstance(moment, str) and not moment.replace(".", "", 1).isdigit():
+        return moment
+    return datetime.fromtimestamp(float(moment), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def as_delivered(event: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The event as EventBridge delivers it (its `time` in ISO 8601, without moto's own `ingestion-time` field,
+    which no AWS event has), and its ingestion time for the input transformer."""
+    delivered = {name: value for name, value in event.items() if name != "ingestion-time"}
+    if "time" in delivered:
+        delivered["time"] = iso_time(delivered["time"])
+    return delivered, iso_time(event.get("ingestion-time", event.get("time", 0)))
+
+
 def render_input(target: dict[str, Any], event: dict[str, Any], *, rule_arn: str = "", rule_name: str = "") -> str:
     """What EventBridge sends to a target: its constant input, the part of the event its input path selects, its
     input transformer's rendering by EventBridge's rules (localcloud/input_transformer.py; it raises on a
-    template EventBridge refuses), or the event itself."""
+    template EventBridge refuses), or the event itself (as_delivered: AWS's timestamps)."""
+    event, ingestion_time = as_delivered(event)
     if "Input" in target:
         return str(target["Input"])
     if "InputPath" in target:
@@ -83,7 +104,9 @@ def render_input(target: dict[str, Any], event: dict[str, Any], *, rule_arn: str
     transformer = target.get("InputTransformer")
     if not transformer:
         return json.dumps(event)
-    return input_transformer.render(transformer, event, rule_arn=rule_arn, rule_name=rule_name)
+    return input_transformer.render(
+        transformer, event, rule_arn=rule_arn, rule_name=rule_name, ingestion_time=ingestion_time
+    )
 
 
 def _patch_eventbridge_put_targets() -> None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the type only
+    from listdrop.models import Destination
+
 
 class ListdropError(Exception):
     """Base class for every error listdrop raises on purpose."""
@@ -11,13 +16,23 @@ class RejectedFile(ListdropError):
     """The uploaded file cannot be imported; the user is told why and the object is kept.
 
     `code` is stable and machine-readable (it is part of the event schema); `reason` is the
-    sentence a person reads. Neither may contain an e-mail address.
+    sentence a person reads. Neither may contain an e-mail address. `provider` and `destination` are set when the
+    key named them before the rest of it was refused (an unknown action, a wrong extension), so the rejection
+    says where the file was meant to go.
     """
 
-    def __init__(self, code: str, reason: str) -> None:
+    def __init__(
+        self, code: str, reason: str, *, provider: str | None = None, destination: Destination | None = None
+    ) -> None:
         super().__init__(f"{code}: {reason}")
         self.code = code
         self.reason = reason
+        self.provider = provider
+        self.destination = destination
+
+    def naming(self, provider: str, destination: Destination) -> RejectedFile:
+        """The same refusal, about the provider and destination the key named."""
+        return RejectedFile(self.code, self.reason, provider=provider, destination=destination)
 
 
 class RetryLater(ListdropError):

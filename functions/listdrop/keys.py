@@ -3,8 +3,11 @@ for a key that routes nowhere. Each provider parses the rest of its keys (its `k
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from listdrop.errors import RejectedFile
-from listdrop.models import Action, DataFormat
+from listdrop.models import Action, DataFormat, Destination
 
 IMPORTS_PREFIX = "imports/"
 EXPORTS_PREFIX = "exports/"
@@ -47,3 +50,13 @@ def data_format(file_path: str) -> DataFormat:
 def no_route(detail: str) -> RejectedFile:
     """A key that leads nowhere; routing adds the examples of every provider's layout to the reason."""
     return RejectedFile("NO_ROUTE", detail)
+
+
+@contextmanager
+def refusals_name(provider: str, destination: Destination) -> Iterator[None]:
+    """Refusals of the rest of a key (its action, its file name) name the destination the key already named, so the
+    REJECTED notification says where the file was meant to go instead of "no destination"."""
+    try:
+        yield
+    except RejectedFile as rejection:
+        raise rejection.naming(provider, destination) from None

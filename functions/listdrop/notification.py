@@ -60,6 +60,16 @@ class Notification:
         return head or self.text
 
     @property
+    def chat(self) -> dict[str, Any] | None:
+        """The message as the custom notification the chat output sends (infra/constructs/chat.py, with
+        `listdrop:chatTopic` on: one JSON object, `source` "custom"), or None for the e-mail text."""
+        try:
+            message = json.loads(self.text)
+        except ValueError:
+            return None
+        return message if isinstance(message, dict) and message.get("source") == "custom" else None
+
+    @property
     def event(self) -> dict[str, Any]:
         """The outcome the message ends with, shaped as the event's `detail-type`, `source` and `detail`."""
         _, marker, tail = self.text.rpartition(EVENT_LINE_START)

@@ -5,17 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from listdrop.models import EVENT_SCHEMA_VERSION, JobState, JobStatus, Outcome
+from listdrop.models import EVENT_SCHEMA_VERSION, Action, JobState, JobStatus, Outcome
 from listdrop.privacy import redact_emails
 from listdrop.upload import Upload
-
-NONE_TEXT = "none"
-
-
-def one_line(text: str) -> str:
-    """The text with its line breaks made spaces: each notification line holds exactly one value (see
-    infra/constructs/notifications.py), so the summary comes first and the event's JSON line last."""
-    return " ".join(text.splitlines())
+from listdrop.wording import NONE_TEXT, checks_lines, count, one_line, what_happened
 
 
 def outcome_for(status: JobStatus) -> Outcome:
@@ -71,26 +64,21 @@ def build_event(
     detail["summary"] = one_line(summary_line(detail))
     notice = {
         "destination": upload.destination.get("label") or NONE_TEXT,
-        "records": f"{processed} processed, {failed} failed" if status else NONE_TEXT,
+        "records": f"{processed:,} processed, {failed:,} failed" if status else NONE_TEXT,
         "report": failure_report or NONE_TEXT,
         "result": result or NONE_TEXT,
         "reason": reason or NONE_TEXT,
-        "rows": (upload.validation or {}).get("noticeRows") or NONE_TEXT,
-        "rowReport": (upload.validation or {}).get("noticeReport") or NONE_TEXT,
+        **checks_lines(upload.validation),
     }
     detail["notice"] = {name: one_line(str(value)) for name, value in notice.items()}
     return {"detailType": outcome.detail_type(upload.job_kind), "detail": detail}
 
 
 def summary_line(detail: dict[str, Any]) -> str:
-    """First line of every notification: the outcome in capitals, then what happened where."""
-    where = detail["destination"]["label"]
-    action = detail["action"]
-    uri = detail["source"]["uri"]
-    processed, failed = detail["records"]["processed"], detail["records"]["failed"]
-    reason = detail["reason"] or "no reason given"
-    outcome = detail["outcome"]
-    return _outcome_sentence(detail, outcome, where, action, uri, processed, failed, reason) + _left_out(detail)
+    """First line of every notification: the outcome in capitals, then what happened where (wording.what_happened);
+    every count with its noun (1 record, 2 records) and thousands separators."""
+    what = what_happened(detail["action"], detail["destination"], detail["source"]["uri"])
+    return _outcome_sentence(detail, what) + _left_out(detail)
 
 
 def _left_out(detail: dict[str, Any]) -> str:
@@ -98,26 +86,21 @@ def _left_out(detail: dict[str, Any]) -> str:
     left_out = checks.get("rowsRejected") or 0
     if not left_out:
         return ""
-    return f" ({left_out:,} rows left out before import, see {checks.get('report')})"
+    return f" ({count(left_out, 'row')} left out before import, see {checks.get('report')})"
 
 
-def _outcome_sentence(
-    detail: dict[str, Any], outcome: str, where: str, action: str, uri: str, processed: int, failed: int, reason: str
-) -> str:
-    if outcome == Outcome.SUCCEEDED.value and action == "EXPORT":
-        return (
-            f"SUCCEEDED: {where} from {uri}: {processed} records exported to {detail['result'] or 'SES (not copied)'}"
-        )
+def _outcome_sentence(detail: dict[str, Any], what: str) -> str:
+    outcome = detail["outcome"]
+    processed, failed = detail["records"]["processed"], detail["records"]["failed"]
+    reason = detail["reason"] or "no reason given"
+    if outcome == Outcome.SUCCEEDED.value and detail["action"] == Action.EXPORT.value:
+        return f"SUCCEEDED: {what}: {count(processed, 'record')} exported to {detail['result'] or 'SES (not copied)'}"
     if outcome == Outcome.SUCCEEDED.value:
-        if failed:
-            return (
-                f"COMPLETED WITH {failed} FAILED RECORDS: {action} into {where} from {uri}: "
-                f"{processed} records processed, {failed} failed"
-            )
-        return f"SUCCEEDED: {action} into {where} from {uri}: {processed} records processed, 0 failed"
+        outcome_text = f"COMPLETED WITH {count(failed, 'failed record').upper()}" if failed else "SUCCEEDED"
+        return f"{outcome_text}: {what}: {count(processed, 'record')} processed, {failed:,} failed"
     if outcome == Outcome.REJECTED.value:
-        return f"REJECTED: {uri} was not imported: {reason}"
+        return f"REJECTED: {what}: {reason}"
     if outcome == Outcome.TIMED_OUT.value:
-        return f"TIMED OUT: {action} into {where} from {uri} did not finish in time: {reason}"
+        return f"TIMED OUT: {what} did not finish in time: {reason}"
     label = "CANCELLED" if detail["providerStatus"] in {"CANCELLED", "STOPPED"} else "FAILED"
-    return f"{label}: {action} into {where} from {uri}: {reason}"
+    return f"{label}: {what}: {reason}"

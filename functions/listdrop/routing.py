@@ -94,4 +94,9 @@ def _with_examples(rejection: RejectedFile) -> RejectedFile:
     if rejection.code != "NO_ROUTE":
         return rejection
     examples = ", ".join(routes.example for routes in key_routes())
-    return RejectedFile("NO_ROUTE", f"{rejection.reason} Keys look like {examples}.")
+    return RejectedFile(
+        "NO_ROUTE",
+        f"{rejection.reason} Keys look like {examples}.",
+        provider=rejection.provider,
+        destination=rejection.destination,
+    )

@@ -55,18 +55,8 @@ class Checked:
     report_uri: str | None
 
     def to_state(self) -> dict[str, Any]:
-        """The 'checks' of the outcome event, with the two notice lines precomputed for the workflow's ASL."""
-        result = self.result
-        left_out = result.rejected_rows
-        rows = f"{result.accepted_rows:,} of {result.total_rows:,} accepted"
-        if left_out:
-            rows += f", {left_out:,} left out ({result.duplicate_rows:,} duplicates)"
-        return {
-            **result.to_dict(),
-            "report": self.report_uri,
-            "noticeRows": rows,
-            "noticeReport": self.report_uri or "none",
-        }
+        """The 'checks' of the outcome event."""
+        return {**self.result.to_dict(), "report": self.report_uri}
 
 
 @dataclass(frozen=True)
@@ -78,7 +68,7 @@ class CheckedRequest:
     staged: S3Object | None = None
 
     def to_state(self) -> dict[str, Any]:
-        return {"request": self.summary, "noticeRows": f"request: {self.summary}", "noticeReport": "none"}
+        return {"request": self.summary}
 
 
 class Result:
@@ -164,7 +154,10 @@ class Starter:
                 assert checked.staged is not None
                 request = ImportRequest(tracking_id, route, checked.staged)
         except RejectedFile as rejection:
-            upload = self._with_checks(Upload.rejected(tracking_id, route, source, started_at), checked)
+            rejected = Upload.rejected(
+                tracking_id, route, source, started_at, provider=rejection.provider, destination=rejection.destination
+            )
+            upload = self._with_checks(rejected, checked)
             return self._end_before_start(
                 upload, Outcome.REJECTED, ClaimStatus.REJECTED, rejection.code, rejection.reason
             )

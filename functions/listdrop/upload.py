@@ -6,7 +6,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from listdrop.models import Action, JobKind, Route, S3Object
+from listdrop.models import Action, Destination, JobKind, Route, S3Object
+from listdrop.privacy import redact_emails
+from listdrop.wording import checks_lines, what_happened
 
 
 def tracking_id_for(bucket: str, key: str, version: str) -> str:
@@ -46,14 +48,28 @@ class Upload:
         )
 
     @classmethod
-    def rejected(cls, tracking_id: str, route: Route | None, source: S3Object, started_at: str) -> Upload:
-        """A rejected file may not even have a route; the event still says all that is known."""
+    def rejected(
+        cls,
+        tracking_id: str,
+        route: Route | None,
+        source: S3Object,
+        started_at: str,
+        *,
+        provider: str | None = None,
+        destination: Destination | None = None,
+    ) -> Upload:
+        """A rejected file may not even have a route; the event still says all that is known: the provider and the
+        destination when the key named them before the rest of it was refused (RejectedFile.naming)."""
         if route is not None:
             return cls.accepted(tracking_id, route, source, started_at)
         return cls(
             tracking_id=tracking_id,
-            provider="none",
-            destination={"type": None, "name": None, "label": "no destination"},
+            provider=provider or "none",
+            destination=(
+                destination.to_dict()
+                if destination is not None
+                else {"type": None, "name": None, "label": "no destination"}
+            ),
             action="NONE",
             data_format=None,
             source=source.to_dict(),
@@ -86,6 +102,12 @@ class Upload:
             "startedAt": self.started_at,
             "validation": self.validation,
             "staged": self.staged,
+            # Derived and never read back either: the workflow's own failure outcome (the poller could not tell)
+            # shows the same sentence parts and checked rows as the poller's would (listdrop.outcome).
+            "notice": {
+                "what": what_happened(self.action, self.destination, redact_emails(self.source["uri"])),
+                **checks_lines(self.validation),
+            },
         }
 
     @classmethod

@@ -11,6 +11,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from ..constants import COMPLETED_DETAIL_TYPES, EVENT_SOURCE, FAILED_DETAIL_TYPES
+from .chat import ChatOutput
 from .topic_access import EncryptedTopicTarget
 
 # EventBridge's input transformer, as documented
@@ -30,7 +31,7 @@ EVENT_LINE_LABEL = "Event (JSON): "
 
 def notification_text() -> events.RuleTargetInput:
     """What a person reads first (the summary, then one labelled line each) and a machine reads last (the outcome
-    as one line of JSON). Every value is a single line (listdrop.outcome.one_line)."""
+    as one line of JSON). Every value is a single line (listdrop.wording.one_line)."""
     field = events.EventField.from_path
     return events.RuleTargetInput.from_multiline_text(
         "\n".join(
@@ -77,10 +78,12 @@ class Notifications(Construct):
         key: kms.IKey | None = None,
         completed_topic: sns.ITopic | None = None,
         failed_topic: sns.ITopic | None = None,
+        chat_topic: bool | str = False,
     ) -> None:
         """`key`, `completed_topic`, `failed_topic`: existing ones to use instead of creating them (the topics both or
         neither). The key encrypts the topics created here; for existing topics, pass the key they are encrypted
-        with, if any, so the rules' publishing is granted on it (topic_access.py)."""
+        with, if any, so the rules' publishing is granted on it (topic_access.py). `chat_topic`: the optional chat
+        output (listdrop:chatTopic): True creates its topic, an ARN uses that topic, False adds nothing."""
         super().__init__(scope, construct_id)
         if (completed_topic is None) != (failed_topic is None):
             raise ValueError("pass both completed_topic and failed_topic, or neither")
@@ -95,6 +98,20 @@ class Notifications(Construct):
         for email in emails:
             self.completed_topic.add_subscription(subscriptions.EmailSubscription(email))
             self.failed_topic.add_subscription(subscriptions.EmailSubscription(email))
+        self.chat_topic = self._build_chat(chat_topic)
+
+    def _build_chat(self, setting: bool | str) -> sns.ITopic | None:
+        """The optional chat output (infra/constructs/chat.py): a topic of this stack, encrypted like the others,
+        or an existing topic (its ARN)."""
+        if setting is False:
+            return None
+        if setting is True:
+            topic: sns.ITopic = self._build_topic("ChatTopic", "listdrop: outcomes for chat channels")
+            ChatOutput(self, "Chat", bus=self.bus, topic=topic, key=self.key)
+        else:
+            topic = sns.Topic.from_topic_arn(self, "ChatTopic", setting)
+            ChatOutput(self, "Chat", bus=self.bus, topic=topic, key=None)
+        return topic
 
     def _build_key(self) -> kms.Key:
         # Who may use it, and for which topics: infra/constructs/topic_access.py.

@@ -285,21 +285,33 @@ class JobWorkflow(Construct):
 
     def _build_status_unreadable_outcome(self, publish: sfn.IChainable) -> sfn.IChainable:
         """The poller failed for good: build the failure outcome here, since the poller cannot, and record it."""
-        # The notice lines of what reading the file found; `validation` is null when nothing was read, and a
-        # JSONPath into it would then be a States.Runtime error that no catch can handle.
+        # The sentence parts and checked-rows lines the starter precomputed (listdrop.upload.Upload.to_state,
+        # `notice`). An execution input written before they existed (a redelivery restarting a stored input) has
+        # none, and a JSONPath into a missing field would be a States.Runtime error that no catch can handle: such
+        # an input gets the plain wording instead.
         show_checks = sfn.Pass(
             self,
             "Show the checks",
             parameters={
-                "rows.$": "$.upload.validation.noticeRows",
-                "rowReport.$": "$.upload.validation.noticeReport",
+                "what.$": "$.upload.notice.what",
+                "rows.$": "$.upload.notice.rows",
+                "rowReport.$": "$.upload.notice.rowReport",
             },
             result_path="$.noticeLines",
         )
         no_checks = sfn.Pass(
             self,
             "No checks to show",
-            result=sfn.Result.from_object({"rows": "none", "rowReport": "none"}),
+            parameters={
+                "what": JsonPath.format(
+                    "{} into {} from {}",
+                    JsonPath.string_at("$.upload.action"),
+                    JsonPath.string_at("$.upload.destination.label"),
+                    JsonPath.string_at("$.upload.source.uri"),
+                ),
+                "rows": "none",
+                "rowReport": "none",
+            },
             result_path="$.noticeLines",
         )
         reason = JsonPath.format(
@@ -338,10 +350,7 @@ class JobWorkflow(Construct):
                         "reason": reason,
                         # Only fields the starter always sets: States.Format fails on a null argument.
                         "summary": JsonPath.format(
-                            "FAILED: {} into {} from {}: the job status could not be read.",
-                            JsonPath.string_at("$.upload.action"),
-                            JsonPath.string_at("$.upload.destination.label"),
-                            JsonPath.string_at("$.upload.source.uri"),
+                            "FAILED: {}: the job status could not be read.", JsonPath.string_at("$.noticeLines.what")
                         ),
                         "notice": {
                             "destination.$": "$.upload.destination.label",
@@ -361,7 +370,7 @@ class JobWorkflow(Construct):
         build.next(self._build_record_outcome(publish))
         return (
             sfn.Choice(self, "Checks to show?")
-            .when(Condition.is_present("$.upload.validation.noticeRows"), show_checks)
+            .when(Condition.is_present("$.upload.notice.what"), show_checks)
             .otherwise(no_checks)
         )
 

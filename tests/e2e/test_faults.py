@@ -344,7 +344,7 @@ def test_a_poller_failing_past_the_window_ends_as_status_unreadable_in_the_table
     assert detail["reason"].startswith("listdrop could not read the job status: its poller kept failing from ")
     assert "(last error: RuntimeError)" in detail["reason"]
     assert notification.first_line.startswith("FAILED: PUT into SES contact list 'E2ePollerDown'")
-    assert "Checked: 1 of 1 accepted" in notification.text
+    assert "Checked: 1 of 1 row accepted" in notification.text
     assert failing_for >= 18, "it kept polling for the window (20 s from the failing poll that was due)"
     assert poller["failed"] > 4
 

@@ -106,7 +106,7 @@ def test_a_running_export_cancelled_with_the_cli_is_reported_cancelled(seeded, c
     finally:
         seeded.emulator("ses-export").hold(False)
     assert seeded.emulator("ses-export").job(job_id).status == "CANCELLED"
-    assert notification.first_line.startswith("CANCELLED: EXPORT into SES export 'to-cancel'")
+    assert notification.first_line.startswith("CANCELLED: SES export 'to-cancel' from s3://")
     assert notification.detail["reasonCode"] == "JOB_CANCELLED"
 
 

@@ -39,3 +39,9 @@ def scoped_template(tmp_path_factory) -> dict:
             "listdrop:operationsEmails": ["oncall@example.com"],
         },
     )
+
+
+@pytest.fixture(scope="session")
+def chat_template(tmp_path_factory) -> dict:
+    """The chat output on: a ChatTopic of the stack (infra/constructs/chat.py)."""
+    return synthesize(tmp_path_factory, {"listdrop:chatTopic": True})

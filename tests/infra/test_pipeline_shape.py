@@ -186,13 +186,15 @@ def test_the_failure_path_records_the_outcome_in_the_job_table_as_the_poller_doe
 
 
 def test_no_path_reads_into_a_validation_that_may_be_null(template):
-    """`upload.validation` is null when nothing was read: a JSONPath into it would be a States.Runtime error,
-    which no catch handles in AWS. Only the state behind an IsPresent test reads into it."""
+    """`upload.validation` is null when nothing was read, and `upload.notice` is missing from an execution input
+    stored before it existed: a JSONPath into either would be a States.Runtime error, which no catch handles in
+    AWS. Nothing reads into the first; only the state behind an IsPresent test reads into the second."""
     states = definition(template)["States"]
-    readers = {name for name, state in states.items() if "$.upload.validation." in json.dumps(state)}
+    assert not [name for name, state in states.items() if "$.upload.validation." in json.dumps(state)]
+    readers = {name for name, state in states.items() if "$.upload.notice." in json.dumps(state)}
     assert readers == {"Checks to show?", "Show the checks"}
     assert states["Checks to show?"]["Choices"] == [
-        {"Variable": "$.upload.validation.noticeRows", "IsPresent": True, "Next": "Show the checks"}
+        {"Variable": "$.upload.notice.what", "IsPresent": True, "Next": "Show the checks"}
     ]
 
 

@@ -226,7 +226,7 @@ def test_a_valid_file_is_staged_with_the_canonical_header_and_notes():
     assert checked.staged == "EmailAddress,FirstName,Interest\nana@shop.example,Ana,boots\nbo@shop.example,,\n"
     assert "read column 'email' as 'EmailAddress'" in result.normalizations
     assert "read column 'First Name' as 'FirstName'" in result.normalizations
-    assert "trimmed spaces around addresses in 1 rows" in result.normalizations
+    assert "trimmed spaces around addresses in 1 row" in result.normalizations
     assert checked.report_rows == []
 
 

@@ -199,7 +199,7 @@ def test_what_people_upload_is_normalized_to_what_the_job_reads():
     ]
     assert (checked.result.total_rows, checked.result.accepted_rows, checked.result.blank_lines) == (3, 3, 1)
     notes = " | ".join(checked.result.normalizations)
-    for expected in ("byte order mark", "CRLF", "'channeltype' as 'ChannelType'", "1 blank lines", "in 2 rows"):
+    for expected in ("byte order mark", "CRLF", "'channeltype' as 'ChannelType'", "skipped 1 blank line", "in 2 rows"):
         assert expected in notes
 
 

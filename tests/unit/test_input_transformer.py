@@ -3,6 +3,7 @@
 examples"; https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_InputTransformer.html)."""
 
 import json
+import re
 
 import boto3
 import pytest
@@ -185,3 +186,42 @@ def test_the_notification_of_a_listdrop_rule_before_issue_12_is_not_rendered_but
     }
     with pytest.raises(TemplateRefused, match=r"aws\.events\.event\.json"):
         patches.render_input(target, EC2_EVENT)
+
+
+@pytest.fixture
+def bus_to_queue(aws, monkeypatch):
+    """A rule on the default bus whose SNS target the local cloud's patch delivers, the topic's copy read from SQS."""
+    from moto.events.models import Rule
+
+    monkeypatch.setattr(Rule, "send_to_targets", Rule.send_to_targets)  # undone after the test
+    patches._patch_eventbridge_sns_targets()
+    sns, sqs, events = (boto3.client(name, region_name="us-east-1") for name in ("sns", "sqs", "events"))
+    topic = sns.create_topic(Name="outcomes")["TopicArn"]
+    queue = sqs.create_queue(QueueName="outcomes")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    events.put_rule(Name="outcomes", EventPattern=json.dumps({"source": ["listdrop"]}))
+    template = '{"event": <aws.events.event.json>, "received": <aws.events.event.ingestion-time>}'
+    transformer = {"InputPathsMap": {}, "InputTemplate": template}
+    events.put_targets(Rule="outcomes", Targets=[{"Id": "T", "Arn": topic, "InputTransformer": transformer}])
+    return events, sqs, queue
+
+
+def test_a_put_event_reaches_its_targets_with_awss_iso_8601_time_not_mokos_epoch_float(bus_to_queue):
+    """EventBridge's events carry "time": "2015-11-11T21:29:54Z" and the ingestion time is "an ISO 8601 timestamp"
+    (the user guide's input transformation page); moto 5.2.5 stamps both as epoch seconds."""
+    events, sqs, queue = bus_to_queue
+    events.put_events(Entries=[{"Source": "listdrop", "DetailType": "Import Succeeded", "Detail": '{"a": 1}'}])
+    [message] = sqs.receive_message(QueueUrl=queue)["Messages"]
+    delivered = json.loads(message["Body"])
+    iso = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"
+    assert re.match(iso, delivered["event"]["time"]), delivered["event"]["time"]
+    assert re.match(iso, delivered["received"])
+    assert "ingestion-time" not in delivered["event"], "moto's own field is no part of an AWS event"
+    assert delivered["event"]["detail"] == {"a": 1}
+
+
+def test_iso_time_keeps_a_time_given_as_text_and_formats_epoch_seconds():
+    assert patches.iso_time(0) == "1970-01-01T00:00:00Z"
+    assert patches.iso_time(1764482400.25) == "2025-11-30T06:00:00Z"
+    assert patches.iso_time("2026-11-30T06:00:00Z") == "2026-11-30T06:00:00Z"

@@ -23,7 +23,6 @@ from listdrop.cli import jobs as jobs_command
 from listdrop.cli import main
 from listdrop.cli.jobs import cancel, listing, show
 from listdrop.cli.jobs.common import UsageError
-from listdrop.cli.jobs.text import count
 from listdrop.cli.output import OUTPUT_ENV
 from listdrop.cli.stack import TABLE_OUTPUT
 from listdrop.errors import ProviderRequestRejected
@@ -41,6 +40,7 @@ from listdrop.outcome import build_event
 from listdrop.providers import registry
 from listdrop.routing import route
 from listdrop.upload import Upload
+from listdrop.wording import count
 
 from .conftest import BUCKET, TABLE
 
@@ -76,8 +76,6 @@ def _checks(tracking_id: str) -> dict:
         "duplicates": 2,
         "normalized": ["removed the UTF-8 byte order mark"],
         "report": f"s3://{BUCKET}/reports/{tracking_id}/rejected-rows.csv",
-        "noticeRows": "1,000 of 1,010 accepted, 10 left out (2 duplicates)",
-        "noticeReport": f"s3://{BUCKET}/reports/{tracking_id}/rejected-rows.csv",
     }
 
 
@@ -459,7 +457,7 @@ def test_show_tells_a_jobs_whole_life_without_an_address(jobs, capsys):
 def test_show_of_a_rejected_upload_gives_the_starters_outcome(jobs, capsys):
     code, out, _ = shown(REJECTED_ID, capsys)
     assert code == 0
-    assert "REJECTED: s3://uploads/imports/ses/nowhere/bad.csv was not imported" in out
+    assert "REJECTED: s3://uploads/imports/ses/nowhere/bad.csv: " in out
     assert "route           none: the key leads to no destination" in out
     assert "reason          TOO_MANY_INVALID_ROWS: Too many rows are invalid" in out
     rejected_at = (NOW - timedelta(days=1)).isoformat().replace("+00:00", "Z")
@@ -657,7 +655,7 @@ def test_cancel_can_wait_for_the_workflow_to_publish_the_outcome(jobs, provider)
         args, out=out, err=io.StringIO(), connection=connection, sleep=sleep, monotonic=lambda: next(clock)
     )
     assert code == 0
-    assert "Ended: CANCELLED: DELETE into SES account suppression list" in out.getvalue()
+    assert "Ended: CANCELLED: DELETE from SES account suppression list as listed in s3://" in out.getvalue()
     assert len(polls) == 2
 
 

@@ -365,3 +365,54 @@ def test_under_a_key_prefix_the_key_routes_without_it_and_the_copies_go_under_it
     assert request.source.key == f"listdrop/staging/ses-import/{result.tracking_id}.csv"
     state = json.loads(sfn.executions[result.tracking_id])
     assert state["upload"]["source"]["key"] == key, "the outcome names the whole key"
+
+
+def _rejected_outcome(env, key, body=CSV):
+    event, version = upload(env, key=key, body=body)
+    assert env["starter"].handle_notification(event)[0].result == Result.REJECTED
+    return json.loads(env["sfn"].executions[tracking_id_for(BUCKET, key, version)])["outcome"]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("key", "provider", "label"),
+    [
+        ("imports/ses/contact-lists/News/archive/a.csv", "ses-import", "SES contact list 'News'"),
+        ("imports/ses/suppression-list/put/a.txt", "ses-import", "SES account suppression list"),
+        ("imports/mail-manager/address-lists/al-1/a.xlsx", "mail-manager", "Mail Manager address list al-1"),
+        ("imports/customer-profiles/Shop/a.json", "customer-profiles", "Customer Profiles domain Shop"),
+        ("imports/pinpoint/" + "a" * 32 + "/endpoints/a.txt", "pinpoint-import", "Pinpoint application " + "a" * 32),
+    ],
+)
+def test_a_key_refused_after_it_named_its_destination_is_rejected_against_that_destination(env, key, provider, label):
+    """Not "no destination": the key said where the file was meant to go before its action or name was refused."""
+    detail = _rejected_outcome(env, key)
+    assert detail["provider"] == provider
+    assert detail["destination"]["label"].startswith(label)
+    assert detail["notice"]["destination"] == detail["destination"]["label"]
+    assert detail["summary"].startswith(f"REJECTED: s3://{BUCKET}/{key} for {detail['destination']['label']}: ")
+
+
+def test_a_key_that_routes_nowhere_still_says_no_destination(env):
+    detail = _rejected_outcome(env, "imports/nowhere/a.csv")
+    assert (detail["provider"], detail["destination"]["type"]) == ("none", None)
+    assert detail["notice"]["destination"] == "no destination"
+    assert detail["summary"].startswith(f"REJECTED: s3://{BUCKET}/imports/nowhere/a.csv: ")
+
+
+def test_checks_are_null_before_the_file_is_read_and_hold_the_counts_after(env):
+    """README, the event's `checks`: null when the file was rejected before it was read; what reading found,
+    even when the rows then got the file rejected; never the notification's own display lines."""
+    assert _rejected_outcome(env, "imports/ses/contact-lists/News/put/a.txt")["checks"] is None
+    env["provider"].missing_lists.add("Gone")
+    assert _rejected_outcome(env, "imports/ses/contact-lists/Gone/put/a.csv")["checks"] is None
+    read = _rejected_outcome(env, KEY, body=b"emailAddress\nbad\nworse\n")
+    assert read["checks"] == {
+        "rowsTotal": 2,
+        "rowsAccepted": 0,
+        "rowsRejected": 2,
+        "duplicates": 0,
+        "normalized": [],
+        "report": read["checks"]["report"],
+    }
+    assert read["notice"]["rows"] == "0 of 2 rows accepted, 2 left out (0 duplicates)"
+    assert read["notice"]["rowReport"] == read["checks"]["report"]

@@ -24,10 +24,10 @@ from functools import partial
 from typing import Any, TextIO
 
 from listdrop.cli.connection import ENDPOINT_ENV, ENDPOINT_HELP, REGION_HELP, Connection, connect
-from listdrop.cli.jobs.text import count
 from listdrop.cli.progress import ProgressLine, add_progress_option
 from listdrop.cli.stack import DEAD_LETTER_QUEUE_OUTPUT, QUEUE_OUTPUT, stack_outputs
 from listdrop.requeue import ATTEMPT_ATTRIBUTE
+from listdrop.wording import count
 
 # Long enough to send and delete a batch; a message not deleted in that time goes back to the dead letters.
 RECEIVE_VISIBILITY_SECONDS = 120

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TextIO
 
 from listdrop import routing
-from listdrop.cli.jobs.text import count
 from listdrop.cli.progress import ProgressLine, add_progress_option, size_text
 from listdrop.errors import RejectedFile
 from listdrop.export_request import MAX_REQUEST_BYTES, parse_export_request
@@ -24,6 +23,7 @@ from listdrop.privacy import redact_emails
 from listdrop.validation import RowPolicy, ValidationResult, check_records
 from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import FileSink, NullSink, TextSink
+from listdrop.wording import count
 
 DEFAULT_MAX_BYTES = 1024**3
 SHOWN_REPORT_ROWS = 20

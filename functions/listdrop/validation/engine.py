@@ -31,6 +31,7 @@ from listdrop.validation.report import ReportWriter, RowError
 from listdrop.validation.seen import SeenAddresses, address_key
 from listdrop.validation.sinks import TextSink
 from listdrop.validation.source import BLOCK_BYTES, MAX_LINE_CHARS, Block, LongLine, TextBlocks
+from listdrop.wording import count
 
 MAX_TOPICS = 1000
 Progress = Callable[[int, int], None]  # (rows so far, bytes read so far)
@@ -130,9 +131,9 @@ class RecordChecker:
         counts = self._counts
         notes = sorted(source.stats.normalizations) + self._notes
         if counts.blank:
-            notes.append(f"skipped {counts.blank:,} blank lines")
+            notes.append(f"skipped {count(counts.blank, 'blank line')}")
         if counts.changed:
-            notes.append(self._layout.changed_note.format(count=counts.changed))
+            notes.append(self._layout.changed_note.format(rows=count(counts.changed, "row")))
         return ValidationResult(
             total_rows=counts.total,
             accepted_rows=counts.accepted if rejection is None else 0,

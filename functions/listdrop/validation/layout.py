@@ -147,7 +147,7 @@ class Layout(Protocol):
 
     @property
     def changed_note(self) -> str:
-        """The note for rows the exact path changed, with {count}."""
+        """The note for rows the exact path changed, with {rows} for their count (`1 row`, `2 rows`)."""
         ...
 
     def csv_header(self, cells: list[str], notes: list[str]) -> CsvHeader:

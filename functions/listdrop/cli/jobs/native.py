@@ -11,9 +11,10 @@ from typing import TextIO
 
 from listdrop.cli.connection import Connection
 from listdrop.cli.jobs.common import UsageError
-from listdrop.cli.jobs.text import count, newest, print_table, records_text, short_time, write
+from listdrop.cli.jobs.text import newest, print_table, records_text, short_time, write
 from listdrop.job_listing import NativeJob, NativeQuery, list_native, native_options, service_of
 from listdrop.providers.registry import PROVIDERS
+from listdrop.wording import count
 
 
 def add_arguments(listing: argparse.ArgumentParser) -> None:

@@ -9,10 +9,11 @@ from typing import Any, TextIO
 
 from listdrop.cli.connection import Connection
 from listdrop.cli.jobs.common import open_table
-from listdrop.cli.jobs.text import count, json_default, long_time, records_text, status_text, write
+from listdrop.cli.jobs.text import json_default, long_time, records_text, status_text, write
 from listdrop.cli.output import add_output_options, wants_json
 from listdrop.job_records import MIN_PREFIX, Job
 from listdrop.job_store import Attribute, ClaimStatus
+from listdrop.wording import count
 
 
 def add_parser(

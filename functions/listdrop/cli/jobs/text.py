@@ -37,11 +37,6 @@ def status_text(job: Job) -> str:
     return job.status
 
 
-def count(number: int, noun: str) -> str:
-    """`1 row`, `1,010 rows`: a count with thousands separators and its noun in the right number."""
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
 def records_text(records: tuple[int | None, int | None] | None, *, long: bool = False) -> str:
     if records is None:
         return "-" if not long else "none reported"

@@ -42,6 +42,12 @@ def route(parts: list[str]) -> Route:
             "INVALID_DOMAIN_NAME",
             f"'{domain[:80]}' is not a Customer Profiles domain name (1-64 letters, digits, '_' or '-').",
         )
+    # Refusals of the rest of the key name the domain (without the expiry the key may not have stated right).
+    with keys.refusals_name(PROVIDER, Destination(DESTINATION_TYPE, domain, label=_label(domain, ()))):
+        return _route_in_domain(domain, file_parts)
+
+
+def _route_in_domain(domain: str, file_parts: list[str]) -> Route:
     options: tuple[tuple[str, str], ...] = ()
     if file_parts[0] == EXPIRY_FOLDER:
         if len(file_parts) < 3:

@@ -47,7 +47,7 @@ class ProfileLayout:
     staged_format = DataFormat.CSV
     unique_column = EMAIL_ADDRESS
     json_documents = JsonDocuments.NONE
-    changed_note = "trimmed spaces around addresses in {count:,} rows"
+    changed_note = "trimmed spaces around addresses in {rows}"
     record_limit = Limit(sys.maxsize, "TOO_MANY_RECORDS", "Customer Profiles documents no record limit per job.")
     byte_limit = Limit(
         MAX_UPLOAD_BYTES,

@@ -28,14 +28,15 @@ def route(parts: list[str]) -> Route:
             "INVALID_ADDRESS_LIST_ID",
             f"'{list_id}' is not a Mail Manager address list id (1-255 letters, digits or '-').",
         )
-    action = Action.PUT
-    if file_parts[0].lower() in {"put", "delete"} and len(file_parts) > 1:
-        action = keys.action(file_parts[0])
-        file_parts = file_parts[1:]
     destination = Destination(
         DestinationType.MAIL_MANAGER_ADDRESS_LIST, list_id, label=f"Mail Manager address list {list_id}"
     )
-    return Route(PROVIDER, destination, action, keys.data_format("/".join(file_parts)))
+    action = Action.PUT
+    with keys.refusals_name(PROVIDER, destination):
+        if file_parts[0].lower() in {"put", "delete"} and len(file_parts) > 1:
+            action = keys.action(file_parts[0])
+            file_parts = file_parts[1:]
+        return Route(PROVIDER, destination, action, keys.data_format("/".join(file_parts)))
 
 
 def refuse_unsupported_action(route: Route) -> None:

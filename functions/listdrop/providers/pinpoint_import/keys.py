@@ -45,7 +45,8 @@ def route(parts: list[str]) -> Route:
     destination = Destination(
         DestinationType.PINPOINT_APPLICATION, application_id, segment, label=_label(application_id, segment)
     )
-    return Route(PROVIDER, destination, Action.PUT, keys.data_format("/".join(rest)))
+    with keys.refusals_name(PROVIDER, destination):
+        return Route(PROVIDER, destination, Action.PUT, keys.data_format("/".join(rest)))
 
 
 def _segment(mode: str, value: str) -> PinpointSegment:

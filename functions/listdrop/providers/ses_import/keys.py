@@ -38,4 +38,5 @@ def route(parts: list[str]) -> Route:
         destination = Destination(DestinationType.SES_SUPPRESSION_LIST, label=SUPPRESSION_LIST_LABEL)
     else:
         raise keys.no_route(f"Unknown SES destination '{parts[0]}'.")
-    return Route(PROVIDER, destination, keys.action(action_part), keys.data_format("/".join(file_parts)))
+    with keys.refusals_name(PROVIDER, destination):
+        return Route(PROVIDER, destination, keys.action(action_part), keys.data_format("/".join(file_parts)))

@@ -53,7 +53,7 @@ class AddressLayout:
 
     byte_limit = None  # the record limit is what these jobs document
     unique_column = EMAIL_ADDRESS
-    changed_note = "trimmed surrounding spaces in {count:,} rows"
+    changed_note = "trimmed surrounding spaces in {rows}"
 
     @property
     def data_format(self) -> DataFormat:

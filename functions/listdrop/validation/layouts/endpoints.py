@@ -63,7 +63,7 @@ class EndpointLayout:
 
     unique_column = None  # a later row for the same Id is an update, not a duplicate
     json_documents = JsonDocuments.NONE  # the import job reads newline-delimited JSON only
-    changed_note = "trimmed spaces or upper-cased values in {count:,} rows"
+    changed_note = "trimmed spaces or upper-cased values in {rows}"
 
     def __init__(
         self, data_format: DataFormat, *, record_limit: int = NO_RECORD_LIMIT, byte_limit: int = MAX_IMPORT_BYTES
