@@ -13,7 +13,6 @@ from listdrop.cli.connection import Connection
 from listdrop.cli.jobs import native
 from listdrop.cli.jobs.common import UsageError, open_table
 from listdrop.cli.jobs.text import (
-    count,
     json_default,
     newest,
     print_table,
@@ -27,6 +26,7 @@ from listdrop.cli.progress import ProgressLine, add_progress_option
 from listdrop.clock import utc_now
 from listdrop.job_records import Job, JobFilter
 from listdrop.job_store import Attribute
+from listdrop.wording import count
 
 DEFAULT_LIMIT = 50
 # Scan progress goes to stderr (a terminal's, unless --progress) once a listing takes this many pages (1 MB each
