@@ -48,4 +48,7 @@ def checks_lines(checks: dict[str, Any] | None) -> dict[str, str]:
     left_out = checks["rowsRejected"]
     if left_out:
         rows += f", {left_out:,} left out ({count(checks['duplicates'], 'duplicate')})"
+    delimiter = checks.get("delimiter")
+    if delimiter not in (None, "comma"):
+        rows += f" (read as {delimiter}-separated)"
     return {"rows": rows, "rowReport": checks.get("report") or NONE_TEXT}

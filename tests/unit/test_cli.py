@@ -124,3 +124,20 @@ def test_a_mail_manager_delete_prefix_is_refused(tmp_path, capsys):
     source = write(tmp_path, "old.csv", b"address\na@example.com\n")
     assert main(["validate", str(source), "--to", MAIL_MANAGER + "delete/"]) == 2
     assert "only add addresses" in capsys.readouterr().err
+
+
+def test_the_delimiter_read_is_printed_and_the_output_is_comma_separated(tmp_path, capsys):
+    source = write(tmp_path, "export.csv", b"Email;unsubscribeAll\na@example.com;TRUE\n")
+    normalized = tmp_path / "out.csv"
+    assert main(["validate", str(source), "--to", CONTACTS, "--output", str(normalized)]) == 0
+    printed = capsys.readouterr().out
+    assert "  delimiter: semicolon\n" in printed
+    assert "normalized: read semicolon-separated values" in printed
+    assert normalized.read_text() == "emailAddress,unsubscribeAll\na@example.com,true\n"
+
+
+def test_duplicates_are_left_out_without_counting_against_the_invalid_row_policy(tmp_path, capsys):
+    source = write(tmp_path, "list.csv", b"emailAddress\na@example.com\nA@EXAMPLE.COM\n")
+    assert main(["validate", str(source), "--to", CONTACTS, "--max-invalid-percent", "0"]) == 0
+    printed = capsys.readouterr().out
+    assert "1 left out (1 duplicate)" in printed and "DUPLICATE_ADDRESS" in printed

@@ -410,8 +410,10 @@ def test_checks_are_null_before_the_file_is_read_and_hold_the_counts_after(env):
         "rowsTotal": 2,
         "rowsAccepted": 0,
         "rowsRejected": 2,
+        "rowsInvalid": 2,
         "duplicates": 0,
         "normalized": [],
+        "delimiter": "comma",
         "report": read["checks"]["report"],
     }
     assert read["notice"]["rows"] == "0 of 2 rows accepted, 2 left out (0 duplicates)"

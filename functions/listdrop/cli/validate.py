@@ -139,6 +139,8 @@ def _print(
         f"  rows: {result.total_rows:,} checked, {result.accepted_rows:,} would be imported, "
         f"{result.rejected_rows:,} left out ({count(result.duplicate_rows, 'duplicate')})\n"
     )
+    if result.delimiter is not None:
+        out.write(f"  delimiter: {result.delimiter}\n")
     for note in result.normalizations:
         out.write(f"  normalized: {note}\n")
     if result.rejected_rows and report_path is not None:

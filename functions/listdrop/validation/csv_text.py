@@ -1,10 +1,11 @@
-"""CSV text shared by the engine and the layouts: quoted cells as regular expressions, cutting blocks at whole
-records, and writing one line."""
+"""CSV text shared by the engine and the layouts: quoted cells as regular expressions, the delimiter a file's
+first line uses, cutting blocks at whole records, and writing one line."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 
 from listdrop.errors import RejectedFile
 from listdrop.validation.source import MAX_LINE_CHARS
@@ -14,6 +15,34 @@ csv.field_size_limit(MAX_LINE_CHARS)
 # A CSV-quoted cell on one line ("" is an escaped quote), written as an unrolled loop: linear and fast.
 QUOTED_INSIDE = r'[^"\n]*+(?:""[^"\n]*+)*+'
 QUOTED = f'"{QUOTED_INSIDE}"'
+_QUOTED_CELL = re.compile(QUOTED)
+
+# The delimiters a CSV upload may use, by the name the checks give them. The file each job reads is always
+# comma-separated: SES's DataFormat CSV is "a comma-separated values file" (botocore sesv2 2019-09-27,
+# shape DataFormat).
+COMMA = ","
+DELIMITER_NAMES = {COMMA: "comma", ";": "semicolon", "\t": "tab"}
+
+
+def detect_delimiter(line: str) -> str:
+    """The delimiter a file's first non-blank line (its header, or the first record of a headerless file) uses.
+
+    Only what stands outside quoted cells counts. A comma there means a comma-separated file, as every file was
+    read before delimiters were detected. Without one, a semicolon or a tab (not both) is the delimiter; with
+    neither, the file has one column (comma). A line with both a semicolon and a tab and no comma is refused:
+    which one separates the columns cannot be told from the line."""
+    # Surrounding whitespace is no delimiter: a tab at either end of the line names no column.
+    outside = _QUOTED_CELL.sub("", line.strip())
+    if COMMA in outside:
+        return COMMA
+    found = [delimiter for delimiter in (";", "\t") if delimiter in outside]
+    if len(found) > 1:
+        raise RejectedFile(
+            "AMBIGUOUS_DELIMITER",
+            "The first line has both semicolons and tabs outside quotes, so its delimiter cannot be told. Separate "
+            "the columns with one of comma, semicolon or tab, and quote any value that contains another.",
+        )
+    return found[0] if found else COMMA
 
 
 def split_complete_records(text: str) -> tuple[str, str]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from listdrop.errors import RejectedFile
 from listdrop.models import DataFormat
-from listdrop.validation.csv_text import split_complete_records, unterminated
+from listdrop.validation.csv_text import COMMA, DELIMITER_NAMES, detect_delimiter, split_complete_records, unterminated
 from listdrop.validation.formats import FAST_EMAIL_MAX_LENGTH, HYPHEN_AT_LABEL_EDGE
 from listdrop.validation.json_array import ITEMS_DOCUMENT_START, array_records, document_start
 from listdrop.validation.layout import CellProblem, CsvColumns, JsonDocuments, Layout
@@ -42,13 +42,19 @@ _WHOLE_ROW = ""  # the report's column for a problem with the whole row
 class ValidationResult:
     total_rows: int
     accepted_rows: int
-    rejected_rows: int
+    rejected_rows: int  # every row left out: the invalid ones and the duplicates
     duplicate_rows: int
     blank_lines: int
     normalizations: tuple[str, ...]
     topics: tuple[str, ...]
     bytes_read: int
     rejection: RejectedFile | None
+    delimiter: str | None = None  # a CSV file's, by name (csv_text.DELIMITER_NAMES); None for JSON
+
+    @property
+    def invalid_rows(self) -> int:
+        """The rows left out for what they hold, which the invalid-row policy counts; duplicates are not invalid."""
+        return self.rejected_rows - self.duplicate_rows
 
     @property
     def accepted(self) -> bool:
@@ -59,8 +65,10 @@ class ValidationResult:
             "rowsTotal": self.total_rows,
             "rowsAccepted": self.accepted_rows,
             "rowsRejected": self.rejected_rows,
+            "rowsInvalid": self.invalid_rows,
             "duplicates": self.duplicate_rows,
             "normalized": list(self.normalizations),
+            "delimiter": self.delimiter,
         }
 
 
@@ -68,7 +76,7 @@ class _Counts:
     def __init__(self) -> None:
         self.total = 0
         self.accepted = 0
-        self.rejected = 0
+        self.rejected = 0  # left out: invalid or duplicate
         self.duplicates = 0
         self.blank = 0
         self.changed = 0
@@ -99,6 +107,7 @@ class RecordChecker:
         self._notes: list[str] = []
         self._topics: set[str] = set()
         self._columns: CsvColumns | None = None
+        self._delimiter: str | None = None  # a CSV file's, once its first line is read
 
     # -- entry point ---------------------------------------------------------------------------------
 
@@ -144,6 +153,7 @@ class RecordChecker:
             topics=tuple(sorted(self._topics)),
             bytes_read=source.stats.bytes_read,
             rejection=rejection,
+            delimiter=DELIMITER_NAMES[self._delimiter] if self._delimiter else None,
         )
 
     def _verdict(self, source: TextBlocks) -> RejectedFile | None:
@@ -154,10 +164,14 @@ class RecordChecker:
             return RejectedFile("NO_RECORDS", "The file has no records (it is empty or has only a header).")
         if counts.accepted == 0:
             return RejectedFile("NO_VALID_ROWS", f"None of the {counts.total:,} rows is valid; see the report.")
-        if self._policy.rejects(total=counts.total, invalid=counts.rejected):
+        # A repeated address is not a sign of the wrong file: duplicates count neither as invalid rows nor among
+        # the rows the share is taken of.
+        invalid, considered = counts.rejected - counts.duplicates, counts.total - counts.duplicates
+        if self._policy.rejects(total=considered, invalid=invalid):
+            besides = f" (besides {count(counts.duplicates, 'duplicate')})" if counts.duplicates else ""
             return RejectedFile(
                 "TOO_MANY_INVALID_ROWS",
-                f"{counts.rejected:,} of {counts.total:,} rows are invalid, more than the "
+                f"{invalid:,} of {considered:,} rows{besides} are invalid, more than the "
                 f"{self._policy.max_invalid_percent:g}% allowed; nothing was imported. See the report.",
             )
         return None
@@ -195,7 +209,7 @@ class RecordChecker:
                     self._layout.unique_column or "",
                     address,
                     "DUPLICATE_ADDRESS",
-                    "The address is on an earlier row.",
+                    "The address is on an earlier row: left out as a duplicate, not counted as invalid.",
                 )
                 return False
         if self._counts.accepted >= self._layout.record_limit.most:
@@ -227,8 +241,11 @@ class RecordChecker:
                     raise unterminated(carry_line)
             if self._columns is None:
                 text, first = self._csv_header(text, first)
-            if text and not self._fast_csv_block(text):
-                self._exact_csv_block(text, first)
+            delimiter = COMMA
+            if self._delimiter not in (None, COMMA):
+                text, delimiter = self._as_commas(text)
+            if text and not (delimiter == COMMA and self._fast_csv_block(text)):
+                self._exact_csv_block(text, first, delimiter)
             self._tick(source)
         if carry:
             raise unterminated(carry_line)
@@ -242,8 +259,14 @@ class RecordChecker:
                 self._counts.blank += 1
                 text, first = rest, first + 1
                 continue
+            self._delimiter = delimiter = detect_delimiter(line)
+            if delimiter != COMMA:
+                self._notes.append(
+                    f"read {DELIMITER_NAMES[delimiter]}-separated values (told by the first line) and wrote them "
+                    "comma-separated, as the job reads them"
+                )
             try:
-                cells = next(csv.reader([line.rstrip("\n")]), [])
+                cells = next(csv.reader([line.rstrip("\n")], delimiter=delimiter), [])
             except csv.Error:
                 raise RejectedFile("MISSING_HEADER", "The first line is not a readable CSV header.") from None
             header = self._layout.csv_header(cells, self._notes)
@@ -253,6 +276,16 @@ class RecordChecker:
                 self._write(header.line)
             return (rest, first + 1) if header.consumed else (text, first)
         return text, first
+
+    def _as_commas(self, text: str) -> tuple[str, str]:
+        """A block of a semicolon- or tab-separated file, and the delimiter to read it with. With no quote and no
+        comma in it, every semicolon (tab) separates two cells, so swapping them for commas is exact and the block
+        takes the fast path; otherwise the exact path reads it with its own delimiter and writes it with commas,
+        quoting the values that hold one."""
+        assert self._delimiter is not None
+        if '"' in text or COMMA in text:
+            return text, self._delimiter
+        return text.replace(self._delimiter, COMMA), COMMA
 
     def _fast_csv_block(self, text: str) -> bool:
         """Check a whole block at C speed; True when every row is valid, canonical and new."""
@@ -286,12 +319,12 @@ class RecordChecker:
         lowered = joined.lower()
         return self._seen.add_block(addresses if lowered == joined else lowered[:-1].split("\n"))
 
-    def _exact_csv_block(self, text: str, first: int) -> None:
+    def _exact_csv_block(self, text: str, first: int, delimiter: str = COMMA) -> None:
         columns = self._columns
         assert columns is not None
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        reader = csv.reader(io.StringIO(text))
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
         while True:
             row = first + reader.line_num
             try:

@@ -10,7 +10,8 @@ class RowPolicy:
     """Import the valid rows and report the others, unless too many are invalid.
 
     max_invalid_percent: above this share of invalid rows the whole file is rejected (0 rejects a file with
-    any invalid row; 100 imports whatever is valid).
+    any invalid row; 100 imports whatever is valid). The engine leaves duplicates out of both counts: a repeated
+    address is left out and reported, but it is not invalid.
     """
 
     max_invalid_percent: float = 10.0
