@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 
 from listdrop.errors import RejectedFile
 from listdrop.models import Action, DataFormat, Destination
@@ -31,18 +32,43 @@ def action(segment: str) -> Action:
         ) from None
 
 
+class Compression(StrEnum):
+    """How a records file may arrive compressed, said by a last extension after the format's (`.csv.gz`)."""
+
+    GZIP = "gzip"
+    ZIP = "zip"
+
+
+COMPRESSIONS: dict[str, Compression] = {".gz": Compression.GZIP, ".zip": Compression.ZIP}
+
+
+def compression(file_path: str) -> Compression | None:
+    """The compression a key's last extension says, if any."""
+    name = file_path.rsplit("/", 1)[-1].lower()
+    return next((kind for suffix, kind in COMPRESSIONS.items() if name.endswith(suffix)), None)
+
+
 def data_format(file_path: str) -> DataFormat:
-    """The format a records file's extension says."""
+    """The format a records file's extension says, before any compression's (`list.csv.gz` is CSV)."""
     name = file_path.rsplit("/", 1)[-1]
     if not name:
         raise no_route("The key has no file name.")
+    compressed = compression(name)
+    if compressed is not None:
+        name = name[: name.rfind(".")]
     dot = name.rfind(".")
     extension = name[dot:].lower() if dot > 0 else ""
     if extension not in EXTENSIONS:
         shown = extension or "(none)"
+        if compressed is not None:
+            raise RejectedFile(
+                "UNSUPPORTED_EXTENSION",
+                f"A {compressed} file's name says its format before the {compressed} extension: name it "
+                f"<name>.csv.{'gz' if compressed is Compression.GZIP else 'zip'} (or .json, .jsonl, .ndjson).",
+            )
         raise RejectedFile(
             "UNSUPPORTED_EXTENSION",
-            f"Unsupported file extension {shown}: use .csv, .json, .jsonl or .ndjson.",
+            f"Unsupported file extension {shown}: use .csv, .json, .jsonl or .ndjson (compressed: .csv.gz, .csv.zip).",
         )
     return EXTENSIONS[extension]
 

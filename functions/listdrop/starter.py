@@ -22,7 +22,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from listdrop import routing
+from listdrop import keys, routing
 from listdrop.clock import utc_now
 from listdrop.errors import ProviderRequestRejected, ProviderUnavailable, RejectedFile, UploadInProgress
 from listdrop.export_request import MAX_REQUEST_BYTES
@@ -33,9 +33,11 @@ from listdrop.outcome import build_event
 from listdrop.poll_schedule import POLL, PollState
 from listdrop.providers.base import ImportRequest, JobProvider, RequestReader
 from listdrop.providers.registry import spec_of
+from listdrop.s3_ranges import windowed
 from listdrop.settings import StarterSettings
 from listdrop.upload import Upload, tracking_id_for
 from listdrop.validation import RowPolicy, ValidationResult, check_records, staged_format
+from listdrop.validation.archives import unpacked_reader
 from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import S3Sink
 
@@ -218,15 +220,23 @@ class Starter:
         report_sink = S3Sink(
             self._s3, source.bucket, f"{self._settings.reports_prefix}{tracking_id}/{REPORT_NAME}", "text/csv"
         )
-        body = self._open(source)
+        compression = keys.compression(source.key)
+        # A zip archive's directory is at its end: read it through ranged GETs, a window at a time.
+        body = (
+            windowed(lambda byte_range: self._open(source, byte_range).read(), source.size)
+            if compression is keys.Compression.ZIP
+            else self._open(source)
+        )
         try:
+            read, note = unpacked_reader(body, compression, max_bytes=self._settings.max_file_bytes)
             result = check_records(
-                body.read,
+                read,
                 route,
                 output=staging,
                 report=ReportWriter(report_sink),
                 policy=RowPolicy(self._settings.max_invalid_row_percent),
                 progress=_log_progress(),
+                notes=(note,) if note else (),
             )
         finally:
             body.close()
@@ -237,10 +247,12 @@ class Starter:
         logger.info("File checked", extra={"validation": result.to_dict(), "reportWritten": bool(report_uri)})
         return Checked(result, staged, report_uri)
 
-    def _open(self, source: S3Object) -> Any:
+    def _open(self, source: S3Object, byte_range: str | None = None) -> Any:
         request: dict[str, Any] = {"Bucket": source.bucket, "Key": source.key}
         if source.version_id:
             request["VersionId"] = source.version_id
+        if byte_range is not None:
+            request["Range"] = byte_range
         try:
             return self._s3.get_object(**request)["Body"]
         except ClientError as error:

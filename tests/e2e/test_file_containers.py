@@ -4,8 +4,10 @@ encoding) is undone before the job reads the checked copy, and the notification 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
+import zipfile
 
 import pytest
 
@@ -71,3 +73,43 @@ def test_case_different_duplicates_are_reported_as_duplicates_not_invalid_rows(c
     report = clients["s3"].get_object(Bucket=cloud.endpoints.bucket, Key=report_key)["Body"].read().decode()
     assert [row["code"] for row in csv.DictReader(io.StringIO(report))] == ["DUPLICATE_ADDRESS"] * 3
     assert len(clients["sesv2"].list_contacts(ContactListName="E2eDuplicates")["Contacts"]) == 3
+
+
+def test_a_gzip_upload_is_decompressed_as_it_is_read_and_the_job_reads_the_checked_copy(cloud, clients, inbox):
+    create_list(clients, "E2eGzip")
+    key = "imports/ses/contact-lists/E2eGzip/put/weekly export.csv.gz"
+    rows = "".join(f"reader{i}@example.com,OPT_IN\n" for i in range(500))
+    drop(cloud, clients, key, gzip.compress(f"emailAddress,topicPreferences.weekly\n{rows}".encode()))
+
+    [notification] = inbox.wait_for(key)
+    assert notification.first_line.startswith("SUCCEEDED: PUT into SES contact list 'E2eGzip'")
+    detail = notification.detail
+    assert detail["records"] == {"processed": 500, "failed": 0}
+    assert "decompressed the gzip file" in detail["checks"]["normalized"]
+    assert staged_rows(clients, detail)[:2] == [
+        ["emailAddress", "topicPreferences.weekly"],
+        ["reader0@example.com", "OPT_IN"],
+    ]
+
+
+def test_a_zip_upload_is_read_through_ranged_gets_and_one_with_two_files_is_refused(cloud, clients, inbox):
+    create_list(clients, "E2eZip")
+    one, two = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(one, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("contacts/list.csv", "emailAddress\nzed@example.com\nyan@example.com\n")
+        archive.writestr("__MACOSX/contacts/._list.csv", b"\x00\x05\x16\x07")
+    with zipfile.ZipFile(two, "w") as archive:
+        archive.writestr("list.csv", "emailAddress\nzed@example.com\n")
+        archive.writestr("more.csv", "emailAddress\nyan@example.com\n")
+    key_one = "imports/ses/contact-lists/E2eZip/put/list.csv.zip"
+    key_two = "imports/ses/contact-lists/E2eZip/put/two.csv.zip"
+    drop(cloud, clients, key_one, one.getvalue())
+    drop(cloud, clients, key_two, two.getvalue())
+
+    [imported] = inbox.wait_for(key_one)
+    assert imported.first_line.startswith("SUCCEEDED: PUT into SES contact list 'E2eZip'")
+    assert imported.detail["records"] == {"processed": 2, "failed": 0}
+    assert "read 'contacts/list.csv', the zip archive's one file" in imported.detail["checks"]["normalized"]
+    [refused] = inbox.wait_for(key_two)
+    assert refused.detail["reasonCode"] == "ARCHIVE_MEMBERS"
+    assert "holds 2 files: 'list.csv', 'more.csv'" in refused.detail["reason"]

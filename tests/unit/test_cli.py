@@ -141,3 +141,33 @@ def test_duplicates_are_left_out_without_counting_against_the_invalid_row_policy
     assert main(["validate", str(source), "--to", CONTACTS, "--max-invalid-percent", "0"]) == 0
     printed = capsys.readouterr().out
     assert "1 left out (1 duplicate)" in printed and "DUPLICATE_ADDRESS" in printed
+
+
+def test_gzip_and_zip_files_are_checked_as_the_file_they_hold(tmp_path, capsys):
+    import gzip
+    import io
+    import zipfile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("list.csv", "emailAddress\na@example.com\n")
+    for name, content in (
+        ("list.csv.gz", gzip.compress(b"emailAddress\na@example.com\n")),
+        ("list.csv.zip", archive.getvalue()),
+    ):
+        normalized = tmp_path / f"{name}.out"
+        source = write(tmp_path, name, content)
+        assert main(["validate", str(source), "--to", CONTACTS, "--output", str(normalized)]) == 0
+        assert "rows: 1 checked, 1 would be imported" in capsys.readouterr().out
+        assert normalized.read_text() == "emailAddress\na@example.com\n"
+
+
+def test_an_archive_that_cannot_be_opened_or_decompresses_past_the_limit_is_rejected(tmp_path, capsys):
+    import gzip
+
+    source = write(tmp_path, "list.csv.zip", b"not a zip")
+    assert main(["validate", str(source), "--to", CONTACTS]) == 1
+    assert "REJECTED (CORRUPT_ARCHIVE): list.csv.zip" in capsys.readouterr().out
+    bomb = write(tmp_path, "bomb.csv.gz", gzip.compress(b"emailAddress\n" + b"\n" * 10_000_000))
+    assert main(["validate", str(bomb), "--to", CONTACTS, "--max-bytes", "1000000"]) == 1
+    assert "REJECTED (FILE_TOO_LARGE)" in capsys.readouterr().out

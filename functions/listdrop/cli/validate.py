@@ -14,13 +14,14 @@ from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-from listdrop import routing
+from listdrop import keys, routing
 from listdrop.cli.progress import ProgressLine, add_progress_option, size_text
 from listdrop.errors import RejectedFile
 from listdrop.export_request import MAX_REQUEST_BYTES, parse_export_request
 from listdrop.models import InputKind, Route
 from listdrop.privacy import redact_emails
 from listdrop.validation import RowPolicy, ValidationResult, check_records
+from listdrop.validation.archives import unpacked_reader
 from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import FileSink, NullSink, TextSink
 from listdrop.wording import count
@@ -92,13 +93,19 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     output: TextSink = FileSink(args.output) if args.output else NullSink()
     line = ProgressLine(err, wanted=args.progress)
     with path.open("rb") as stream:
+        try:
+            read, note = unpacked_reader(stream, keys.compression(path.name), max_bytes=args.max_bytes)
+        except RejectedFile as error:  # an archive that cannot be opened, as the starter refuses it
+            out.write(f"REJECTED ({error.code}): {redact_emails(path.name)}\n  {error.reason}\n")
+            return 1
         result = check_records(
-            stream.read,
+            read,
             route,
             output=output,
             report=ReportWriter(report_sink),
             policy=policy,
             progress=line.reporter(partial(progress_text, size=size)) if line.enabled else None,
+            notes=(note,) if note else (),
         )
     # the final figures when the whole file was read; a rejection may have stopped the check early
     line.done(progress_text(result.total_rows, size, size=size) if result.rejection is None else None)

@@ -55,6 +55,10 @@ def check_records(
     report: ReportWriter,
     policy: RowPolicy,
     progress: Progress | None = None,
+    notes: tuple[str, ...] = (),
 ) -> ValidationResult:
-    """Check a records file against its destination's layout, in one pass."""
-    return check_file(read, layout_for(route), output=output, report=report, policy=policy, progress=progress)
+    """Check a records file against its destination's layout, in one pass; `notes` say what was done to it before
+    (decompressed, archives.py)."""
+    return check_file(
+        read, layout_for(route), output=output, report=report, policy=policy, progress=progress, notes=notes
+    )

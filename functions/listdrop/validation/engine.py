@@ -94,6 +94,7 @@ class RecordChecker:
         report: ReportWriter,
         policy: RowPolicy,
         progress: Progress | None = None,
+        notes: tuple[str, ...] = (),
     ) -> None:
         self._layout = layout
         self._output = output
@@ -104,7 +105,7 @@ class RecordChecker:
         # A set up to seen.SMALL_LIMIT addresses, then 8 MiB of filter and 8 bytes an address: kept only for a
         # layout whose addresses must be unique.
         self._seen = SeenAddresses() if layout.unique_column is not None else None
-        self._notes: list[str] = []
+        self._notes: list[str] = list(notes)  # what was done before the checker read the file (archives.py)
         self._topics: set[str] = set()
         self._columns: CsvColumns | None = None
         self._delimiter: str | None = None  # a CSV file's, once its first line is read
@@ -435,9 +436,10 @@ def check_file(
     policy: RowPolicy,
     progress: Progress | None = None,
     block_bytes: int = BLOCK_BYTES,
+    notes: tuple[str, ...] = (),
 ) -> ValidationResult:
     """Check the file `read` gives against `layout` in one pass."""
-    checker = RecordChecker(layout, output=output, report=report, policy=policy, progress=progress)
+    checker = RecordChecker(layout, output=output, report=report, policy=policy, progress=progress, notes=notes)
     return checker.run(text_source(read, layout, block_bytes=block_bytes))
 
 
