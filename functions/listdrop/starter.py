@@ -40,6 +40,7 @@ from listdrop.validation import RowPolicy, ValidationResult, check_records, stag
 from listdrop.validation.archives import unpacked_reader
 from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import S3Sink
+from listdrop.validation.source import declared_encoding
 
 REPORT_NAME = "rejected-rows.csv"
 # How far before the first claim a provider's job may be stamped (clocks differ between Lambda and the API).
@@ -181,7 +182,7 @@ class Starter:
         """A request file is small: read it whole (at most MAX_REQUEST_BYTES + 1) and let its provider check it."""
         if not isinstance(provider, RequestReader):
             raise RejectedFile("NO_ROUTE", f"The {provider.name} provider takes records, not a request file.")
-        body = self._open(source)
+        body = self._open(source)["Body"]
         try:
             content = body.read(MAX_REQUEST_BYTES + 1)
         finally:
@@ -221,14 +222,10 @@ class Starter:
             self._s3, source.bucket, f"{self._settings.reports_prefix}{tracking_id}/{REPORT_NAME}", "text/csv"
         )
         compression = keys.compression(source.key)
-        # A zip archive's directory is at its end: read it through ranged GETs, a window at a time.
-        body = (
-            windowed(lambda byte_range: self._open(source, byte_range).read(), source.size)
-            if compression is keys.Compression.ZIP
-            else self._open(source)
-        )
+        body, described = self._body(source, compression)
         try:
             read, note = unpacked_reader(body, compression, max_bytes=self._settings.max_file_bytes)
+            encoding = declared_encoding(described.get("ContentType"), described.get("Metadata") or {})
             result = check_records(
                 read,
                 route,
@@ -237,6 +234,7 @@ class Starter:
                 policy=RowPolicy(self._settings.max_invalid_row_percent),
                 progress=_log_progress(),
                 notes=(note,) if note else (),
+                encoding=encoding,
             )
         finally:
             body.close()
@@ -247,14 +245,32 @@ class Starter:
         logger.info("File checked", extra={"validation": result.to_dict(), "reportWritten": bool(report_uri)})
         return Checked(result, staged, report_uri)
 
-    def _open(self, source: S3Object, byte_range: str | None = None) -> Any:
+    def _body(self, source: S3Object, compression: keys.Compression | None) -> tuple[Any, dict[str, Any]]:
+        """The object's body to read, and the GetObject response that describes it (its ContentType and Metadata:
+        a declared encoding). A zip archive's directory is at its end: it is read through ranged GETs, a window at
+        a time, and described by the first of them (read as the archive is opened)."""
+        if compression is not keys.Compression.ZIP:
+            response = self._open(source)
+            return response["Body"], response
+        described: dict[str, Any] = {}
+
+        def get_range(byte_range: str) -> bytes:
+            response = self._open(source, byte_range)
+            described.setdefault("ContentType", response.get("ContentType"))
+            described.setdefault("Metadata", response.get("Metadata"))
+            return bytes(response["Body"].read())
+
+        return windowed(get_range, source.size), described
+
+    def _open(self, source: S3Object, byte_range: str | None = None) -> dict[str, Any]:
         request: dict[str, Any] = {"Bucket": source.bucket, "Key": source.key}
         if source.version_id:
             request["VersionId"] = source.version_id
         if byte_range is not None:
             request["Range"] = byte_range
         try:
-            return self._s3.get_object(**request)["Body"]
+            response: dict[str, Any] = self._s3.get_object(**request)
+            return response
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code")
             if code in {"NoSuchKey", "NoSuchVersion", "404"}:

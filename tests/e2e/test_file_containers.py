@@ -113,3 +113,23 @@ def test_a_zip_upload_is_read_through_ranged_gets_and_one_with_two_files_is_refu
     [refused] = inbox.wait_for(key_two)
     assert refused.detail["reasonCode"] == "ARCHIVE_MEMBERS"
     assert "holds 2 files: 'list.csv', 'more.csv'" in refused.detail["reason"]
+
+
+def test_a_windows_1252_file_is_imported_when_its_upload_declares_the_encoding(cloud, clients, inbox):
+    create_list(clients, "E2eEncoding")
+    body = 'emailAddress,attributesData\nines@example.com,"{""city"": ""Málaga""}"\n'.encode("cp1252")
+    declared = "imports/ses/contact-lists/E2eEncoding/put/excel-1252.csv"
+    undeclared = "imports/ses/contact-lists/E2eEncoding/put/excel-undeclared.csv"
+    clients["s3"].put_object(
+        Bucket=cloud.endpoints.bucket, Key=declared, Body=body, Metadata={"charset": "windows-1252"}
+    )
+    drop(cloud, clients, undeclared, body)
+
+    [imported] = inbox.wait_for(declared)
+    assert imported.first_line.startswith("SUCCEEDED: PUT into SES contact list 'E2eEncoding'")
+    assert "decoded from cp1252, as declared, to UTF-8" in imported.detail["checks"]["normalized"]
+    ines = clients["sesv2"].get_contact(ContactListName="E2eEncoding", EmailAddress="ines@example.com")
+    assert json.loads(ines["AttributesData"]) == {"city": "Málaga"}
+    [refused] = inbox.wait_for(undeclared)
+    assert refused.detail["reasonCode"] == "NOT_UTF8"
+    assert "charset=windows-1252" in refused.detail["reason"]

@@ -24,6 +24,7 @@ from listdrop.validation import RowPolicy, ValidationResult, check_records
 from listdrop.validation.archives import unpacked_reader
 from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import FileSink, NullSink, TextSink
+from listdrop.validation.source import declared_encoding
 from listdrop.wording import count
 
 DEFAULT_MAX_BYTES = 1024**3
@@ -43,6 +44,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     check.add_argument("--max-invalid-percent", type=float, default=10.0, help="the invalid-row policy (default 10)")
     check.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="the size limit (default 1 GiB)")
+    check.add_argument(
+        "--encoding",
+        help="the encoding the file is in when it is not UTF-8 (e.g. windows-1252), as its upload would declare it "
+        "(S3 metadata charset, or Content-Type '...; charset=...')",
+    )
     check.add_argument("--output", type=Path, help="write the normalized file the job would read here")
     check.add_argument("--report", type=Path, help="write the full rejected-rows report (CSV) here")
     add_progress_option(check, "the rows checked so far")
@@ -82,6 +88,11 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     except ValueError as error:
         err.write(f"listdrop: {error}\n")
         return 2
+    try:
+        encoding = declared_encoding(None, {"charset": args.encoding} if args.encoding else {})
+    except RejectedFile as error:
+        err.write(f"listdrop: --encoding: {error.reason}\n")
+        return 2
     if route.kind is InputKind.REQUEST:
         return _validate_request(path, route, out)
     size = path.stat().st_size
@@ -106,6 +117,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
             policy=policy,
             progress=line.reporter(partial(progress_text, size=size)) if line.enabled else None,
             notes=(note,) if note else (),
+            encoding=encoding,
         )
     # the final figures when the whole file was read; a rejection may have stopped the check early
     line.done(progress_text(result.total_rows, size, size=size) if result.rejection is None else None)

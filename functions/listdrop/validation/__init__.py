@@ -56,9 +56,11 @@ def check_records(
     policy: RowPolicy,
     progress: Progress | None = None,
     notes: tuple[str, ...] = (),
+    encoding: str | None = None,
 ) -> ValidationResult:
     """Check a records file against its destination's layout, in one pass; `notes` say what was done to it before
-    (decompressed, archives.py)."""
+    (decompressed, archives.py); `encoding` is the one it declares (source.declared_encoding), None for UTF-8."""
+    layout = layout_for(route)
     return check_file(
-        read, layout_for(route), output=output, report=report, policy=policy, progress=progress, notes=notes
+        read, layout, output=output, report=report, policy=policy, progress=progress, notes=notes, encoding=encoding
     )

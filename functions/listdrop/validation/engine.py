@@ -437,17 +437,20 @@ def check_file(
     progress: Progress | None = None,
     block_bytes: int = BLOCK_BYTES,
     notes: tuple[str, ...] = (),
+    encoding: str | None = None,
 ) -> ValidationResult:
-    """Check the file `read` gives against `layout` in one pass."""
+    """Check the file `read` gives against `layout` in one pass (in the `encoding` it declares, if not UTF-8)."""
     checker = RecordChecker(layout, output=output, report=report, policy=policy, progress=progress, notes=notes)
-    return checker.run(text_source(read, layout, block_bytes=block_bytes))
+    return checker.run(text_source(read, layout, block_bytes=block_bytes, encoding=encoding))
 
 
-def text_source(read: Callable[[int], bytes], layout: Layout, *, block_bytes: int = BLOCK_BYTES) -> TextBlocks:
+def text_source(
+    read: Callable[[int], bytes], layout: Layout, *, block_bytes: int = BLOCK_BYTES, encoding: str | None = None
+) -> TextBlocks:
     """The file as blocks of lines, or, for a JSON file the layout reads as one document, as raw blocks to
     stream through that document."""
     start = document_start(layout.json_documents) if layout.data_format is DataFormat.JSON else None
-    return TextBlocks(read, block_bytes=block_bytes, unsplit_if=start)
+    return TextBlocks(read, block_bytes=block_bytes, unsplit_if=start, encoding=encoding)
 
 
 __all__ = ["MAX_TOPICS", "Progress", "RecordChecker", "ValidationResult", "check_file", "text_source"]
