@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from listdrop.cli import main
 from listdrop.errors import RejectedFile
@@ -109,3 +111,11 @@ def test_listdrop_validate_takes_the_encoding(tmp_path, capsys):
     assert normalized.read_text(encoding="utf-8") == LATIN
     assert main(["validate", str(source), "--to", to, "--encoding", "klingon"]) == 2
     assert "listdrop: --encoding: The declared encoding 'klingon'" in capsys.readouterr().err
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(content=st.binary(max_size=800), encoding=st.sampled_from(["cp1252", "utf-16-le", "iso8859-1", "shift_jis"]))
+def test_arbitrary_bytes_in_a_declared_encoding_never_crash_the_checker(content, encoding):
+    result, staged = checked(content, encoding)
+    assert result.rejection is not None or result.total_rows == result.accepted_rows + result.rejected_rows
+    staged.encode("utf-8")  # what the job reads is UTF-8: no lone surrogate got through
