@@ -38,6 +38,9 @@ from listdrop.validation.layout import CellProblem, CsvHeader, JsonDocuments, Li
 from listdrop.validation.report import safe_value
 
 # The canonical values of each kind the fast row matches ("" where the cell may be empty).
+# The note for rows whose international domain was written in Punycode (rows.email).
+PUNYCODE_NOTE = "wrote the international domain in Punycode in {rows}"
+
 _FAST_VALUES: dict[Kind, frozenset[str]] = {
     Kind.BOOLEAN: frozenset({"true", "false", ""}),
     Kind.SUBSCRIPTION: frozenset({"OPT_IN", "OPT_OUT", ""}),
@@ -105,7 +108,8 @@ class AddressLayout:
             raise CellProblem("", "", "NOT_AN_OBJECT", "The record is not a JSON object.")
         spec = self.spec
         normalized: dict[str, Any] = {}
-        for name, field in _fields(spec, value).items():
+        fields = _fields(spec, value)
+        for name, field in fields.items():
             try:
                 _json_field(spec, name, field, normalized)
             except rows.RowProblem as problem:
@@ -118,7 +122,7 @@ class AddressLayout:
         else:
             wire = {spec.wire(name): field for name, field in normalized.items()}
             text = json.dumps(wire, separators=(",", ":"), ensure_ascii=False) + "\n"
-        return Record(text, normalized[EMAIL_ADDRESS], topics)
+        return Record(text, normalized[EMAIL_ADDRESS], topics, _address_note(fields[EMAIL_ADDRESS]))
 
 
 class AddressColumns:
@@ -156,13 +160,18 @@ class AddressColumns:
                 normalized.append(rows.csv_cell(kind, cell))
             except rows.RowProblem as problem:
                 raise CellProblem(column, cell, problem.code, problem.reason) from None
-        return Row(normalized, normalized[self._email_index])
+        return Row(normalized, normalized[self._email_index], _address_note(cells[self._email_index]))
 
     def changed(self, cells: list[str], normalized: list[str]) -> bool:
         return normalized != cells and any(cell != cell.strip() for cell in cells)
 
     def wrong_width(self, count: int) -> str:
         return f"The row has {count} values; {self._spec.label} rows have {self.width} ({','.join(self._columns)})."
+
+
+def _address_note(value: Any) -> str:
+    """The note for a valid address as given: only a non-ASCII one was changed (rows.email: Punycode)."""
+    return "" if not isinstance(value, str) or value.isascii() else PUNYCODE_NOTE
 
 
 def _named_header(spec: FileSpec, cells: list[str], notes: list[str]) -> CsvHeader:

@@ -1,0 +1,37 @@
+"""Files as people have them, through the local cloud: international domains, extra columns, and the suppression
+exports of other e-mail services."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+import pytest
+
+from tests.e2e.helpers import drop
+
+pytestmark = pytest.mark.e2e
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+def _report(clients, location: str) -> str:
+    report = urllib.parse.urlparse(location)
+    return clients["s3"].get_object(Bucket=report.netloc, Key=report.path.lstrip("/"))["Body"].read().decode()
+
+
+def test_international_domains_are_imported_in_punycode_and_a_non_ascii_local_part_is_left_out(cloud, clients, inbox):
+    clients["sesv2"].create_contact_list(ContactListName="E2eIdn")
+    key = "imports/ses/contact-lists/E2eIdn/put/international.csv"
+    others = "".join(f"reader{i}@example.com\n" for i in range(8))
+    drop(cloud, clients, key, ("emailAddress\nana@bücher.de\njürgen@bücher.de\n" + others).encode())
+
+    [notification] = inbox.wait_for(key)
+    assert notification.first_line.startswith("SUCCEEDED: PUT into SES contact list 'E2eIdn'")
+    checks = notification.detail["checks"]
+    assert (checks["rowsAccepted"], checks["rowsRejected"]) == (9, 1)
+    assert "wrote the international domain in Punycode in 1 row" in checks["normalized"]
+    assert EMAIL.findall(notification.text) == [] and "bücher" not in notification.text
+    contact = clients["sesv2"].get_contact(ContactListName="E2eIdn", EmailAddress="ana@xn--bcher-kva.de")
+    assert contact["EmailAddress"] == "ana@xn--bcher-kva.de"
+    report = _report(clients, checks["report"])
+    assert "NON_ASCII_LOCAL_PART" in report and "jürgen" not in report
