@@ -3,6 +3,7 @@ exports of other e-mail services."""
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
 
@@ -35,3 +36,24 @@ def test_international_domains_are_imported_in_punycode_and_a_non_ascii_local_pa
     assert contact["EmailAddress"] == "ana@xn--bcher-kva.de"
     report = _report(clients, checks["report"])
     assert "NON_ASCII_LOCAL_PART" in report and "jürgen" not in report
+
+
+def test_extra_columns_go_into_attributes_data_when_the_upload_asks(cloud, clients, inbox):
+    clients["sesv2"].create_contact_list(ContactListName="E2eExtra")
+    key = "imports/ses/contact-lists/E2eExtra/put/extra-as-attributes/crm.csv"
+    drop(cloud, clients, key, b'Email,First Name,Company\nana@example.com,Ana,"Acme, ""Inc."""\n')
+    [notification] = inbox.wait_for(key)
+    assert notification.first_line.startswith("SUCCEEDED: PUT into SES contact list 'E2eExtra'")
+    assert (
+        "wrote 2 extra columns ('First Name', 'Company') into attributesData"
+        in notification.detail["checks"]["normalized"]
+    )
+    assert notification.detail["destination"]["options"] == {"extraColumns": "attributesData"}
+    contact = clients["sesv2"].get_contact(ContactListName="E2eExtra", EmailAddress="ana@example.com")
+    assert json.loads(contact["AttributesData"]) == {"First Name": "Ana", "Company": 'Acme, "Inc."'}
+
+    rejected_key = "imports/ses/contact-lists/E2eExtra/put/crm.csv"
+    drop(cloud, clients, rejected_key, b"Email,Name\nbo@example.com,Bo\n")
+    [rejected] = inbox.wait_for(rejected_key)
+    assert rejected.detail["reasonCode"] == "UNKNOWN_COLUMN"
+    assert "1 column ('Name')" in rejected.text

@@ -11,6 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from listdrop.cli import main as listdrop
+from listdrop.errors import RejectedFile
+from listdrop.models import EXTRA_COLUMNS, EXTRA_COLUMNS_AS_ATTRIBUTES
+from listdrop.routing import route
+from listdrop.settings import SettingsError, StarterSettings
 from listdrop.validation import rows
 from listdrop.validation.formats import EMAIL, MAX_EMAIL_LENGTH
 from listdrop.validation.layouts.addresses import PUNYCODE_NOTE
@@ -62,13 +66,15 @@ def test_json_records_suppression_files_and_mail_manager_lists_take_punycode_too
     assert mail_manager.output_rows == [["address"], ["ana@xn--bcher-kva.de"]]
 
 
-def test_only_rows_with_non_ascii_characters_pay_for_idna(monkeypatch):
+def test_only_rows_with_non_ascii_characters_pay_for_idna_once_per_domain(monkeypatch):
+    rows._ascii_domain.cache_clear()
     calls: list[str] = []
     encode = idna.encode
     monkeypatch.setattr(idna, "encode", lambda domain, **kw: calls.append(domain) or encode(domain, **kw))
     body = "".join(f"u{i}@example.com\n" for i in range(500))
-    checked = check(CONTACTS, ("emailAddress\n" + body + "ana@bücher.de\n" + body.replace("u", "v")).encode())
-    assert checked.result.accepted_rows == 1001
+    tail = body.replace("u", "v") + "bo@bücher.de\n"
+    checked = check(CONTACTS, ("emailAddress\n" + body + "ana@bücher.de\n" + tail).encode())
+    assert checked.result.accepted_rows == 1002
     assert calls == ["bücher.de"]
 
 
@@ -117,3 +123,114 @@ def test_listdrop_validate_writes_the_punycode_form_and_says_so(tmp_path, capsys
     assert f"normalized: {PUNYCODED}" in printed
     assert "NON_ASCII_LOCAL_PART" in printed and "jürgen" not in printed
     assert normalized.read_text() == "emailAddress\nana@xn--bcher-kva.de\n"
+
+
+# -- extra columns ---------------------------------------------------------------------------------------
+
+AS_ATTRIBUTES = "imports/ses/contact-lists/L/put/extra-as-attributes/crm.csv"
+
+
+def test_extra_columns_are_named_in_the_rejection_with_what_the_layout_takes():
+    checked = check(CONTACTS, b"Email,Name,Phone,unsubscribeAll\na@example.com,Ana,1,false\n")
+    rejection = checked.result.rejection
+    assert rejection is not None and rejection.code == "UNKNOWN_COLUMN"
+    assert "2 columns ('Name', 'Phone')" in rejection.reason
+    assert "Allowed: emailAddress, unsubscribeAll, attributesData and topicPreferences" in rejection.reason
+    assert "put/extra-as-attributes/" in rejection.reason and "listdrop:extraColumnsAsAttributes" in rejection.reason
+
+
+@pytest.mark.parametrize(
+    ("key", "header"),
+    [
+        (MAIL_MANAGER, b"address,Name\n"),
+        ("imports/ses/contact-lists/L/delete/a.csv", b"emailAddress,Name\n"),
+    ],
+)
+def test_elsewhere_extra_columns_are_named_and_no_attributes_are_offered(key, header):
+    rejection = check(key, header + b"a@example.com,Ana\n").result.rejection
+    assert rejection is not None and rejection.code == "UNKNOWN_COLUMN"
+    assert "1 column ('Name')" in rejection.reason and "extra-as-attributes" not in rejection.reason
+
+
+def test_many_or_long_extra_column_names_are_shortened_in_the_reason():
+    names = ",".join(f"c{index}" for index in range(40)) + "," + "x" * 500
+    reason = check(CONTACTS, f"emailAddress,{names}\n".encode()).result.rejection.reason
+    assert "'c0', 'c1'" in reason and "and 31 more" in reason and "x" * 81 not in reason
+
+
+def test_opted_in_extra_columns_become_attributes_data_as_escaped_json():
+    content = (
+        "Email,First Name,Note,unsubscribeAll\n"
+        'a@example.com,Ana,"say ""hi"", \\\\ then\nleave",false\n'
+        "b@example.com, ,,true\n"
+        "c@example.com,Zoë,\u2028,false\n"
+    ).encode()
+    checked = check(AS_ATTRIBUTES, content)
+    assert checked.result.rejection is None
+    header, *rows_out = checked.output_rows
+    assert header == ["emailAddress", "unsubscribeAll", "attributesData"]
+    assert json.loads(rows_out[0][2]) == {"First Name": "Ana", "Note": 'say "hi", \\\\ then\nleave'}
+    assert rows_out[1] == ["b@example.com", "true", ""], "empty values are left out; no value, no attributesData"
+    assert json.loads(rows_out[2][2]) == {"First Name": "Zoë"}
+    assert "wrote 2 extra columns ('First Name', 'Note') into attributesData" in checked.result.normalizations
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        (b"emailAddress,attributesData,Name\n", "EXTRA_COLUMNS_AND_ATTRIBUTES"),
+        (b"emailAddress,Name,name2,Name\n", "DUPLICATE_COLUMN"),
+        (b"emailAddress,Name,\n", "UNKNOWN_COLUMN"),  # a column without a name cannot be an attribute
+        (b"Name,Phone\n", "MISSING_EMAIL_COLUMN"),
+        (b"emailAddress,a@example.com\n", "MISSING_HEADER"),
+    ],
+)
+def test_opted_in_headers_that_cannot_become_attributes_are_refused(header, code):
+    assert check(AS_ATTRIBUTES, header + b"a@example.com,x,y,z\n").result.rejection.code == code
+
+
+def test_opted_in_rows_of_the_wrong_width_name_the_header():
+    checked = check(AS_ATTRIBUTES, b"emailAddress,Name\na@example.com,Ana\nb@example.com\n", percent=50)
+    (row,) = checked.report_rows
+    assert row["code"] == "WRONG_COLUMN_COUNT" and "'emailAddress', 'Name'" in row["reason"]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "imports/ses/suppression-list/put/extra-as-attributes/a.csv",
+        "imports/ses/contact-lists/L/delete/extra-as-attributes/a.csv",
+        "imports/ses/contact-lists/L/put/extra-as-attributes/a.jsonl",
+    ],
+)
+def test_the_extra_as_attributes_folder_is_for_contact_list_put_csv_only(key):
+    with pytest.raises(RejectedFile) as refused:
+        route(key)
+    assert refused.value.code == "UNSUPPORTED_OPTION"
+
+
+def test_the_key_folder_is_an_option_of_the_destination():
+    routed = route(AS_ATTRIBUTES)
+    assert routed.destination.option(EXTRA_COLUMNS) == EXTRA_COLUMNS_AS_ATTRIBUTES
+    assert routed.destination.to_dict()["options"] == {EXTRA_COLUMNS: EXTRA_COLUMNS_AS_ATTRIBUTES}
+    assert route("imports/ses/contact-lists/L/put/extra-as-attributes.csv").destination.options == ()
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("", False), ("false", False), ("true", True), (" TRUE ", True)])
+def test_the_starter_setting_is_a_flag(raw, expected):
+    env = {"JOBS_TABLE_NAME": "t", "STATE_MACHINE_ARN": "arn:sm", "EXTRA_COLUMNS_AS_ATTRIBUTES": raw}
+    assert StarterSettings.from_env(env).extra_columns_as_attributes is expected
+    with pytest.raises(SettingsError):
+        StarterSettings.from_env({**env, "EXTRA_COLUMNS_AS_ATTRIBUTES": "yes"})
+
+
+def test_listdrop_validate_takes_the_extra_as_attributes_folder(tmp_path, capsys):
+    source = tmp_path / "crm.csv"
+    source.write_bytes(b"Email,Name\na@example.com,Ana\n")
+    normalized = tmp_path / "out.csv"
+    to = "ses/contact-lists/L/put/extra-as-attributes/"
+    assert listdrop(["validate", str(source), "--to", to, "--output", str(normalized)]) == 0
+    assert "into attributesData" in capsys.readouterr().out
+    assert normalized.read_text() == 'emailAddress,attributesData\na@example.com,"{""Name"":""Ana""}"\n'
+    assert listdrop(["validate", str(source), "--to", "ses/contact-lists/L/put/"]) == 1
+    assert "REJECTED (UNKNOWN_COLUMN)" in capsys.readouterr().out
