@@ -57,3 +57,25 @@ def test_extra_columns_go_into_attributes_data_when_the_upload_asks(cloud, clien
     [rejected] = inbox.wait_for(rejected_key)
     assert rejected.detail["reasonCode"] == "UNKNOWN_COLUMN"
     assert "1 column ('Name')" in rejected.text
+
+
+def test_esp_suppression_exports_are_imported_with_ses_reasons(cloud, clients, inbox):
+    mailgun = "imports/ses/suppression-list/put/e2e-mailgun-complaints.csv"
+    drop(cloud, clients, mailgun, b'address,created_at\nfbl@example.com,"Thu, 01 Oct 2026 10:00:00 UTC"\n')
+    sendgrid = "imports/ses/suppression-list/put/e2e-sendgrid-bounces.csv"
+    drop(cloud, clients, sendgrid, b'created,email,reason,status\n1790000000,hard@example.com,"550 5.1.1",5.1.1\n')
+    unsubscribes = "imports/ses/suppression-list/put/e2e-mailgun-unsubscribes.csv"
+    drop(cloud, clients, unsubscribes, b"address,tags,created_at\nbye@example.com,*,\n")
+
+    [complaints] = inbox.wait_for(mailgun)
+    assert complaints.detail["records"] == {"processed": 1, "failed": 0}
+    assert any(note.startswith("read a Mailgun complaint export") for note in complaints.detail["checks"]["normalized"])
+    [bounces] = inbox.wait_for(sendgrid)
+    assert any("SendGrid bounce or block export" in note for note in bounces.detail["checks"]["normalized"])
+    suppressed = cloud.emulator("ses-import").suppression_list
+    assert (suppressed.get("fbl@example.com"), suppressed.get("hard@example.com")) == ("COMPLAINT", "BOUNCE")
+
+    [refused] = inbox.wait_for(unsubscribes)
+    assert refused.detail["reasonCode"] == "UNSUBSCRIBE_EXPORT" and "unsubscribeAll" in refused.text
+    assert "bye@example.com" not in suppressed
+    assert EMAIL.findall(refused.text + complaints.text + bounces.text) == []

@@ -17,7 +17,7 @@ from listdrop.routing import route
 from listdrop.settings import SettingsError, StarterSettings
 from listdrop.validation import rows
 from listdrop.validation.formats import EMAIL, MAX_EMAIL_LENGTH
-from listdrop.validation.layouts.addresses import PUNYCODE_NOTE
+from listdrop.validation.rows import PUNYCODE_NOTE
 from tests.unit.test_validation import CONTACTS, CONTACTS_JSON, SUPPRESS_PUT, check
 
 MAIL_MANAGER = "imports/mail-manager/address-lists/a-1/put/a.csv"
@@ -113,16 +113,22 @@ def test_any_address_is_either_ascii_and_valid_or_left_out(local, domain):
     assert address.isascii() and EMAIL.fullmatch(address) and len(address) <= MAX_EMAIL_LENGTH
 
 
+def validate(tmp_path, capsys, content: bytes, to: str, *options: str) -> tuple[int, str, str]:
+    """`listdrop validate` on `content`: its exit status, what it printed and the normalized copy it wrote."""
+    source, normalized = tmp_path / "upload.csv", tmp_path / "normalized.csv"
+    source.write_bytes(content)
+    status = listdrop(["validate", str(source), "--to", to, "--output", str(normalized), *options])
+    return status, capsys.readouterr().out, normalized.read_text() if normalized.exists() else ""
+
+
 def test_listdrop_validate_writes_the_punycode_form_and_says_so(tmp_path, capsys):
-    source = tmp_path / "list.csv"
-    source.write_bytes("emailAddress\nana@bücher.de\njürgen@bücher.de\n".encode())
-    normalized = tmp_path / "out.csv"
-    arguments = ["validate", str(source), "--to", "ses/contact-lists/L/put", "--output", str(normalized)]
-    assert listdrop([*arguments, "--max-invalid-percent", "50"]) == 0
-    printed = capsys.readouterr().out
-    assert f"normalized: {PUNYCODED}" in printed
+    content = "emailAddress\nana@bücher.de\njürgen@bücher.de\n".encode()
+    status, printed, normalized = validate(
+        tmp_path, capsys, content, "ses/contact-lists/L/put", "--max-invalid-percent", "50"
+    )
+    assert status == 0 and f"normalized: {PUNYCODED}" in printed
     assert "NON_ASCII_LOCAL_PART" in printed and "jürgen" not in printed
-    assert normalized.read_text() == "emailAddress\nana@xn--bcher-kva.de\n"
+    assert normalized == "emailAddress\nana@xn--bcher-kva.de\n"
 
 
 # -- extra columns ---------------------------------------------------------------------------------------
@@ -225,12 +231,96 @@ def test_the_starter_setting_is_a_flag(raw, expected):
 
 
 def test_listdrop_validate_takes_the_extra_as_attributes_folder(tmp_path, capsys):
-    source = tmp_path / "crm.csv"
-    source.write_bytes(b"Email,Name\na@example.com,Ana\n")
-    normalized = tmp_path / "out.csv"
-    to = "ses/contact-lists/L/put/extra-as-attributes/"
-    assert listdrop(["validate", str(source), "--to", to, "--output", str(normalized)]) == 0
-    assert "into attributesData" in capsys.readouterr().out
-    assert normalized.read_text() == 'emailAddress,attributesData\na@example.com,"{""Name"":""Ana""}"\n'
-    assert listdrop(["validate", str(source), "--to", "ses/contact-lists/L/put/"]) == 1
-    assert "REJECTED (UNKNOWN_COLUMN)" in capsys.readouterr().out
+    content = b"Email,Name\na@example.com,Ana\n"
+    status, printed, normalized = validate(tmp_path, capsys, content, "ses/contact-lists/L/put/extra-as-attributes/")
+    assert status == 0 and "into attributesData" in printed
+    assert normalized == 'emailAddress,attributesData\na@example.com,"{""Name"":""Ana""}"\n'
+    status, printed, _ = validate(tmp_path, capsys, content, "ses/contact-lists/L/put/")
+    assert status == 1 and "REJECTED (UNKNOWN_COLUMN)" in printed
+
+
+# -- the suppression exports of other e-mail services ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "expected", "recognized"),
+    [
+        (
+            "address,code,error,created_at\n"
+            'gone@example.com,550,"5.1.1 The email account does not exist","Thu, 01 Oct 2026 10:00:00 UTC"\n',
+            "BOUNCE",
+            "read a Mailgun bounce export",
+        ),
+        ("address,created_at\nangry@example.com,Thu 01 Oct 2026\n", "COMPLAINT", "read a Mailgun complaint export"),
+        (
+            'created,email,reason,status\n1700000000,gone@example.com,"550 5.1.1 unknown user",5.1.1\n',
+            "BOUNCE",
+            "read a SendGrid bounce or block export",
+        ),
+        ("Email,Created,IP\nangry@example.com,1700000000,192.0.2.1\n", "COMPLAINT", "read a SendGrid spam report"),
+    ],
+)
+def test_esp_suppression_exports_are_recognized_and_mapped_to_ses_reasons(content, expected, recognized):
+    checked = check(SUPPRESS_PUT, content.encode())
+    assert checked.result.rejection is None, checked.result.rejection
+    [[address, reason]] = checked.output_rows
+    assert reason == expected and "@example.com" in address
+    assert any(note.startswith(recognized) for note in checked.result.normalizations)
+    assert any(f"suppressed as {expected}, the other columns dropped" in n for n in checked.result.normalizations)
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["address,tags,created_at", "created,email"],
+)
+def test_unsubscribe_exports_are_refused_pointing_at_contact_lists(header):
+    rejection = check(SUPPRESS_PUT, f"{header}\n".encode() + b"a@example.com,x\n").result.rejection
+    assert rejection is not None and rejection.code == "UNSUBSCRIBE_EXPORT"
+    assert "BOUNCE and COMPLAINT only" in rejection.reason and "unsubscribeAll" in rejection.reason
+
+
+def test_esp_export_rows_are_checked_masked_and_deduplicated():
+    content = (
+        "created,email,ip\n"
+        "1,angry@example.com,192.0.2.1\n"
+        "2,not-an-address,192.0.2.1\n"
+        "3,ANGRY@example.com,192.0.2.1\n"
+        "4,too,many,values\n"
+        "5,ana@bücher.de,192.0.2.1\n"
+    )
+    checked = check(SUPPRESS_PUT, content.encode())
+    assert checked.output_rows == [["angry@example.com", "COMPLAINT"], ["ana@xn--bcher-kva.de", "COMPLAINT"]]
+    report = checked.report_rows
+    assert [(r["row"], r["column"], r["code"]) for r in report] == [
+        ("3", "emailAddress", "INVALID_EMAIL"),
+        ("4", "emailAddress", "DUPLICATE_ADDRESS"),
+        ("5", "", "WRONG_COLUMN_COUNT"),
+    ]
+    assert "angry@" not in checked.report.text.lower() and "SendGrid spam report export has 3" in report[2]["reason"]
+    assert PUNYCODED in checked.result.normalizations
+
+
+@pytest.mark.parametrize(
+    ("key", "header"),
+    [
+        (SUPPRESS_PUT, "address,address,created_at"),  # a name twice: not an export
+        (SUPPRESS_PUT, "address,created_at,extra"),  # more than an export: no layout
+        ("imports/ses/suppression-list/delete/a.csv", "address,created_at"),  # exports are put/ files only
+    ],
+)
+def test_headers_close_to_an_export_are_not_taken_for_one(key, header):
+    rejection = check(key, f"{header}\n".encode() + b"a@example.com,x,y\n").result.rejection
+    assert rejection is not None and rejection.code == "UNKNOWN_COLUMN"
+
+
+def test_a_stray_suppression_header_with_extra_columns_names_them():
+    rejection = check(SUPPRESS_PUT, b"email,reason,Name\na@example.com,BOUNCE,Ana\n").result.rejection
+    assert rejection.code == "UNKNOWN_COLUMN" and "1 column ('Name')" in rejection.reason
+    assert "Allowed: emailAddress and reason" in rejection.reason
+
+
+def test_listdrop_validate_says_which_export_it_read(tmp_path, capsys):
+    content = b"address,code,error,created_at\ngone@example.com,550,no such user,Thu 01 Oct 2026\n"
+    status, printed, normalized = validate(tmp_path, capsys, content, "ses/suppression-list/put")
+    assert status == 0 and "normalized: read a Mailgun bounce export" in printed
+    assert normalized == "gone@example.com,BOUNCE\n"

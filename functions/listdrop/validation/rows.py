@@ -25,6 +25,8 @@ from listdrop.validation.formats import (
 )
 
 MAX_TOPIC_NAME = 1000
+# The note for rows whose international domain was written in Punycode (email(), below).
+PUNYCODE_NOTE = "wrote the international domain in Punycode in {rows}"
 # Distinct international domains whose Punycode form is kept (each at most 254 characters: under 2 MiB in all).
 IDNA_CACHE_SIZE = 4096
 
@@ -52,6 +54,11 @@ def email(value: Any) -> str:
             "Not a valid e-mail address (a name, then @, then a domain such as example.com; ASCII only).",
         )
     return address
+
+
+def punycode_note(value: Any) -> str:
+    """The note for a valid address as given: only a non-ASCII one was changed (to Punycode)."""
+    return "" if not isinstance(value, str) or value.isascii() else PUNYCODE_NOTE
 
 
 def _punycode(address: str) -> str:

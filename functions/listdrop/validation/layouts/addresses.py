@@ -35,13 +35,11 @@ from listdrop.validation.formats import (
 )
 from listdrop.validation.json_array import scan_json
 from listdrop.validation.layout import CellProblem, CsvHeader, JsonDocuments, Limit, Record, Row
+from listdrop.validation.layouts.esp_exports import EspColumns, recognize, refuse_unsubscribes
 from listdrop.validation.report import safe_value
 from listdrop.wording import count
 
 # The canonical values of each kind the fast row matches ("" where the cell may be empty).
-# The note for rows whose international domain was written in Punycode (rows.email).
-PUNYCODE_NOTE = "wrote the international domain in Punycode in {rows}"
-
 _FAST_VALUES: dict[Kind, frozenset[str]] = {
     Kind.BOOLEAN: frozenset({"true", "false", ""}),
     Kind.SUBSCRIPTION: frozenset({"OPT_IN", "OPT_OUT", ""}),
@@ -89,11 +87,7 @@ class AddressLayout:
         spec = self.spec
         if spec.has_header:
             return _named_header(spec, cells, notes)
-        columns = AddressColumns(spec, list(spec.columns))
-        if cells and canonical_name(cells[0]) == EMAIL_ADDRESS and not contains_email(cells[0]):
-            notes.append("removed a header row (suppression-list CSV files have none)")
-            return CsvHeader(columns)
-        return CsvHeader(columns, consumed=False)
+        return _headerless(spec, cells, notes)
 
     # -- JSON ------------------------------------------------------------------------------------------
 
@@ -123,7 +117,7 @@ class AddressLayout:
         else:
             wire = {spec.wire(name): field for name, field in normalized.items()}
             text = json.dumps(wire, separators=(",", ":"), ensure_ascii=False) + "\n"
-        return Record(text, normalized[EMAIL_ADDRESS], topics, _address_note(fields[EMAIL_ADDRESS]))
+        return Record(text, normalized[EMAIL_ADDRESS], topics, rows.punycode_note(fields[EMAIL_ADDRESS]))
 
 
 class AddressColumns:
@@ -161,18 +155,13 @@ class AddressColumns:
                 normalized.append(rows.csv_cell(kind, cell))
             except rows.RowProblem as problem:
                 raise CellProblem(column, cell, problem.code, problem.reason) from None
-        return Row(normalized, normalized[self._email_index], _address_note(cells[self._email_index]))
+        return Row(normalized, normalized[self._email_index], rows.punycode_note(cells[self._email_index]))
 
     def changed(self, cells: list[str], normalized: list[str]) -> bool:
         return normalized != cells and any(cell != cell.strip() for cell in cells)
 
     def wrong_width(self, count: int) -> str:
         return f"The row has {count} values; {self._spec.label} rows have {self.width} ({','.join(self._columns)})."
-
-
-def _address_note(value: Any) -> str:
-    """The note for a valid address as given: only a non-ASCII one was changed (rows.email: Punycode)."""
-    return "" if not isinstance(value, str) or value.isascii() else PUNYCODE_NOTE
 
 
 class AttributeColumns(AddressColumns):
@@ -200,6 +189,28 @@ class AttributeColumns(AddressColumns):
 
     def wrong_width(self, count: int) -> str:
         return f"The row has {count} values; the header names {self.width} ({_shown(self._names)})."
+
+
+def _headerless(spec: FileSpec, cells: list[str], notes: list[str]) -> CsvHeader:
+    """The first line of a suppression-list CSV, which has no header: a record, or a header people left in (an
+    e-mail service's suppression export for put/, esp_exports.py, or a stray header of this layout's columns)."""
+    columns = AddressColumns(spec, list(spec.columns))
+    if any(contains_email(cell) for cell in cells):
+        return CsvHeader(columns, consumed=False)
+    export = recognize(cells) if spec.action is Action.PUT else None
+    if export is not None:
+        if not export.reason:
+            raise refuse_unsubscribes(export)
+        esp = EspColumns(export, cells)
+        notes.append(esp.note)
+        return CsvHeader(esp)
+    if not cells or canonical_name(cells[0]) != EMAIL_ADDRESS:
+        return CsvHeader(columns, consumed=False)
+    extras = [cell.strip() for cell in cells if canonical_name(cell) not in spec.columns]
+    if extras:
+        raise _extra_columns(spec, extras)
+    notes.append("removed a header row (suppression-list CSV files have none)")
+    return CsvHeader(columns)
 
 
 def _named_header(spec: FileSpec, cells: list[str], notes: list[str]) -> CsvHeader:
