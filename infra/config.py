@@ -157,6 +157,9 @@ class ListdropConfig:
     # The chat output (infra/constructs/chat.py): False, off; True, a ChatTopic this stack creates; or the ARN of an
     # existing topic that a chat channel configuration of Amazon Q Developer in chat applications subscribes to.
     chat_topic: bool | str = False
+    # Whether a contact-list CSV uploaded under put/extra-as-attributes/ may have its extra columns written into
+    # attributesData (off: such an upload is rejected, EXTRA_COLUMNS_NOT_ENABLED).
+    extra_columns_as_attributes: bool = False
 
     @classmethod
     def from_context(cls, node: Node) -> ListdropConfig:
@@ -201,6 +204,9 @@ class ListdropConfig:
                 get("maxInvalidRowPercent", cls.max_invalid_row_percent), "maxInvalidRowPercent"
             ),
             chat_topic=_as_chat_topic(get("chatTopic", cls.chat_topic)),
+            extra_columns_as_attributes=_as_bool(
+                get("extraColumnsAsAttributes", cls.extra_columns_as_attributes), "extraColumnsAsAttributes"
+            ),
         )
         for old, replacement in _REPLACED.items():
             if node.try_get_context(PREFIX + old) is not None:
@@ -256,6 +262,16 @@ def _as_chat_topic(value: Any) -> bool | str:
             f"(arn:<partition>:sns:<region>:<account>:<name>), got {value!r}"
         )
     return text
+
+
+def _as_bool(value: Any, name: str) -> bool:
+    """true or false (`-c listdrop:<name>=true` gives the text)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in {"true", "false"}:
+        raise ConfigError(f"{PREFIX}{name} must be true or false, got {value!r}")
+    return text == "true"
 
 
 def _as_list(value: Any) -> list[str]:

@@ -47,6 +47,8 @@ LOCAL_CONTEXT: dict[str, object] = {
     "listdrop:starterTimeoutSeconds": 3,
     # Every provider, Pinpoint too (off by default in AWS since its end of support), so each can be tried here.
     "listdrop:enabledProviders": list(PROVIDERS),
+    # On, so an upload under put/extra-as-attributes/ can be tried here (off by default in AWS: cdk.json).
+    "listdrop:extraColumnsAsAttributes": True,
 }
 
 

@@ -50,6 +50,12 @@ class PinpointSegment:
         return "no segment"
 
 
+# A Destination option (SES contact lists, the key folder .../put/extra-as-attributes/): what the CSV columns the
+# layout does not name become. Opt-in per deployment too (listdrop:extraColumnsAsAttributes, the starter's setting).
+EXTRA_COLUMNS = "extraColumns"
+EXTRA_COLUMNS_AS_ATTRIBUTES = "attributesData"
+
+
 @dataclass(frozen=True)
 class Destination:
     """Where a file's records go. `type` is one of its provider's destination types (DestinationType lists

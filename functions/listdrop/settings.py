@@ -50,6 +50,14 @@ def _percent(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    """'true' or 'false' (or unset: false)."""
+    raw = env.get(name, "").strip().lower()
+    if raw not in ("", "true", "false"):
+        raise SettingsError(f"{name} must be true or false, got {raw!r}")
+    return raw == "true"
+
+
 def _prefix(env: Mapping[str, str], name: str, default: str) -> str:
     prefix = env.get(name, "").strip() or default
     return prefix if prefix.endswith("/") else prefix + "/"
@@ -94,6 +102,8 @@ class StarterSettings:
     key_prefix: str = ""
     # Read from the registry when needed: ENABLED_BY_DEFAULT imports every provider.
     enabled_providers: frozenset[str] = field(default_factory=lambda: frozenset(registry.ENABLED_BY_DEFAULT))
+    # Whether a contact-list upload may ask for its extra CSV columns in attributesData (extra-as-attributes/).
+    extra_columns_as_attributes: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> StarterSettings:
@@ -115,6 +125,7 @@ class StarterSettings:
             reports_prefix=_prefix(env, "REPORTS_PREFIX", "reports/"),
             key_prefix=_key_prefix(env),
             enabled_providers=frozenset(enabled or registry.ENABLED_BY_DEFAULT),
+            extra_columns_as_attributes=_flag(env, "EXTRA_COLUMNS_AS_ATTRIBUTES"),
         )
         return settings
 

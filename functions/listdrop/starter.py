@@ -27,7 +27,16 @@ from listdrop.clock import utc_now
 from listdrop.errors import ProviderRequestRejected, ProviderUnavailable, RejectedFile, UploadInProgress
 from listdrop.export_request import MAX_REQUEST_BYTES
 from listdrop.job_store import ClaimStatus, JobRecord, JobStore
-from listdrop.models import DataFormat, DestinationType, FileShape, InputKind, Outcome, Route, S3Object
+from listdrop.models import (
+    EXTRA_COLUMNS,
+    DataFormat,
+    DestinationType,
+    FileShape,
+    InputKind,
+    Outcome,
+    Route,
+    S3Object,
+)
 from listdrop.observability import logger
 from listdrop.outcome import build_event
 from listdrop.poll_schedule import POLL, PollState
@@ -202,6 +211,13 @@ class Starter:
                 "CONTACT_LIST_NOT_ALLOWED",
                 f"listdrop is not configured to import into contact list '{route.destination.name}' "
                 "(see the allowedContactLists setting).",
+            )
+        if route.destination.option(EXTRA_COLUMNS) and not self._settings.extra_columns_as_attributes:
+            raise RejectedFile(
+                "EXTRA_COLUMNS_NOT_ENABLED",
+                "This deployment does not write extra columns into attributesData (the "
+                "listdrop:extraColumnsAsAttributes setting is off): remove the extra columns and upload the file "
+                "without the extra-as-attributes/ folder.",
             )
 
     def _read_whole_file(self, route: Route, source: S3Object, tracking_id: str) -> Checked:

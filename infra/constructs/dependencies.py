@@ -1,5 +1,5 @@
 """listdrop's own Lambda layer: the run-time dependencies that neither the Lambda runtime nor the Powertools
-layer provide (today numpy, for the file checker's duplicate index).
+layer provide (numpy, for the file checker's duplicate index; idna, for international domains).
 
 `make layer` fills LAYER_DIR from requirements-layer.txt with the wheels built for the function's runtime
 and architecture (see the Makefile); CDK zips the folder as an ordinary asset, no Docker involved.
@@ -21,7 +21,7 @@ LAYER_PACKAGES = LAYER_DIR / "python"
 # What the layer must hold (requirements-layer.txt; tests/infra/test_embedding.py holds them equal) and how the
 # Makefile's `layer` target downloads it (LAYER_PLATFORM there): wheels for the functions' runtime and
 # architecture, no build, no Docker.
-LAYER_REQUIREMENTS = ("numpy==2.4.6",)
+LAYER_REQUIREMENTS = ("idna==3.20", "numpy==2.4.6")
 LAYER_PLATFORM = "--platform manylinux_2_28_x86_64 --implementation cp --python-version 3.13 --abi cp313"
 LAYER_PIP_OPTIONS = f"--no-deps --only-binary=:all: {LAYER_PLATFORM}"
 

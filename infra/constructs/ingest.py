@@ -120,6 +120,7 @@ class Ingest(Construct):
                 "STAGING_PREFIX": self._key_prefix + STAGING_PREFIX,
                 "REPORTS_PREFIX": self._key_prefix + REPORTS_PREFIX,
                 "ENABLED_PROVIDERS": ",".join(config.enabled_providers),
+                "EXTRA_COLUMNS_AS_ATTRIBUTES": "true" if config.extra_columns_as_attributes else "false",
                 # Only when set, so a deployment without a prefix keeps the environment it always had.
                 **({"KEY_PREFIX": self._key_prefix} if self._key_prefix else {}),
             },

@@ -77,6 +77,7 @@ def test_the_pinned_cdk_cli_reads_the_cloud_assembly(tmp_path):
         ({"listdrop:pollWaitPercent": 0}, "pollWaitPercent must be from 1 to 100"),
         ({"listdrop:maxFileBytes": "huge"}, "must be an integer"),
         ({"listdrop:chatTopic": "my-team-channel"}, "chatTopic: true .* or an SNS topic ARN"),
+        ({"listdrop:extraColumnsAsAttributes": "yes"}, "extraColumnsAsAttributes must be true or false"),
     ],
 )
 def test_bad_configuration_is_refused_with_the_setting_named(context, message):

@@ -308,6 +308,7 @@ def test_staged_copies_expire_and_the_starter_has_time_to_read_a_large_file(temp
     assert queue["Properties"]["VisibilityTimeout"] >= 6 * timeout
     variables = starter["Properties"]["Environment"]["Variables"]
     assert variables["STAGING_PREFIX"] == "staging/" and float(variables["MAX_INVALID_ROW_PERCENT"]) == 10
+    assert variables["EXTRA_COLUMNS_AS_ATTRIBUTES"] == "false", "off unless cdk.json turns it on"
 
 
 def test_a_provider_that_is_not_enabled_gets_no_permission_not_even_ses_imports(tmp_path_factory):

@@ -63,6 +63,7 @@ def test_the_version_is_the_packages_own(wheel):
     requires = metadata.get_all("Requires-Dist")
     assert any(requirement.startswith("boto3") for requirement in requires)
     assert any(requirement.startswith("numpy") for requirement in requires)  # the checker's large-file index
+    assert any(requirement.startswith("idna") for requirement in requires)  # international domains
     cdk = [requirement for requirement in requires if requirement.endswith('extra == "cdk"')]
     assert {requirement.split(">=")[0] for requirement in cdk} == {"aws-cdk-lib", "constructs", "cdk-nag"}
 

@@ -259,6 +259,22 @@ def test_contact_lists_outside_the_allowed_set_are_rejected(env):
     assert detail["reasonCode"] == "CONTACT_LIST_NOT_ALLOWED"
 
 
+@pytest.mark.parametrize(("setting", "expected"), [("", "EXTRA_COLUMNS_NOT_ENABLED"), ("true", None)])
+def test_extra_columns_go_into_attributes_only_when_the_deployment_allows_it(env, setting, expected):
+    settings = StarterSettings.from_env(
+        {"JOBS_TABLE_NAME": "jobs", "STATE_MACHINE_ARN": "arn:sm", "EXTRA_COLUMNS_AS_ATTRIBUTES": setting}
+    )
+    starter = Starter(settings, env["store"], env["s3"], env["sfn"], lambda name: env["provider"])
+    key = "imports/ses/contact-lists/News/put/extra-as-attributes/crm.csv"
+    event, version = upload(env, key, b"Email,Name\na@example.com,Ana\n")
+    starter.handle_notification(event)
+    outcome = json.loads(env["sfn"].executions[tracking_id_for(BUCKET, key, version)]).get("outcome")
+    if expected is None:
+        assert outcome is None and env["provider"].started
+    else:
+        assert outcome["detail"]["reasonCode"] == expected and not env["provider"].started
+
+
 def test_a_version_deleted_before_processing_is_rejected_not_lost(env):
     event, version = upload(env)
     env["s3"].delete_object(Bucket=BUCKET, Key=KEY, VersionId=version)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -80,6 +81,7 @@ class _Counts:
         self.duplicates = 0
         self.blank = 0
         self.changed = 0
+        self.noted: Counter[str] = Counter()  # a row's own note (Row.note, Record.note): rows it applies to
         self.bytes_written = 0
 
 
@@ -144,6 +146,7 @@ class RecordChecker:
             notes.append(f"skipped {count(counts.blank, 'blank line')}")
         if counts.changed:
             notes.append(self._layout.changed_note.format(rows=count(counts.changed, "row")))
+        notes.extend(note.format(rows=count(rows, "row")) for note, rows in sorted(counts.noted.items()))
         return ValidationResult(
             total_rows=counts.total,
             accepted_rows=counts.accepted if rejection is None else 0,
@@ -344,13 +347,15 @@ class RecordChecker:
                 self._bad_row(row, _WHOLE_ROW, "", "WRONG_COLUMN_COUNT", columns.wrong_width(len(cells)))
                 continue
             try:
-                normalized, address = columns.row(cells)
+                normalized, address, note = columns.row(cells)
             except CellProblem as problem:
                 self._bad_row(row, problem.column, problem.value, problem.code, problem.reason)
                 continue
             if not self._admit(row, address):
                 continue
             self._counts.changed += columns.changed(cells, normalized)
+            if note:
+                self._counts.noted[note] += 1
             writer.writerow(normalized)
         self._write(out.getvalue())
 
@@ -420,6 +425,8 @@ class RecordChecker:
             return
         if not self._admit(row, record.address):
             return
+        if record.note:
+            self._counts.noted[record.note] += 1
         if record.topics:
             self._topics.update(record.topics)
             if len(self._topics) > MAX_TOPICS:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from listdrop.models import Action, DataFormat, DestinationType, Route
+from listdrop.models import EXTRA_COLUMNS, EXTRA_COLUMNS_AS_ATTRIBUTES, Action, DataFormat, DestinationType, Route
 
 
 class Kind(StrEnum):
@@ -120,6 +120,9 @@ class FileSpec:
     allows_wildcards: bool = False
     # Why the record limit is what it is, for the TOO_MANY_RECORDS reason (default: one job's maximum).
     record_limit_reason: str = ""
+    # CSV columns the layout does not name are written into attributesData, as a JSON object of strings by
+    # header name (SES contact lists, opted in by the upload's key: models.EXTRA_COLUMNS).
+    extra_as_attributes: bool = False
 
     @property
     def staged_format(self) -> DataFormat:
@@ -201,6 +204,7 @@ def spec_for(route: Route) -> FileSpec:
             required=(EMAIL_ADDRESS,),
             record_limit=CONTACT_LIST_RECORD_LIMIT,
             allows_topics=True,
+            extra_as_attributes=route.destination.option(EXTRA_COLUMNS) == EXTRA_COLUMNS_AS_ATTRIBUTES,
         )
     if route.action is Action.PUT:
         return FileSpec(

@@ -35,10 +35,12 @@ class CellProblem(Exception):
 
 
 class Row(NamedTuple):
-    """A valid CSV row: its cells as the job reads them, and its address (the duplicate key; "" if none)."""
+    """A valid CSV row: its cells as the job reads them, its address (the duplicate key; "" if none), and the
+    note of a change the checks made to it ("" if none; {rows} stands for the count of rows it was made to)."""
 
     cells: list[str]
     address: str
+    note: str = ""
 
 
 class Record(NamedTuple):
@@ -48,6 +50,7 @@ class Record(NamedTuple):
     text: str
     address: str
     topics: tuple[str, ...] = ()
+    note: str = ""  # as Row's
 
 
 @dataclass(frozen=True)

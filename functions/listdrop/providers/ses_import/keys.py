@@ -1,4 +1,5 @@
 """imports/ses/contact-lists/<ContactListName>/<put|delete>/<any/path/>name.csv|.json|.jsonl|.ndjson
+imports/ses/contact-lists/<ContactListName>/put/extra-as-attributes/<any/path/>name.csv
 imports/ses/suppression-list/<put|delete>/<any/path/>name.csv|.json|.jsonl|.ndjson"""
 
 from __future__ import annotations
@@ -7,12 +8,22 @@ import re
 
 from listdrop import keys
 from listdrop.errors import RejectedFile
-from listdrop.models import Destination, DestinationType, Route
+from listdrop.models import (
+    EXTRA_COLUMNS,
+    EXTRA_COLUMNS_AS_ATTRIBUTES,
+    Action,
+    DataFormat,
+    Destination,
+    DestinationType,
+    Route,
+)
 
 PROVIDER = "ses-import"
 PREFIX = "imports/ses/"
 EXAMPLE = "imports/ses/contact-lists/<ContactListName>/put/<file>.csv, imports/ses/suppression-list/delete/<file>.json"
 SUPPRESSION_LIST_LABEL = "SES account suppression list"
+# The folder after put/ that asks for a CSV's extra columns to be written into attributesData.
+EXTRA_AS_ATTRIBUTES_FOLDER = "extra-as-attributes"
 
 # SES does not publish a pattern for contact list names; these are the characters its console accepts,
 # and they keep the name safe inside an IAM ARN and a notification.
@@ -39,4 +50,28 @@ def route(parts: list[str]) -> Route:
     else:
         raise keys.no_route(f"Unknown SES destination '{parts[0]}'.")
     with keys.refusals_name(PROVIDER, destination):
-        return Route(PROVIDER, destination, keys.action(action_part), keys.data_format("/".join(file_parts)))
+        action, data_format = keys.action(action_part), keys.data_format("/".join(file_parts))
+        if file_parts[0] == EXTRA_AS_ATTRIBUTES_FOLDER and len(file_parts) > 1:
+            destination = _extra_as_attributes(destination, action, data_format)
+        return Route(PROVIDER, destination, action, data_format)
+
+
+def _extra_as_attributes(destination: Destination, action: Action, data_format: DataFormat) -> Destination:
+    """The destination of a key with the extra-as-attributes/ folder: a contact-list put/ of a CSV file only."""
+    if destination.type is not DestinationType.SES_CONTACT_LIST or action is not Action.PUT:
+        raise RejectedFile(
+            "UNSUPPORTED_OPTION",
+            f"'{EXTRA_AS_ATTRIBUTES_FOLDER}/' writes a CSV's extra columns into contacts' attributesData: it "
+            "applies to contact-list put/ files only.",
+        )
+    if data_format is not DataFormat.CSV:
+        raise RejectedFile(
+            "UNSUPPORTED_OPTION",
+            f"'{EXTRA_AS_ATTRIBUTES_FOLDER}/' applies to CSV files; a JSON record gives its attributesData itself.",
+        )
+    return Destination(
+        destination.type,
+        destination.name,
+        label=f"{destination.label} (extra columns into attributesData)",
+        options=((EXTRA_COLUMNS, EXTRA_COLUMNS_AS_ATTRIBUTES),),
+    )

@@ -16,7 +16,7 @@ from operator import itemgetter
 from typing import Any
 
 from listdrop.errors import RejectedFile
-from listdrop.models import DataFormat
+from listdrop.models import Action, DataFormat, DestinationType
 from listdrop.privacy import contains_email, redact_emails
 from listdrop.validation import rows
 from listdrop.validation.csv_text import QUOTED, QUOTED_INSIDE, csv_line
@@ -35,7 +35,9 @@ from listdrop.validation.formats import (
 )
 from listdrop.validation.json_array import scan_json
 from listdrop.validation.layout import CellProblem, CsvHeader, JsonDocuments, Limit, Record, Row
+from listdrop.validation.layouts.esp_exports import EspColumns, recognize, refuse_unsubscribes
 from listdrop.validation.report import safe_value
+from listdrop.wording import count
 
 # The canonical values of each kind the fast row matches ("" where the cell may be empty).
 _FAST_VALUES: dict[Kind, frozenset[str]] = {
@@ -85,11 +87,7 @@ class AddressLayout:
         spec = self.spec
         if spec.has_header:
             return _named_header(spec, cells, notes)
-        columns = AddressColumns(spec, list(spec.columns))
-        if cells and canonical_name(cells[0]) == EMAIL_ADDRESS and not contains_email(cells[0]):
-            notes.append("removed a header row (suppression-list CSV files have none)")
-            return CsvHeader(columns)
-        return CsvHeader(columns, consumed=False)
+        return _headerless(spec, cells, notes)
 
     # -- JSON ------------------------------------------------------------------------------------------
 
@@ -105,7 +103,8 @@ class AddressLayout:
             raise CellProblem("", "", "NOT_AN_OBJECT", "The record is not a JSON object.")
         spec = self.spec
         normalized: dict[str, Any] = {}
-        for name, field in _fields(spec, value).items():
+        fields = _fields(spec, value)
+        for name, field in fields.items():
             try:
                 _json_field(spec, name, field, normalized)
             except rows.RowProblem as problem:
@@ -118,7 +117,7 @@ class AddressLayout:
         else:
             wire = {spec.wire(name): field for name, field in normalized.items()}
             text = json.dumps(wire, separators=(",", ":"), ensure_ascii=False) + "\n"
-        return Record(text, normalized[EMAIL_ADDRESS], topics)
+        return Record(text, normalized[EMAIL_ADDRESS], topics, rows.punycode_note(fields[EMAIL_ADDRESS]))
 
 
 class AddressColumns:
@@ -130,7 +129,7 @@ class AddressColumns:
         self._kinds = [spec.kind_of(column) for column in columns]
         self._email_index = columns.index(EMAIL_ADDRESS)
         self.width = len(columns)
-        self.fast_row = _fast_row(self._kinds)
+        self.fast_row: re.Pattern[str] | None = _fast_row(self._kinds)
         self._attributes_cell: re.Pattern[str] | None = None
         if ATTRIBUTES_DATA in columns:
             skip = columns.index(ATTRIBUTES_DATA)
@@ -156,13 +155,62 @@ class AddressColumns:
                 normalized.append(rows.csv_cell(kind, cell))
             except rows.RowProblem as problem:
                 raise CellProblem(column, cell, problem.code, problem.reason) from None
-        return Row(normalized, normalized[self._email_index])
+        return Row(normalized, normalized[self._email_index], rows.punycode_note(cells[self._email_index]))
 
     def changed(self, cells: list[str], normalized: list[str]) -> bool:
         return normalized != cells and any(cell != cell.strip() for cell in cells)
 
     def wrong_width(self, count: int) -> str:
         return f"The row has {count} values; {self._spec.label} rows have {self.width} ({','.join(self._columns)})."
+
+
+class AttributeColumns(AddressColumns):
+    """An address CSV with columns the layout does not name, written into attributesData: a JSON object of the
+    row's non-empty values by header name, as strings (FileSpec.extra_as_attributes). Every row is rewritten, so
+    every row takes the exact path."""
+
+    def __init__(self, spec: FileSpec, names: list[str], columns: list[str | None]) -> None:
+        super().__init__(spec, [column for column in columns if column is not None])
+        self._kept = [index for index, column in enumerate(columns) if column is not None]
+        self._extras = [(index, names[index]) for index, column in enumerate(columns) if column is None]
+        self._names = names
+        self.width = len(columns)
+        self.fast_row = None
+
+    def row(self, cells: list[str]) -> Row:
+        normalized, address, note = super().row([cells[index] for index in self._kept])
+        values = {name: cells[index].strip() for index, name in self._extras if cells[index].strip()}
+        # json.dumps escapes quotes, backslashes and control characters; the CSV writer then quotes the cell.
+        normalized.append(json.dumps(values, separators=(",", ":"), ensure_ascii=False) if values else "")
+        return Row(normalized, address, note)
+
+    def changed(self, cells: list[str], normalized: list[str]) -> bool:
+        return any(cell != cell.strip() for cell in cells)
+
+    def wrong_width(self, count: int) -> str:
+        return f"The row has {count} values; the header names {self.width} ({_shown(self._names)})."
+
+
+def _headerless(spec: FileSpec, cells: list[str], notes: list[str]) -> CsvHeader:
+    """The first line of a suppression-list CSV, which has no header: a record, or a header people left in (an
+    e-mail service's suppression export for put/, esp_exports.py, or a stray header of this layout's columns)."""
+    columns = AddressColumns(spec, list(spec.columns))
+    if any(contains_email(cell) for cell in cells):
+        return CsvHeader(columns, consumed=False)
+    export = recognize(cells) if spec.action is Action.PUT else None
+    if export is not None:
+        if not export.reason:
+            raise refuse_unsubscribes(export)
+        esp = EspColumns(export, cells)
+        notes.append(esp.note)
+        return CsvHeader(esp)
+    if not cells or canonical_name(cells[0]) != EMAIL_ADDRESS:
+        return CsvHeader(columns, consumed=False)
+    extras = [cell.strip() for cell in cells if canonical_name(cell) not in spec.columns]
+    if extras:
+        raise _extra_columns(spec, extras)
+    notes.append("removed a header row (suppression-list CSV files have none)")
+    return CsvHeader(columns)
 
 
 def _named_header(spec: FileSpec, cells: list[str], notes: list[str]) -> CsvHeader:
@@ -174,33 +222,71 @@ def _named_header(spec: FileSpec, cells: list[str], notes: list[str]) -> CsvHead
             f"'{spec.header_example}'.",
         )
     columns = [_header_column(spec, name, notes) for name in names]
-    if EMAIL_ADDRESS not in columns:
+    extras = [name for name, column in zip(names, columns, strict=True) if column is None]
+    kept = [column for column in columns if column is not None]
+    _refuse_unusable_header(spec, kept, extras)
+    topics = tuple(column[len(TOPIC_PREFIX) :] for column in kept if column.startswith(TOPIC_PREFIX))
+    if not extras:
+        return CsvHeader(AddressColumns(spec, kept), line=csv_line([spec.wire(c) for c in kept]), topics=topics)
+    notes.append(f"wrote {count(len(extras), 'extra column')} ({_shown(extras)}) into attributesData")
+    line = csv_line([spec.wire(c) for c in kept] + [ATTRIBUTES_DATA])
+    return CsvHeader(AttributeColumns(spec, names, columns), line=line, topics=topics)
+
+
+def _refuse_unusable_header(spec: FileSpec, kept: list[str], extras: list[str]) -> None:
+    """Raises RejectedFile for a header the file cannot be read with: `kept`, the columns the layout takes;
+    `extras`, the names of the others."""
+    if extras and (not spec.extra_as_attributes or "" in extras):
+        raise _extra_columns(spec, extras)
+    if EMAIL_ADDRESS not in kept:
         raise RejectedFile("MISSING_EMAIL_COLUMN", f"The header has no {spec.wire(EMAIL_ADDRESS)} (or 'email') column.")
-    if len(set(columns)) != len(columns):
+    if len(set(kept)) != len(kept) or len(set(extras)) != len(extras):
         raise RejectedFile("DUPLICATE_COLUMN", "The header names the same column twice.")
-    topics = tuple(column[len(TOPIC_PREFIX) :] for column in columns if column.startswith(TOPIC_PREFIX))
-    line = csv_line([spec.wire(column) for column in columns])
-    return CsvHeader(AddressColumns(spec, columns), line=line, topics=topics)
+    if extras and ATTRIBUTES_DATA in kept:
+        raise RejectedFile(
+            "EXTRA_COLUMNS_AND_ATTRIBUTES",
+            f"The header has an attributesData column and extra columns ({_shown(extras)}); under "
+            "extra-as-attributes/ the extra columns become attributesData. Keep one or the other.",
+        )
 
 
-def _header_column(spec: FileSpec, name: str, notes: list[str]) -> str:
-    """The column a header cell names, in listdrop's spelling; a note when the file spelled it another way."""
+def _header_column(spec: FileSpec, name: str, notes: list[str]) -> str | None:
+    """The column a header cell names, in listdrop's spelling (a note when the file spelled it another way);
+    None for a column the layout does not take."""
     column = canonical_name(name)
     is_topic = column is not None and column.startswith(TOPIC_PREFIX) and spec.allows_topics
     if column is None or column in (TOPIC_PREFERENCES, REASON) or not (is_topic or column in spec.columns):
-        allowed = (
-            "emailAddress, unsubscribeAll, attributesData and topicPreferences.<TopicName>"
-            if spec.allows_topics
-            else " and ".join(spec.wire(c) for c in spec.columns)
-        )
-        raise RejectedFile(
-            "UNKNOWN_COLUMN",
-            f"Unknown column '{redact_emails(name)[:80]}'. Allowed: {allowed} (other spellings such as "
-            "'Email' or 'Email Address' are understood).",
-        )
+        return None
     if spec.wire(column) != name:
         notes.append(f"read column '{redact_emails(name)[:80]}' as '{spec.wire(column)}'")
     return column
+
+
+def _extra_columns(spec: FileSpec, extras: list[str]) -> RejectedFile:
+    """The refusal of a header with columns the layout does not take, naming them and what it takes."""
+    allowed = (
+        "emailAddress, unsubscribeAll, attributesData and topicPreferences.<TopicName>"
+        if spec.allows_topics
+        else " and ".join(spec.wire(c) for c in spec.columns)
+    )
+    named = "a column with no name" if "" in extras else count(len(extras), "column") + f" ({_shown(extras)})"
+    advice = "Remove them."
+    if spec.destination_type is DestinationType.SES_CONTACT_LIST and spec.action is Action.PUT:
+        advice = (
+            "Remove them, or upload the file under put/extra-as-attributes/ to write them into each contact's "
+            "attributesData (if the deployment allows it: listdrop:extraColumnsAsAttributes)."
+        )
+    return RejectedFile(
+        "UNKNOWN_COLUMN",
+        f"The header has {named} that {spec.label} files do not take. Allowed: {allowed} (other spellings such "
+        f"as 'Email' or 'Email Address' are understood). {advice}",
+    )
+
+
+def _shown(names: list[str], most: int = 10) -> str:
+    """Header names as a notification may show them: quoted, redacted, shortened, at most `most` of them."""
+    shown = ", ".join(f"'{redact_emails(name)[:80]}'" for name in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def _fast_row(kinds: list[Kind]) -> re.Pattern[str]:
