@@ -124,7 +124,7 @@ def test_throttling_and_server_errors_of_the_job_api_delay_but_never_lose_an_upl
             "seed": 7,
             "api": [
                 {"operations": ["sesv2:CreateImportJob", "sesv2:GetContactList"], "throttle": 0.5},
-                {"operations": ["sesv2:GetImportJob"], "throttle": 0.3, "error": 0.3, "latencyMs": [0, 50]},
+                {"operations": ["sesv2:GetImportJob"], "throttle": 0.3, "error": 0.4, "latencyMs": [0, 50]},
             ],
         }
     )
@@ -133,8 +133,11 @@ def test_throttling_and_server_errors_of_the_job_api_delay_but_never_lose_an_upl
         for key in dropped:
             inbox.wait_for(key, timeout=120)
         inbox.settle(3)
-    injected = faults.log.counts()
-    assert injected["throttled sesv2:CreateImportJob"] > 0 and injected["failed sesv2:GetImportJob"] > 0
+    injected = Counter(faults.log.counts())
+    # Progress-aware polling reads each job only a few times, so which status reads fail is down to the draws:
+    # the precondition is that the status reads met faults at all (P(none) = 0.3^8 for 8 single reads).
+    assert injected["throttled sesv2:CreateImportJob"] > 0
+    assert injected["failed sesv2:GetImportJob"] + injected["throttled sesv2:GetImportJob"] > 0
     outcomes = {key: [n.detail["outcome"] for n in inbox.about(key)] for key in dropped}
     assert outcomes == {key: ["SUCCEEDED"] for key in dropped}
     assert jobs_reading(cloud, dropped.values()) == Counter(dict.fromkeys(dropped.values(), 1))
