@@ -37,6 +37,23 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 NOTIFICATIONS_QUEUE = "listdrop-local-notifications"
 
+# The local cloud's example scheduled export: yesterday's VDM send volume of example.com, every day at 06:00 UTC.
+EXAMPLE_SCHEDULE: dict[str, Any] = {
+    "name": "daily-vdm",
+    "schedule": "cron(0 6 * * ? *)",
+    "timezone": "UTC",
+    "window": {"lastWholeUtcDays": 1},
+    "request": {
+        "ExportDataSource": {
+            "MetricsDataSource": {
+                "Namespace": "VDM",
+                "Dimensions": {"EMAIL_IDENTITY": ["example.com"]},
+                "Metrics": [{"Name": "SEND", "Aggregation": "VOLUME"}],
+            }
+        },
+        "ExportDestination": {"DataFormat": "CSV"},
+    },
+}
 # Context for the local synthesis: the same stack, with waits short enough to watch.
 LOCAL_CONTEXT: dict[str, object] = {
     "listdrop:pollInitialWaitSeconds": 1,
@@ -52,24 +69,7 @@ LOCAL_CONTEXT: dict[str, object] = {
     "listdrop:extraColumnsAsAttributes": True,
     # One scheduled export to run on demand (`listdrop local run-schedule daily-vdm`); here and not in cdk.json,
     # whose context every deployment to AWS inherits.
-    "listdrop:exportSchedules": [
-        {
-            "name": "daily-vdm",
-            "schedule": "cron(0 6 * * ? *)",
-            "timezone": "UTC",
-            "window": {"lastWholeUtcDays": 1},
-            "request": {
-                "ExportDataSource": {
-                    "MetricsDataSource": {
-                        "Namespace": "VDM",
-                        "Dimensions": {"EMAIL_IDENTITY": ["example.com"]},
-                        "Metrics": [{"Name": "SEND", "Aggregation": "VOLUME"}],
-                    }
-                },
-                "ExportDestination": {"DataFormat": "CSV"},
-            },
-        }
-    ],
+    "listdrop:exportSchedules": [EXAMPLE_SCHEDULE],
 }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from listdrop.export_request import parse_export_request
+from localcloud.cloud import EXAMPLE_SCHEDULE
 from localcloud.iam.enforcement import Enforcer
 from localcloud.iam.policy import Principal, Request
 from localcloud.iam.store import PolicyStore
@@ -19,20 +20,11 @@ pytestmark = pytest.mark.infra
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT, REGION = "123456789012", "us-east-1"
 SCHEDULE = {
+    **EXAMPLE_SCHEDULE,
     "name": "weekly-vdm",
     "schedule": "cron(0 6 ? * MON *)",
     "timezone": "Europe/Berlin",
     "window": {"lastWholeUtcDays": 7},
-    "request": {
-        "ExportDataSource": {
-            "MetricsDataSource": {
-                "Namespace": "VDM",
-                "Dimensions": {"EMAIL_IDENTITY": ["example.com"]},
-                "Metrics": [{"Name": "SEND", "Aggregation": "VOLUME"}],
-            }
-        },
-        "ExportDestination": {"DataFormat": "CSV"},
-    },
 }
 
 

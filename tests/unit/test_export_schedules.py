@@ -9,17 +9,9 @@ import pytest
 from infra.config import ConfigError, ListdropConfig
 from infra.export_schedules import parse_export_schedules
 from listdrop.export_request import parse_export_request
+from localcloud.cloud import EXAMPLE_SCHEDULE
 
-REQUEST = {
-    "ExportDataSource": {
-        "MetricsDataSource": {
-            "Namespace": "VDM",
-            "Dimensions": {"EMAIL_IDENTITY": ["example.com"]},
-            "Metrics": [{"Name": "SEND", "Aggregation": "VOLUME"}],
-        }
-    },
-    "ExportDestination": {"DataFormat": "CSV"},
-}
+REQUEST = EXAMPLE_SCHEDULE["request"]
 WEEKLY = {
     "name": "weekly-vdm",
     "schedule": "cron(0 6 ? * MON *)",
