@@ -7,10 +7,10 @@
                    "ExportDestination": {"DataFormat": "CSV"}}}
     ]
 
-`request` is an export request file (listdrop/export_request.py) without its StartDate and EndDate: each run writes it
-with `"Window": {"LastWholeUtcDays": N, "Before": <the scheduled time>}` to
-`exports/ses/scheduled/<name>/<execution id>.json`, and the starter resolves the window to the N whole UTC days before
-the scheduled time's UTC day. Everything is checked here, at synthesis, and an error names the setting.
+`request` is an export request file (listdrop/export_request.py) without its StartDate and EndDate: each
+run writes it with `"Window": {"LastWholeUtcDays": N, "Before": <the scheduled time>}` to
+`exports/ses/scheduled/<name>/<execution id>/<name>.json`, and the starter resolves the window to the N whole UTC
+days before the scheduled time's UTC day. Everything is checked here, at synthesis, and an error names the setting.
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ class ExportSchedule:
         return json.dumps({**self.request, WINDOW: window}, separators=(",", ":"))
 
     def key(self, key_prefix: str, run_id: str) -> str:
-        return f"{key_prefix}{SCHEDULED_PREFIX}{self.name}/{run_id}.json"
+        """A new object each run, in the schedule's folder, named after the schedule (as its notifications are)."""
+        return f"{key_prefix}{SCHEDULED_PREFIX}{self.name}/{run_id}/{self.name}.json"
 
 
 class ScheduleError(ValueError):

@@ -72,4 +72,4 @@ def _name(resolver: Resolver, logical_id: str) -> str:
     """The schedule's name in listdrop:exportSchedules: the folder its target writes to."""
     target = resolver.resolve(resolver.of_type("AWS::Scheduler::Schedule")[logical_id]["Properties"]["Target"])
     key = str(json.loads(target["Input"])["Key"])
-    return key.split(SCHEDULED_PREFIX, 1)[1].split("/", 1)[0]
+    return key.split(SCHEDULED_PREFIX, 1)[1].split("/", 1)[0]  # <name>/<execution id>/<name>.json

@@ -5,14 +5,16 @@ pipeline like any uploaded request.
 - The target is S3 PutObject as a universal target, `arn:<partition>:scheduler:::aws-sdk:s3:putObject`, whose Input
   is the API's request parameters as JSON ("Using universal targets",
   https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html): Bucket, Key, and Body, the
-  request file as a JSON string (PutObject's Body is a blob; a universal target's Input is JSON, whose only way to
-  carry it is a string).
+  request file as a JSON string. PutObject's Body is a blob (botocore s3 service-2.json); a universal target's Input
+  is JSON, which carries it only as a string. No page says how Scheduler encodes a string Body: that it writes its
+  UTF-8 bytes is an assumption (README, "Scheduled exports"), checked only in the local cloud.
 - Scheduler replaces `<aws.scheduler.scheduled-time>` and `<aws.scheduler.execution-id>` "in the payload you pass to
   the target" ("Adding context attributes",
   https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-context-attributes.html): the scheduled
-  time becomes the window's end (`Before`), the execution id ("unique ... for each attempted invocation") the file
-  name. The page shows them in a message body, not in a parameter such as Key; were the id left as written, each
-  run would still be a new version of one object, which listdrop takes as a new upload.
+  time becomes the window's end (`Before`), the execution id ("unique ... for each attempted invocation") a folder
+  of the key, so each run is a new object, named after the schedule (so its notifications name the schedule). The
+  page shows them in a message body, not in a parameter such as Key; were the id left as written, each run would
+  still be a new version of one object, which listdrop takes as a new upload.
 - The schedule's role may only put objects under its own folder (exports/ses/scheduled/<name>/); the bucket is
   SSE-S3 by default (no KMS permission needed). Its trust policy lets scheduler.amazonaws.com assume it for this
   account only (`aws:SourceAccount`, as the Scheduler user guide's execution role example does:

@@ -23,11 +23,11 @@ def test_running_the_example_schedule_exports_yesterday_and_notifies_with_the_da
     assert cli.main(["local", "run-schedule", "daily-vdm", "--endpoint-url", cloud.endpoint_url]) == 0
     out = capsys.readouterr().out
     key = out.rsplit("request written to ", 1)[1].strip()
-    assert key.startswith("exports/ses/scheduled/daily-vdm/") and key.endswith(".json")
+    assert key.startswith("exports/ses/scheduled/daily-vdm/") and key.endswith("/daily-vdm.json")
 
     [notification] = inbox.wait_for(key, timeout=30)
     assert notification.event["detail-type"] == "Export Succeeded"
-    assert notification.first_line.startswith("SUCCEEDED: SES export '")
+    assert notification.first_line.startswith("SUCCEEDED: SES export 'daily-vdm' from s3://")
     assert notification.detail["records"]["processed"] == 1
     today = yesterday + timedelta(days=1)
     assert f"{yesterday} 00:00 to {today} 00:00 UTC" in notification.text

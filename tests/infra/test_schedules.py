@@ -53,7 +53,7 @@ def test_each_run_writes_a_request_the_starter_resolves_against_the_scheduled_ti
     bucket_id, _ = one(schedule_template, "AWS::S3::Bucket", "Uploads")
     target_input = json.loads(resolver.resolve(schedule["Properties"]["Target"]["Input"]))
     assert target_input["Bucket"] == resolver.ref(bucket_id)
-    assert target_input["Key"] == "exports/ses/scheduled/weekly-vdm/<aws.scheduler.execution-id>.json"
+    assert target_input["Key"] == "exports/ses/scheduled/weekly-vdm/<aws.scheduler.execution-id>/weekly-vdm.json"
     assert target_input["ExpectedBucketOwner"] == ACCOUNT
     assert isinstance(target_input["Body"], str), "PutObject's Body: the request file as one JSON string"
     body = target_input["Body"].replace("<aws.scheduler.scheduled-time>", "2026-11-30T05:00:00Z")
@@ -88,10 +88,10 @@ def test_the_role_may_only_put_objects_into_its_schedules_folder_and_only_schedu
     def may(action: str, key: str) -> bool:
         return bool(enforcer.decide(Request(Principal(role_arn), action, f"arn:aws:s3:::{bucket}/{key}")))
 
-    assert may("s3:PutObject", "exports/ses/scheduled/weekly-vdm/d32c5kddcf5bb8c3.json")
+    assert may("s3:PutObject", "exports/ses/scheduled/weekly-vdm/d32c5kddcf5bb8c3/weekly-vdm.json")
     assert not may("s3:PutObject", "exports/ses/other.json")
     assert not may("s3:PutObject", "imports/ses/suppression-list/put/x.csv")
-    assert not may("s3:GetObject", "exports/ses/scheduled/weekly-vdm/d32c5kddcf5bb8c3.json")
+    assert not may("s3:GetObject", "exports/ses/scheduled/weekly-vdm/d32c5kddcf5bb8c3/weekly-vdm.json")
 
 
 def test_cfn_lint_checkov_and_parliament_accept_the_schedule(schedule_template):

@@ -38,7 +38,7 @@ def test_a_schedule_is_read_from_context_or_from_its_json_text_on_the_command_li
     (schedule,) = config([WEEKLY]).export_schedules
     assert (schedule.name, schedule.expression, schedule.timezone) == ("weekly-vdm", "cron(0 6 ? * MON *)", "UTC")
     assert config(json.dumps([WEEKLY])).export_schedules == (schedule,)
-    assert schedule.key("listdrop/", "abc123") == "listdrop/exports/ses/scheduled/weekly-vdm/abc123.json"
+    assert schedule.key("listdrop/", "abc123") == "listdrop/exports/ses/scheduled/weekly-vdm/abc123/weekly-vdm.json"
 
 
 def test_each_run_writes_a_request_the_starter_resolves_to_whole_utc_days():
