@@ -17,8 +17,10 @@ pipeline like any uploaded request.
   still be a new version of one object, which listdrop takes as a new upload.
 - The schedule's role may only put objects under its own folder (exports/ses/scheduled/<name>/); the bucket is
   SSE-S3 by default (no KMS permission needed). Its trust policy lets scheduler.amazonaws.com assume it for this
-  account only (`aws:SourceAccount`, as the Scheduler user guide's execution role example does:
-  https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role).
+  account only: the global condition key `aws:SourceAccount`
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceaccount),
+  the usual guard against a confused deputy. That Scheduler sets it when it assumes the role is our reading of its
+  user guide's "Set up the execution role" (setting-up.html), whose example we could not read whole: an assumption.
 """
 
 from __future__ import annotations
