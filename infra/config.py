@@ -11,6 +11,9 @@ from constructs import Node
 
 from listdrop.poll_schedule import SHORT_WAITS
 from listdrop.providers.registry import ENABLED_BY_DEFAULT, PROVIDERS
+from listdrop.providers.ses_export.keys import PROVIDER as SES_EXPORT
+
+from .export_schedules import ExportSchedule, ScheduleError, parse_export_schedules
 
 PREFIX = "listdrop:"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -160,6 +163,8 @@ class ListdropConfig:
     # Whether a contact-list CSV uploaded under put/extra-as-attributes/ may have its extra columns written into
     # attributesData (off: such an upload is rejected, EXTRA_COLUMNS_NOT_ENABLED).
     extra_columns_as_attributes: bool = False
+    # SES exports EventBridge Scheduler starts, each over a relative window (infra/export_schedules.py); none: off.
+    export_schedules: tuple[ExportSchedule, ...] = ()
 
     @classmethod
     def from_context(cls, node: Node) -> ListdropConfig:
@@ -207,6 +212,7 @@ class ListdropConfig:
             extra_columns_as_attributes=_as_bool(
                 get("extraColumnsAsAttributes", cls.extra_columns_as_attributes), "extraColumnsAsAttributes"
             ),
+            export_schedules=_as_export_schedules(node.try_get_context(PREFIX + "exportSchedules")),
         )
         for old, replacement in _REPLACED.items():
             if node.try_get_context(PREFIX + old) is not None:
@@ -244,9 +250,18 @@ class ListdropConfig:
             raise ConfigError(f"{PREFIX}starterTimeoutSeconds must be from 3 to 900 (Lambda's limits)")
         if not 0 <= self.max_invalid_row_percent <= 100:
             raise ConfigError(f"{PREFIX}maxInvalidRowPercent must be between 0 and 100")
+        if self.export_schedules and SES_EXPORT not in self.enabled_providers:
+            raise ConfigError(f"{PREFIX}exportSchedules run SES exports: add {SES_EXPORT} to {PREFIX}enabledProviders")
         for name in ("max_file_bytes", "poll_initial_wait_seconds", "log_retention_days", "status_unreadable_seconds"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{PREFIX}{name} must be positive")
+
+
+def _as_export_schedules(value: Any) -> tuple[ExportSchedule, ...]:
+    try:
+        return parse_export_schedules(value)
+    except ScheduleError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _as_chat_topic(value: Any) -> bool | str:

@@ -35,6 +35,7 @@ from .constructs.job_table import JobTable
 from .constructs.notifications import Notifications
 from .constructs.operations import Operations
 from .constructs.poller import Poller
+from .constructs.schedules import ExportSchedules
 from .constructs.storage import UploadStorage
 from .constructs.workflow import JobWorkflow
 
@@ -180,6 +181,14 @@ class Listdrop(Construct):
             key_prefix=self.key_prefix,
         )
         self.bucket_policy_statements: list[iam.PolicyStatement] = job_apis.bucket_policy_statements
+        if config.export_schedules:
+            ExportSchedules(
+                self,
+                "ExportSchedules",
+                schedules=config.export_schedules,
+                bucket=self.bucket,
+                key_prefix=self.key_prefix,
+            )
         operations = Operations(
             self,
             "Operations",

@@ -28,6 +28,7 @@ from localcloud.iam import enforcement
 from localcloud.iam.enforcement import Enforcer, acting_as
 from localcloud.iam.store import PolicyStore
 from localcloud.runtime import LocalFunction, SqsEventSource
+from localcloud.schedules import LocalSchedules
 from localcloud.template import ROOT, Resolver, synthesize
 
 log = logging.getLogger("localcloud")
@@ -36,6 +37,23 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 NOTIFICATIONS_QUEUE = "listdrop-local-notifications"
 
+# The local cloud's example scheduled export: yesterday's VDM send volume of example.com, every day at 06:00 UTC.
+EXAMPLE_SCHEDULE: dict[str, Any] = {
+    "name": "daily-vdm",
+    "schedule": "cron(0 6 * * ? *)",
+    "timezone": "UTC",
+    "window": {"lastWholeUtcDays": 1},
+    "request": {
+        "ExportDataSource": {
+            "MetricsDataSource": {
+                "Namespace": "VDM",
+                "Dimensions": {"EMAIL_IDENTITY": ["example.com"]},
+                "Metrics": [{"Name": "SEND", "Aggregation": "VOLUME"}],
+            }
+        },
+        "ExportDestination": {"DataFormat": "CSV"},
+    },
+}
 # Context for the local synthesis: the same stack, with waits short enough to watch.
 LOCAL_CONTEXT: dict[str, object] = {
     "listdrop:pollInitialWaitSeconds": 1,
@@ -49,6 +67,9 @@ LOCAL_CONTEXT: dict[str, object] = {
     "listdrop:enabledProviders": list(PROVIDERS),
     # On, so an upload under put/extra-as-attributes/ can be tried here (off by default in AWS: cdk.json).
     "listdrop:extraColumnsAsAttributes": True,
+    # One scheduled export to run on demand (`listdrop local run-schedule daily-vdm`); here and not in cdk.json,
+    # whose context every deployment to AWS inherits.
+    "listdrop:exportSchedules": [EXAMPLE_SCHEDULE],
 }
 
 
@@ -106,6 +127,7 @@ class LocalCloud:
         self.iam: Enforcer | None = None
         # provider name -> the emulator of its job API (ProviderSpec.emulator), with its test controls
         self.emulators: dict[str, Any] = {}
+        self.schedules: LocalSchedules | None = None  # the template's schedules, run on demand
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -124,11 +146,14 @@ class LocalCloud:
                 self.emulators[spec.name] = package.create(placement)
         for emulator in self.emulators.values():
             emulator.install()  # in any order: every emulator is a route of one dispatcher hook (emulators.kit)
-        Controls(self.emulators).install()  # their test controls over HTTP, /_listdrop/ (localcloud/controls.py)
+        Controls(
+            self.emulators, lambda: self.schedules
+        ).install()  # their test controls over HTTP, /_listdrop/ (localcloud/controls.py)
         self._server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         self._server.start()
         self.resolver = Resolver(template, ACCOUNT, REGION, endpoint_url=self.endpoint_url)
         self._provision(self.resolver)
+        self.schedules = LocalSchedules(self.resolver, lambda: self.client("s3"))
         return self
 
     def stop(self) -> None:

@@ -15,6 +15,8 @@ so they reach the running emulators of this process.
     POST /_listdrop/emulators/<provider>/seed/<kind>   data the emulator's jobs read; body {"rows": [...]}
     POST /_listdrop/emulators/<provider>/reset         forget the emulator's jobs and state
     POST /_listdrop/reset                              the same for every emulator
+    GET  /_listdrop/schedules                          the template's EventBridge Scheduler schedules
+    POST /_listdrop/schedules/<name>/run               run one now, as Scheduler would (localcloud/schedules.py)
 
 Answers are JSON; an action answers the emulator as it is afterwards. Errors are JSON ``{"error", "message"}``: 400
 for a body that is not what the route takes, 404 for an unknown route or provider, 405 for the wrong method. Every
@@ -34,6 +36,7 @@ from localcloud.emulators.kit import dispatch
 from localcloud.emulators.kit.dispatch import Environ, Match
 from localcloud.emulators.kit.errors import ApiError
 from localcloud.emulators.kit.protocol import Answer, Call
+from localcloud.schedules import LocalSchedules, ScheduleNotFound
 
 PREFIX = "/_listdrop/"
 MARKER_HEADER = "x-listdrop-local-cloud"
@@ -50,6 +53,8 @@ _RULES = Map(
         Rule("/_listdrop/emulators/<provider>/seed/<kind>", endpoint="Seed", methods=["POST"]),
         Rule("/_listdrop/emulators/<provider>/reset", endpoint="ResetEmulator", methods=["POST"]),
         Rule("/_listdrop/reset", endpoint="Reset", methods=["POST"]),
+        Rule("/_listdrop/schedules", endpoint="ListSchedules", methods=["GET"]),
+        Rule("/_listdrop/schedules/<name>/run", endpoint="RunSchedule", methods=["POST"]),
     ],
     strict_slashes=False,
 )
@@ -58,8 +63,11 @@ _RULES = Map(
 class Controls:
     """The control routes over the local cloud's emulators, by provider name (LocalCloud.emulators)."""
 
-    def __init__(self, emulators: Mapping[str, Any]) -> None:
+    def __init__(
+        self, emulators: Mapping[str, Any], schedules: Callable[[], LocalSchedules | None] = lambda: None
+    ) -> None:
         self._emulators = emulators
+        self._schedules = schedules  # once the cloud is provisioned
 
     def install(self) -> None:
         """Serve the control routes on every moto server of this process (replacing earlier controls)."""
@@ -78,6 +86,9 @@ class Controls:
         if call.operation == "NotFound":
             raise ApiError("NotFound", f"No such control. The controls are: {_ROUTES_TEXT}.", status=404)
         body = _json_body(call.body)
+        if call.operation in {"ListSchedules", "RunSchedule"}:
+            _no_body(body)
+            return self._schedule_control(call)
         if call.operation == "ListEmulators":
             _no_body(body)
             return {"emulators": [describe(name, emulator) for name, emulator in self._emulators.items()]}
@@ -91,6 +102,20 @@ class Controls:
         action = _ACTIONS[call.operation]
         action(emulator, body, call.uri_params)
         return describe(provider, emulator)
+
+    def _schedule_control(self, call: Call) -> dict[str, Any]:
+        schedules = self._schedules()
+        if schedules is None:
+            raise ApiError("NotReady", "The local cloud is still being provisioned.", status=503)
+        if call.operation == "ListSchedules":
+            return {"schedules": schedules.describe()}
+        try:
+            return schedules.run(call.uri_params["name"])
+        except ScheduleNotFound:
+            known = ", ".join(s["name"] for s in schedules.describe()) or "none (listdrop:exportSchedules is empty)"
+            raise ApiError(
+                "UnknownSchedule", f"No schedule {call.uri_params['name']!r}; the schedules are: {known}.", status=404
+            ) from None
 
     def _emulator(self, provider: str) -> Any:
         if provider not in self._emulators:

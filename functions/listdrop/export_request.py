@@ -12,6 +12,11 @@ Dates are ISO 8601 (a date, or a date and time; without a zone they are UTC). Ev
 states (required members, types, enumerations, list and map sizes, lengths, ranges) is checked here, plus
 the ones it states only in words: exactly one data source, the start before the end. `ExportDestination.S3Url`
 is refused: listdrop copies the result into the bucket itself.
+
+A scheduled export (infra/constructs/schedules.py) writes the request with a relative window in place of the dates,
+`"Window": {"LastWholeUtcDays": 7, "Before": "2026-11-30T06:00:00Z"}` (`Before` is the time EventBridge Scheduler
+ran it): the window is the N whole UTC days that end at the start of `Before`'s UTC day, resolved here to absolute
+StartDate and EndDate, so the job and its outcome carry dates like any other export.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -34,6 +39,9 @@ from listdrop.service_models import service_model
 MAX_REQUEST_BYTES = 64 * 1024
 SOURCES = ("MetricsDataSource", "MessageInsightsDataSource")
 SOURCE_TYPES = {"MetricsDataSource": "METRICS_DATA", "MessageInsightsDataSource": "MESSAGE_INSIGHTS"}
+WINDOW = "Window"
+# listdrop's own bound on a relative window (ten years), not SES's: SES answers for what it keeps.
+MAX_WINDOW_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,7 @@ def parse_export_request(body: bytes) -> ExportRequest:
     if not isinstance(document, dict):
         raise RejectedFile("INVALID_REQUEST", "The export request must be one JSON object.")
     _refuse(document)
-    parameters = _with_dates(document)
+    parameters = _with_dates(_with_window(document))
     problems = _problems(parameters)
     if problems:
         raise RejectedFile("INVALID_EXPORT_REQUEST", redact_emails("; ".join(problems[:5])))
@@ -113,6 +121,37 @@ def _refuse(document: dict[str, Any]) -> None:
             "INVALID_EXPORT_REQUEST",
             "Leave ExportDestination.S3Url out: listdrop copies the export into exports/results/ in this bucket.",
         )
+
+
+def _with_window(document: dict[str, Any]) -> dict[str, Any]:
+    """The request with its relative window, if it has one, replaced by the absolute dates it names."""
+    if WINDOW not in document:
+        return document
+    window = document[WINDOW]
+    if not isinstance(window, dict) or set(window) != {"LastWholeUtcDays", "Before"}:
+        raise RejectedFile("INVALID_EXPORT_REQUEST", "Window holds exactly LastWholeUtcDays and Before.")
+    days = window["LastWholeUtcDays"]
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_WINDOW_DAYS:
+        raise RejectedFile(
+            "INVALID_EXPORT_REQUEST", f"Window.LastWholeUtcDays must be a whole number from 1 to {MAX_WINDOW_DAYS}."
+        )
+    end = whole_utc_day_start(_timestamp("Window.Before", window["Before"]))
+    start = end - timedelta(days=days)
+    resolved = {name: value for name, value in document.items() if name != WINDOW}
+    sources = dict(resolved["ExportDataSource"])
+    name = next(name for name in SOURCES if name in sources)
+    if not isinstance(sources[name], dict) or {"StartDate", "EndDate"} & set(sources[name]):
+        raise RejectedFile(
+            "INVALID_EXPORT_REQUEST", f"A Window replaces {name}.StartDate and EndDate: give one or the other."
+        )
+    sources[name] = {**sources[name], "StartDate": start.isoformat(), "EndDate": end.isoformat()}
+    resolved["ExportDataSource"] = sources
+    return resolved
+
+
+def whole_utc_day_start(moment: datetime) -> datetime:
+    """Midnight UTC of the UTC day `moment` falls in (UTC has no daylight saving: every day is 24 hours)."""
+    return datetime.combine(moment.astimezone(UTC).date(), datetime.min.time(), tzinfo=UTC)
 
 
 def _with_dates(document: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,8 @@
     listdrop local fail-next PROVIDER [--error REASON]
     listdrop local seed PROVIDER KIND ROWS.json
     listdrop local reset [PROVIDER]
+    listdrop local schedules                the scheduled exports (listdrop:exportSchedules)
+    listdrop local run-schedule NAME        run one now, as EventBridge Scheduler would
 
 Each subcommand is one request to the local cloud's test controls (`/_listdrop/...` on its endpoint:
 localcloud/controls.py), with plain urllib: the local cloud only, never AWS, which has no such controls. An endpoint
@@ -21,6 +23,7 @@ import argparse
 import json
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any, TextIO
@@ -77,6 +80,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "reset", parents=[endpoint], help="forget the jobs and state of every emulator (or of PROVIDER's)"
     )
     reset.add_argument("provider", metavar="PROVIDER", nargs="?")
+    subcommands.add_parser("schedules", parents=[endpoint], help="the scheduled exports (listdrop:exportSchedules)")
+    run_schedule = subcommands.add_parser(
+        "run-schedule", parents=[endpoint], help="run scheduled export NAME now, as EventBridge Scheduler would"
+    )
+    run_schedule.add_argument("name", metavar="NAME")
     local.set_defaults(run=run)
 
 
@@ -91,6 +99,9 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     if getattr(args, "json", False):
         out.write(json.dumps(answer) + "\n")
         return 0
+    if args.local_command in {"schedules", "run-schedule"}:
+        out.write(_schedules_text(answer))
+        return 0
     emulators = answer.get("emulators", [answer])
     out.write("".join(describe(emulator) for emulator in emulators))
     return 0
@@ -101,6 +112,10 @@ def _request_of(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | No
     command = args.local_command
     if command == "status":
         return "GET", f"{CONTROLS}/emulators", None
+    if command == "schedules":
+        return "GET", f"{CONTROLS}/schedules", None
+    if command == "run-schedule":
+        return "POST", f"{CONTROLS}/schedules/{urllib.parse.quote(args.name, safe='')}/run", None
     if command == "reset":
         return "POST", (f"{CONTROLS}/emulators/{args.provider}/reset" if args.provider else f"{CONTROLS}/reset"), None
     at = f"{CONTROLS}/emulators/{args.provider}"
@@ -110,6 +125,13 @@ def _request_of(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | No
         rows = json.loads(args.rows.read_text(encoding="utf-8"))
         return "POST", f"{at}/seed/{args.kind}", {"rows": rows}
     return "POST", f"{at}/{command}", None  # hold, release
+
+
+def _schedules_text(answer: dict[str, Any]) -> str:
+    if "schedules" not in answer:  # a run
+        return f"{answer['name']}: scheduled time {answer['scheduledTime']}, request written to {answer['key']}\n"
+    lines = [f"{schedule['name']}: {schedule['schedule']}\n" for schedule in answer["schedules"]]
+    return "".join(lines) or "no schedules (listdrop:exportSchedules is empty)\n"
 
 
 def call(endpoint: str, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
