@@ -12,6 +12,8 @@ from constructs import Node
 from listdrop.poll_schedule import SHORT_WAITS
 from listdrop.providers.registry import ENABLED_BY_DEFAULT, PROVIDERS
 from listdrop.providers.ses_export.keys import PROVIDER as SES_EXPORT
+from listdrop.providers.ses_export.list_export import QUICK_STEPS as LIST_EXPORT_QUICK_STEPS
+from listdrop.providers.ses_export.list_export import SECONDS_PER_POLL as LIST_EXPORT_STEP_SECONDS
 
 from .export_schedules import ExportSchedule, ScheduleError, parse_export_schedules
 
@@ -52,7 +54,16 @@ class HistoryCosts:
     once: int
 
 
-def worst_case_polls(*, initial_wait: int, max_wait: int, job_max: int, unreadable: int, wait_percent: int) -> int:
+def worst_case_polls(
+    *,
+    initial_wait: int,
+    max_wait: int,
+    job_max: int,
+    unreadable: int,
+    wait_percent: int,
+    step_seconds: int = 0,
+    quick_steps: int = 0,
+) -> int:
     """The most polls one execution can make (listdrop.poll_schedule's schedule, and the workflow's own loop).
 
     Every wait is at least the blind one at its time (`wait_percent` of the time the job has run, between
@@ -71,16 +82,13 @@ def worst_case_polls(*, initial_wait: int, max_wait: int, job_max: int, unreadab
             polls += -(-(horizon - waited) // max_wait)  # then one every max_wait
             break
         polls, waited = polls + 1, waited + wait
-    return polls + SHORT_WAITS + _POLLS_AT_THE_DEADLINE
+    steps = min(-(-job_max // step_seconds), quick_steps) if step_seconds else 0
+    return polls + steps + SHORT_WAITS + _POLLS_AT_THE_DEADLINE
 
 
-def history_events(
-    costs: HistoryCosts, *, initial_wait: int, max_wait: int, job_max: int, unreadable: int, wait_percent: int
-) -> int:
+def history_events(costs: HistoryCosts, **settings: int) -> int:
     """The most history events one execution can log: every poll at its costliest, plus the rest once."""
-    polls = worst_case_polls(
-        initial_wait=initial_wait, max_wait=max_wait, job_max=job_max, unreadable=unreadable, wait_percent=wait_percent
-    )
+    polls = worst_case_polls(**settings)
     return costs.once + polls * costs.per_poll
 
 
@@ -92,6 +100,9 @@ def check_history_limit(config: ListdropConfig, costs: HistoryCosts) -> None:
         "job_max": config.job_max_duration_seconds,
         "unreadable": config.status_unreadable_seconds,
         "wait_percent": config.poll_wait_percent,
+        # A list export reads for SECONDS_PER_POLL at each poll and is polled again a second later, QUICK_STEPS times.
+        "step_seconds": int(LIST_EXPORT_STEP_SECONDS) if SES_EXPORT in config.enabled_providers else 0,
+        "quick_steps": LIST_EXPORT_QUICK_STEPS,
     }
     events = history_events(costs, **settings)
     if events <= HISTORY_EVENT_BUDGET:

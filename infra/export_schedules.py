@@ -10,7 +10,9 @@
 `request` is an export request file (listdrop/export_request.py) without its StartDate and EndDate: each
 run writes it with `"Window": {"LastWholeUtcDays": N, "Before": <the scheduled time>}` to
 `exports/ses/scheduled/<name>/<execution id>/<name>.json`, and the starter resolves the window to the N whole UTC
-days before the scheduled time's UTC day. Everything is checked here, at synthesis, and an error names the setting.
+days before the scheduled time's UTC day. A list export (`ListSuppressedDestinations`, `ListContacts`) may leave
+`window` out: each run then exports the whole list as it is then (a contact list has no dates to window).
+Everything is checked here, at synthesis, and an error names the setting.
 """
 
 from __future__ import annotations
@@ -57,12 +59,14 @@ class ExportSchedule:
     name: str
     expression: str
     timezone: str
-    last_whole_utc_days: int
+    last_whole_utc_days: int | None  # None: no window (a list export of the whole list)
     request: dict[str, Any]
 
     def request_body(self, scheduled_time: str) -> str:
         """The request file one run writes: the request and its window before `scheduled_time` (Scheduler's
         `<aws.scheduler.scheduled-time>` in the template)."""
+        if self.last_whole_utc_days is None:
+            return json.dumps(self.request, separators=(",", ":"))
         window = {"LastWholeUtcDays": self.last_whole_utc_days, "Before": scheduled_time}
         return json.dumps({**self.request, WINDOW: window}, separators=(",", ":"))
 
@@ -99,7 +103,7 @@ def _schedule(index: int, item: Any) -> ExportSchedule:
     if not isinstance(item, dict):
         raise ScheduleError(f"{where} must be an object with {', '.join(sorted(_KEYS))}")
     unknown = sorted(set(item) - _KEYS)
-    missing = sorted({"name", "schedule", "window", "request"} - set(item))
+    missing = sorted({"name", "schedule", "request"} - set(item))
     if unknown or missing:
         raise ScheduleError(f"{where}: unknown {unknown} or missing {missing} (it takes {', '.join(sorted(_KEYS))})")
     name = item["name"]
@@ -110,7 +114,7 @@ def _schedule(index: int, item: Any) -> ExportSchedule:
         name=name,
         expression=_expression(where, item["schedule"]),
         timezone=_timezone(where, item.get("timezone", "UTC")),
-        last_whole_utc_days=_window_days(where, item["window"]),
+        last_whole_utc_days=_window_days(where, item["window"]) if "window" in item else None,
         request=_request(where, item["request"]),
     )
     try:

@@ -149,6 +149,11 @@ class JobStatus:
     # A result the job produced behind a short-lived link (an export's file), copied into the bucket.
     result_url: str | None = None
     result_name: str | None = None
+    # A result already in the bucket (an s3:// URI): a list export writes its file there itself.
+    result_uri: str | None = None
+    # The poll itself did the job's work (a list export's pages, a bounded step per poll) and more is left:
+    # poll again at once rather than wait for a job that only runs while it is polled.
+    poll_again_now: bool = False
     # The provider's own progress and first failures, when it reports them (Pinpoint's pieces).
     progress: dict[str, Any] | None = None
     # The share of the job done (0 to 1) in the API's own measure, where it documents one that moves while the job

@@ -210,6 +210,14 @@ class PollState:
             waited = replace(waited, progress=progress, progress_at=int(now))
         return replace(waited, give_up_at=give_up_at(waited, now, unreadable_since))
 
+    def next_step(self, now: float) -> PollState:
+        """The state after a poll that did the job's own work and left more (a list export: each poll reads for
+        a bounded time, so it is polled again after the shortest wait, 1 s; the polls stay as few as if each had
+        waited that long). The workflow's fallback for a failing poller is the blind wait, as after any poll."""
+        stepped = replace(self, wait_seconds=1, unreadable_since=None)
+        stepped = replace(stepped, backoff_seconds=blind_wait(stepped, now + 1))
+        return replace(stepped, give_up_at=give_up_at(stepped, now))
+
     def finished(self, final_state: str) -> PollState:
         return replace(self, state=final_state)
 

@@ -97,6 +97,8 @@ class Poller:
         now = self._clock()
         if not schedule.is_past_deadline(now.timestamp()):
             self._store.record_progress(upload.tracking_id, status, now.isoformat())
+            if status.poll_again_now:
+                return {**state, POLL: schedule.next_step(now.timestamp()).to_state()}
             progress = status.share_done((upload.validation or {}).get("rowsAccepted"))
             return {**state, POLL: schedule.next_poll(now.timestamp(), progress=progress).to_state()}
         minutes = max(1, round((now - datetime.fromisoformat(upload.started_at)).total_seconds() / 60))
@@ -177,7 +179,10 @@ class Poller:
         return "listdrop stopped it and stopped watching it."
 
     def _copy_result(self, status: JobStatus, job_id: str) -> tuple[str | None, str | None]:
-        """An export's file, copied from behind its short-lived link to exports/results/<job id>/."""
+        """An export's file, copied from behind its short-lived link to exports/results/<job id>/ (a list export
+        wrote its file there itself)."""
+        if status.result_uri:
+            return status.result_uri, None
         if not status.result_url:
             return None, None
         try:

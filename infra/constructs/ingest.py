@@ -18,7 +18,14 @@ from listdrop.providers.spec import RoleName
 
 from .. import nag
 from ..config import ListdropConfig
-from ..constants import EXPORTS_PREFIX, IMPORTS_PREFIX, LAMBDA_HANDLERS, REPORTS_PREFIX, STAGING_PREFIX
+from ..constants import (
+    EXPORT_RESULTS_PREFIX,
+    EXPORTS_PREFIX,
+    IMPORTS_PREFIX,
+    LAMBDA_HANDLERS,
+    REPORTS_PREFIX,
+    STAGING_PREFIX,
+)
 from .function import ListdropFunction
 from .job_apis import wildcard_reason
 
@@ -119,6 +126,9 @@ class Ingest(Construct):
                 "MAX_INVALID_ROW_PERCENT": f"{config.max_invalid_row_percent:g}",
                 "STAGING_PREFIX": self._key_prefix + STAGING_PREFIX,
                 "REPORTS_PREFIX": self._key_prefix + REPORTS_PREFIX,
+                # Where a list export keeps its state and writes its file (providers/ses_export/list_export.py).
+                "BUCKET_NAME": bucket.bucket_name,
+                "EXPORT_RESULTS_PREFIX": self._key_prefix + EXPORT_RESULTS_PREFIX,
                 "ENABLED_PROVIDERS": ",".join(config.enabled_providers),
                 "EXTRA_COLUMNS_AS_ATTRIBUTES": "true" if config.extra_columns_as_attributes else "false",
                 # Only when set, so a deployment without a prefix keeps the environment it always had.

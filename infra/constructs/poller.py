@@ -11,7 +11,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from .. import nag
-from ..constants import EXPORT_RESULTS_PREFIX, LAMBDA_HANDLERS, REPORTS_PREFIX
+from ..constants import EXPORT_RESULTS_PREFIX, LAMBDA_HANDLERS, REPORTS_PREFIX, STAGING_PREFIX
 from .function import ListdropFunction
 
 
@@ -40,8 +40,11 @@ class Poller(Construct):
                 "BUCKET_NAME": bucket.bucket_name,
                 "REPORTS_PREFIX": reports,
                 "EXPORT_RESULTS_PREFIX": key_prefix + EXPORT_RESULTS_PREFIX,
+                "STAGING_PREFIX": key_prefix + STAGING_PREFIX,  # a list export's state (list-exports/)
             },
-            timeout=Duration.seconds(120),
+            # A list export's poll reads for up to a minute (SECONDS_PER_POLL), then may wait out a slow last call
+            # (the SDK's three attempts at a 30 s read timeout) and write an 8 MiB part: 180 s covers it.
+            timeout=Duration.seconds(180),
             powertools_layer=powertools_layer,
             log_retention=log_retention,
         )

@@ -415,6 +415,47 @@ def test_list_suppressed_destinations_pages(emulator: SesImportJobEmulator, moto
         client.list_suppressed_destinations(NextToken="garbage")
 
 
+def test_list_contacts_pages_and_filters_by_topic_as_documented(emulator: SesImportJobEmulator, moto_url: str) -> None:
+    sesv2(moto_url).create_contact_list(
+        ContactListName=LIST,
+        Topics=[
+            {"TopicName": "news", "DisplayName": "News", "DefaultSubscriptionStatus": "OPT_IN"},
+            {"TopicName": "offers", "DisplayName": "Offers", "DefaultSubscriptionStatus": "OPT_OUT"},
+        ],
+    )
+    client = sesv2(moto_url)
+    preferences = {
+        "in@example.com": [{"TopicName": "news", "SubscriptionStatus": "OPT_IN"}],
+        "out@example.com": [{"TopicName": "news", "SubscriptionStatus": "OPT_OUT"}],
+        "silent@example.com": [],
+    }
+    for address, chosen in preferences.items():
+        client.create_contact(ContactListName=LIST, EmailAddress=address, TopicPreferences=chosen)
+
+    first = client.list_contacts(ContactListName=LIST, PageSize=2)
+    second = client.list_contacts(ContactListName=LIST, PageSize=2, NextToken=first["NextToken"])
+    assert [c["EmailAddress"] for c in first["Contacts"] + second["Contacts"]] == list(preferences)
+    assert "NextToken" not in second
+    silent = second["Contacts"][0]
+    assert silent["TopicPreferences"] == []
+    assert {p["TopicName"]: p["SubscriptionStatus"] for p in silent["TopicDefaultPreferences"]} == {
+        "news": "OPT_IN",
+        "offers": "OPT_OUT",
+    }
+
+    def listed(**topic: Any) -> list[str]:
+        contact_filter = {"FilteredStatus": "OPT_IN", "TopicFilter": {"TopicName": "news", **topic}}
+        contacts = client.list_contacts(ContactListName=LIST, Filter=contact_filter)["Contacts"]
+        return [c["EmailAddress"] for c in contacts]
+
+    assert listed() == ["in@example.com"]
+    assert listed(UseDefaultIfPreferenceUnavailable=True) == ["in@example.com", "silent@example.com"]
+    with pytest.raises(client.exceptions.NotFoundException):
+        client.list_contacts(ContactListName="nope")
+    with pytest.raises(client.exceptions.BadRequestException):
+        client.list_contacts(ContactListName=LIST, NextToken="garbage")
+
+
 # -------------------------------------------------------------------------------------- validation
 
 

@@ -186,6 +186,10 @@ def test_allowed_contact_lists_scope_the_contact_list_permission(scoped_template
     resources_ = flat(statement["Resource"])
     assert "contact-list/Newsletter" in resources_ and "contact-list/Customers" in resources_
     assert "contact-list/*" not in resources_
+    exporting = statement_with(statements_of_role(scoped_template, "PollerFunctionRole"), "ses:ListContacts")
+    assert set(as_list(exporting["Action"])) == {"ses:GetContactList", "ses:ListContacts"}
+    exported = flat(exporting["Resource"])
+    assert "contact-list/Newsletter" in exported and "contact-list/*" not in exported
 
 
 def test_poller_role_is_least_privilege(template):
@@ -198,9 +202,14 @@ def test_poller_role_is_least_privilege(template):
         "ses:GetImportJob",
         "ses:GetExportJob",
         "ses:CancelExportJob",
+        "ses:GetContactList",
+        "ses:ListContacts",
+        "ses:ListSuppressedDestinations",
         "ses:GetAddressListImportJob",
         "ses:StopAddressListImportJob",
         "dynamodb:UpdateItem",
+        "s3:GetObject",
+        "s3:ListBucket",
         "s3:PutObject",
         "s3:AbortMultipartUpload",
     }
@@ -210,11 +219,19 @@ def test_poller_role_is_least_privilege(template):
         ':mailmanager-address-list/*"]]}'
     )
     writes = sorted(flat(s["Resource"]) for s in statements if "s3:PutObject" in as_list(s["Action"]))
-    assert len(writes) == 2
+    assert len(writes) == 3
     assert writes[0].endswith('"/exports/results/*"]]}') and writes[1].endswith('"/reports/*"]]}')
-    # Copies are multipart uploads (upload_fileobj): wherever the poller writes, it may abort what it began.
+    assert writes[2].endswith('"/staging/list-exports/*"]]}')  # a list export's checkpoints, single PUTs
+    # Copies and list-export files are multipart uploads: wherever the poller writes them, it may abort them.
     aborts = sorted(flat(s["Resource"]) for s in statements if "s3:AbortMultipartUpload" in as_list(s["Action"]))
-    assert aborts == writes
+    assert aborts == writes[:2]
+    reads = flat(statement_with(statements, "s3:GetObject")["Resource"])
+    assert reads.endswith('"/staging/list-exports/*"]]}')
+    assert statement_with(statements, "s3:ListBucket")["Condition"] == {
+        "StringLike": {"s3:prefix": ["staging/list-exports/*"]}
+    }
+    assert statement_with(statements, "ses:ListSuppressedDestinations")["Resource"] == "*"
+    assert flat(statement_with(statements, "ses:ListContacts")["Resource"]).endswith(':contact-list/*"]]}')
 
 
 def test_state_machine_role_invokes_the_poller_and_publishes_to_our_bus_only(template):

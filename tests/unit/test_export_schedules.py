@@ -51,6 +51,28 @@ def test_each_run_writes_a_request_the_starter_resolves_to_whole_utc_days():
     )
 
 
+def test_list_exports_are_scheduled_with_a_window_or_whole():
+    bounces = changed(name="weekly-bounces", request={"ListSuppressedDestinations": {"Reasons": ["BOUNCE"]}})
+    contacts = {
+        "name": "nightly-newsletter",
+        "schedule": "cron(0 2 * * ? *)",
+        "request": {"ListContacts": {"ContactListName": "newsletter"}},
+    }
+    weekly, nightly = config([bounces, contacts]).export_schedules
+    members = parse_export_request(weekly.request_body("2026-12-01T05:00:00Z").encode()).parameters
+    assert members["ListSuppressedDestinations"]["StartDate"].isoformat() == "2026-11-24T00:00:00+00:00"
+    assert nightly.last_whole_utc_days is None
+    assert json.loads(nightly.request_body("2026-12-01T05:00:00Z")) == contacts["request"]
+
+
+def test_a_window_on_a_contact_list_or_none_on_a_metrics_export_stops_synthesis():
+    with pytest.raises(ConfigError, match="applies to ListSuppressedDestinations only"):
+        config([changed(request={"ListContacts": {"ContactListName": "newsletter"}})])
+    unwindowed = {key: value for key, value in WEEKLY.items() if key != "window"}
+    with pytest.raises(ConfigError, match="StartDate"):
+        config([unwindowed])
+
+
 @pytest.mark.parametrize(
     "expression",
     [
@@ -85,8 +107,11 @@ def test_scheduler_expressions_are_taken(expression):
         (changed(window={"days": 7}), '.window must be {"lastWholeUtcDays": N}'),
         (changed(window={"lastWholeUtcDays": 4000}), "Window.LastWholeUtcDays must be a whole number from 1 to 3650"),
         (changed(cron="x"), "unknown ['cron']"),
-        ({"name": "x"}, "missing ['request', 'schedule', 'window']"),
-        (changed(request={"ExportDestination": {"DataFormat": "CSV"}}), ".request: ExportDataSource must hold"),
+        ({"name": "x"}, "missing ['request', 'schedule']"),
+        (
+            changed(request={"ExportDestination": {"DataFormat": "CSV"}}),
+            ".request: An export request holds ExportDataSource",
+        ),
         (
             changed(request={**REQUEST, "ExportDestination": {"DataFormat": "XML"}}),
             ".request: ExportDestination.DataFormat is 'XML'; use one of CSV, JSON",

@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -258,6 +259,19 @@ class SesImportJobEmulator(Emulator[EmulatedImportJob]):
             return None
         return self.s3.presigned_url("get_object", self.reports_bucket, key, PRESIGNED_URL_TTL_SECONDS)
 
+    def seed_suppressed(self, reasons: dict[str, str], updated_at: float | None = None) -> None:
+        """Put addresses on the local suppression list directly (test data: SES fills it from bounces and
+        complaints, which the local cloud does not send)."""
+        at = time.time() if updated_at is None else updated_at
+        with self._suppression_lock:
+            self._suppressed.update({address: (reason, at) for address, reason in reasons.items()})
+
+    def unsuppress(self, addresses: Iterable[str]) -> None:
+        """Take addresses off the local suppression list directly (test data, as seed_suppressed)."""
+        with self._suppression_lock:
+            for address in addresses:
+                self._suppressed.pop(address, None)
+
     def suppressed(self, address: str) -> tuple[str, float] | None:
         with self._suppression_lock:
             return self._suppressed.get(address)
@@ -274,6 +288,36 @@ class SesImportJobEmulator(Emulator[EmulatedImportJob]):
                 and (start is None or updated >= start.timestamp())
                 and (end is None or updated <= end.timestamp())
             ]
+
+    def contacts(self, name: str, contact_filter: dict[str, Any]) -> list[dict[str, Any]]:
+        """ListContacts' Contact entries of one list, in the order they were added, filtered as the API documents:
+        `TopicFilter` names a topic and `FilteredStatus` the subscription status to it; with
+        `UseDefaultIfPreferenceUnavailable`, a contact without a preference for the topic counts with the topic's
+        default (botocore's sesv2 model, ListContactsFilter and TopicFilter)."""
+        contact_list = self._contact_list(name)
+        if contact_list is None:
+            raise ApiError("NotFoundException", f"List with name: {name} doesn't exist.")
+        defaults = {topic["TopicName"]: topic["DefaultSubscriptionStatus"] for topic in contact_list.topics or []}
+        wanted = _contact_filter(contact_filter)
+        entries = []
+        for contact in list(contact_list.contacts.values()):
+            chosen = {p["TopicName"]: p["SubscriptionStatus"] for p in contact.topic_preferences or []}
+            if wanted is not None:
+                topic, status, use_default = wanted
+                if chosen.get(topic, defaults.get(topic) if use_default else None) != status:
+                    continue
+            entries.append(
+                {
+                    "EmailAddress": contact.email_address,
+                    "TopicPreferences": [{"TopicName": t, "SubscriptionStatus": v} for t, v in chosen.items()],
+                    "TopicDefaultPreferences": [
+                        {"TopicName": t, "SubscriptionStatus": v} for t, v in defaults.items() if t not in chosen
+                    ],
+                    "UnsubscribeAll": bool(contact.unsubscribe_all),
+                    "LastUpdatedTimestamp": datetime.fromisoformat(contact.last_updated_timestamp).timestamp(),
+                }
+            )
+        return entries
 
     # ------------------------------------------------------------------------------------ processing
 
@@ -361,3 +405,14 @@ class SesImportJobEmulator(Emulator[EmulatedImportJob]):
         key = f"{job_id}/failed-records.csv"
         self.s3.put(self.reports_bucket, key, files.failed_records_csv(failed))
         return key
+
+
+def _contact_filter(contact_filter: dict[str, Any]) -> tuple[str, str, bool] | None:
+    """The topic, status and default rule a ListContacts filter names (None: no filter)."""
+    if not contact_filter:
+        return None
+    topic = contact_filter.get("TopicFilter") or {}
+    if "FilteredStatus" not in contact_filter or not topic.get("TopicName"):
+        # SES documents the filter only as a status for a topic; what it does with one half is not modelled here.
+        raise ApiError("BadRequestException", "The local cloud models ListContacts filters by topic and status only.")
+    return topic["TopicName"], contact_filter["FilteredStatus"], bool(topic.get("UseDefaultIfPreferenceUnavailable"))

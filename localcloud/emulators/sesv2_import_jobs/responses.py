@@ -1,4 +1,4 @@
-"""The SES v2 import-job and suppression-list operations (rest-json), one method each."""
+"""The SES v2 import-job, suppression-list and contact-listing operations (rest-json), one method each."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from localcloud.emulators.sesv2_import_jobs.files import SUPPRESSION_REASONS
 if TYPE_CHECKING:
     from localcloud.emulators.sesv2_import_jobs.models import SesImportJobEmulator
 
-# Operations always served by the emulator, and those served only while moto lacks them.
-EMULATED_OPERATIONS = ("CreateImportJob", "GetImportJob", "ListImportJobs")
+# Operations always served by the emulator, and those served only while moto lacks them. ListContacts is moto's
+# too, but moto 5's ignores PageSize, NextToken and Filter and returns every contact at once.
+EMULATED_OPERATIONS = ("CreateImportJob", "GetImportJob", "ListImportJobs", "ListContacts")
 FALLBACK_OPERATIONS = ("GetSuppressedDestination", "ListSuppressedDestinations")
 
 # Neither default page size is documented; these are assumptions. ListSuppressedDestinations models an
@@ -23,6 +24,8 @@ IMPORT_JOBS_PAGES = Paginator(default_size=100, invalid_code="BadRequestExceptio
 SUPPRESSION_PAGES = Paginator(
     default_size=1000, invalid_code="BadRequestException", cursor_code="InvalidNextTokenException"
 )
+# ListContacts models no InvalidNextTokenException (its errors: BadRequest, TooManyRequests, NotFound).
+CONTACT_PAGES = Paginator(default_size=1000, invalid_code="BadRequestException")
 
 
 def sesv2_error_body(error: ApiError) -> dict[str, Any]:
@@ -68,6 +71,13 @@ class SesImportResponses(Responses):
         entries = self.backend.suppressed_between(reasons, start, end)
         scope = f"suppressed:{sorted(reasons)}:{start}:{end}"
         return SUPPRESSION_PAGES.output("SuppressedDestinationSummaries", entries, params, scope=scope)
+
+    def list_contacts(self, params: dict[str, Any]) -> dict[str, Any]:
+        name = params["ContactListName"]
+        contact_filter = params.get("Filter") or {}
+        contacts = self.backend.contacts(name, contact_filter)
+        scope = f"contacts:{name}:{sorted(contact_filter.items(), key=str)}"
+        return CONTACT_PAGES.output("Contacts", contacts, params, scope=scope)
 
 
 def _check_tenant(params: dict[str, Any]) -> None:

@@ -1,20 +1,36 @@
-"""Amazon SES v2 export jobs: a request file asks for metrics or message insights."""
+"""Amazon SES v2 exports: a request file asks for metrics or message insights (an SES export job), or for the
+suppression list or a contact list (a list export, which listdrop runs itself: list_export.py)."""
 
 from __future__ import annotations
 
+from functools import cache, partial
+
 from listdrop.models import DestinationType
+from listdrop.providers.clients import Clients
 from listdrop.providers.native import NativeListing
 from listdrop.providers.ses_export import keys, listing
 from listdrop.providers.ses_export.jobs import SesExportProvider
+from listdrop.providers.ses_export.list_export import ListExports, ListExportStore
 from listdrop.providers.ses_export.permissions import permissions
 from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleName
+
+
+def list_exports(clients: Clients) -> ListExports:
+    """List exports keep their state under the staging prefix and write their files with the other exports'
+    (the functions' settings, as infra sets them on both the starter and the poller)."""
+    s3 = clients.aws("s3")
+    folder = f"{clients.environment('STAGING_PREFIX') or 'staging/'}list-exports/"
+    store = ListExportStore(s3, clients.environment("BUCKET_NAME"), folder)
+    results = clients.environment("EXPORT_RESULTS_PREFIX") or "exports/results/"
+    return ListExports(clients.job_api("sesv2"), s3, store, results)
+
 
 SPEC = ProviderSpec(
     name=SesExportProvider.name,
     service="sesv2",
     api_version="2019-09-27",
-    description="SES exports of metrics and message insights (a request file)",
-    factory=lambda clients: SesExportProvider(clients.job_api("sesv2")),
+    description="SES exports of metrics, message insights and lists (a request file)",
+    factory=lambda clients: SesExportProvider(clients.job_api("sesv2"), cache(partial(list_exports, clients))),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),
     layout=None,
     destination_types=(DestinationType.SES_EXPORT,),

@@ -2,11 +2,14 @@
 
 The result is a file SES holds behind a short-lived pre-signed link (`ExportDestination.S3Url`); the poller
 copies it into the bucket (exports/results/<job id>/) so it outlasts the link.
+
+A request for a list (ListSuppressedDestinations, ListContacts) is a list export, listdrop's own job
+(list_export.py), whose ids start with `list-export-`; every call below hands those to it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -15,9 +18,11 @@ from botocore.exceptions import ClientError
 
 from listdrop.errors import ProviderRequestRejected
 from listdrop.export_request import parse_export_request
+from listdrop.list_export_request import LIST_OPERATIONS
 from listdrop.models import FileShape, JobState, JobStatus, Route
 from listdrop.providers.base import ImportRequest, call_api
 from listdrop.providers.native import token_pages
+from listdrop.providers.ses_export.list_export import ListExports, is_list_export
 
 NOT_FOUND = frozenset({"NotFoundException"})
 
@@ -37,8 +42,14 @@ class SesExportProvider:
     # time between taking the start slot and the call reaching SES.
     min_start_interval_seconds = 1.25
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, list_exports: Callable[[], ListExports] | None = None) -> None:
         self._ses = client
+        self._lists = list_exports  # built on first use: most deployments never export a list
+
+    def _list_exports(self) -> ListExports:
+        if self._lists is None:
+            raise ProviderRequestRejected("this ses-export provider was built without list exports")
+        return self._lists()
 
     def verify_destination(self, route: Route, shape: FileShape) -> None:
         """An export writes to a file SES creates; there is nothing to look up first."""
@@ -50,14 +61,16 @@ class SesExportProvider:
     def start(self, request: ImportRequest) -> str:
         if request.parameters is None:
             raise ValueError("an export request carries its CreateExportJob parameters")
+        if any(operation in request.parameters for operation in LIST_OPERATIONS):
+            return self._list_exports().start(request.tracking_id, request.parameters)
         response = call_api(self._ses.create_export_job, "CreateExportJob", **request.parameters)
         return str(response["JobId"])
 
     def find_started(self, request: ImportRequest, *, since: datetime) -> str | None:
         """Export jobs take no client token and keep no reference to the request file: adopt a job created
         since `since` that asks for exactly the same data in the same format."""
-        if request.parameters is None:
-            return None
+        if request.parameters is None or any(operation in request.parameters for operation in LIST_OPERATIONS):
+            return None  # a list export's start only writes its first checkpoint, which a repeat rewrites
         wanted = _comparable(request.parameters)
         source_type = next(
             SOURCE_TYPES[name] for name in SOURCE_TYPES if name in request.parameters["ExportDataSource"]
@@ -77,6 +90,8 @@ class SesExportProvider:
         return token_pages(list_jobs, {"ExportSourceType": source_type}, "ExportJobs", "NextToken", "NextToken")
 
     def status(self, job_id: str) -> JobStatus:
+        if is_list_export(job_id):
+            return self._list_exports().status(job_id)
         try:
             job = call_api(self._ses.get_export_job, "GetExportJob", expected=NOT_FOUND, JobId=job_id)
         except ClientError:
@@ -99,6 +114,9 @@ class SesExportProvider:
         )
 
     def cancel(self, job_id: str) -> None:
+        if is_list_export(job_id):
+            self._list_exports().cancel(job_id)
+            return
         try:
             call_api(self._ses.cancel_export_job, "CancelExportJob", expected=NOT_FOUND, JobId=job_id)
         except ClientError:

@@ -1,5 +1,7 @@
-"""What SES export jobs need. Service Authorization Reference for Amazon SES v2 (`ses:`): CreateExportJob and
-ListExportJobs have no resource type; GetExportJob and CancelExportJob are on `export-job`."""
+"""What SES exports need. Service Authorization Reference for Amazon SES v2 (`ses:`): CreateExportJob and
+ListExportJobs have no resource type; GetExportJob and CancelExportJob are on `export-job`; GetContactList and
+ListContacts are on `contact-list`; ListSuppressedDestinations's only resource type is `tenant`, which an
+account-level call (no TenantName) does not name, so it is granted on "*"."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from listdrop.keys import EXPORT_RESULTS_PREFIX
 from listdrop.providers.spec import DeploymentOptions, Grant, RoleName
 
 EXPORT_JOBS = "arn:{partition}:ses:{region}:{account}:export-job/*"
+CONTACT_LIST = "arn:{partition}:ses:{region}:{account}:contact-list/"
+LIST_EXPORT_STATE = "staging/list-exports/"
 JOB_IDS = "SES assigns export-job ids at creation, so they cannot be named in advance."
 
 
@@ -28,6 +32,34 @@ def permissions(options: DeploymentOptions) -> tuple[Grant, ...]:
             (EXPORT_JOBS,),
             JOB_IDS,
         ),
+        # List exports (list_export.py): the starter writes the first checkpoint (under staging/, which it may
+        # write anyway); each poll reads the contact list's topics, pages the list, keeps its checkpoint and
+        # writes the file.
+        _contact_lists(options.allowed_contact_lists),
+        Grant(
+            RoleName.POLLER,
+            "PageSuppressionList",
+            ("ses:ListSuppressedDestinations",),
+            ("*",),
+            "ses:ListSuppressedDestinations names a resource only for a tenant's list; the account's list has none.",
+        ),
+        Grant(
+            RoleName.POLLER,
+            "KeepListExportState",
+            ("s3:GetObject", "s3:PutObject"),
+            (f"bucket:{LIST_EXPORT_STATE}*",),
+            "Each list export keeps its state under staging/list-exports/<job id>/, and only there.",
+        ),
+        # Without s3:ListBucket, S3 answers 403 instead of 404 for a key that does not exist
+        # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "Permissions"): a list export asks
+        # whether a cancel was requested, or rows were carried, by reading a key that is usually absent.
+        Grant(
+            RoleName.POLLER,
+            "FindListExportState",
+            ("s3:ListBucket",),
+            ("bucket:",),
+            conditions={"StringLike": {"s3:prefix": [f"{LIST_EXPORT_STATE}*"]}},
+        ),
         Grant(
             RoleName.POLLER,
             "KeepExportResults",
@@ -35,4 +67,19 @@ def permissions(options: DeploymentOptions) -> tuple[Grant, ...]:
             (f"bucket:{EXPORT_RESULTS_PREFIX}*",),
             "Each export's file is copied to exports/results/<job id>/, a key known only once SES assigns the id.",
         ),
+    )
+
+
+def _contact_lists(names: tuple[str, ...]) -> Grant:
+    """Read and page contact lists: the ones listdrop:allowedContactLists names, or, without it, any."""
+    actions = ("ses:GetContactList", "ses:ListContacts")
+    if names:
+        return Grant(RoleName.POLLER, "ExportContactLists", actions, tuple(f"{CONTACT_LIST}{name}" for name in names))
+    return Grant(
+        RoleName.POLLER,
+        "ExportContactLists",
+        actions,
+        (f"{CONTACT_LIST}*",),
+        "No listdrop:allowedContactLists configured, so a list export may read any contact list of the account; "
+        "set that list to scope this permission to named lists.",
     )
