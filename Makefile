@@ -95,9 +95,11 @@ bench: $(STAMP) $(LAYER_STAMP)
 	$(BIN)/python bench/validation.py $(BENCH_ARGS)
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/coldstart.py
+	$(BIN)/python bench/list_export.py
 	$(BIN)/python bench/burst.py $(LOAD_ARGS)
 
 load: $(STAMP) $(LAYER_STAMP)
+	$(BIN)/python bench/list_export.py
 	$(BIN)/python bench/burst.py $(LOAD_ARGS)
 
 lint: $(STAMP)

@@ -6,11 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from listdrop.providers.ses_export import list_export
-from tests.e2e.helpers import drop
+from tests.e2e.helpers import drop, job_id_of, tracking_id, wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +29,19 @@ def one_page_per_poll(monkeypatch):
     """Each poll reads one page (1,000 entries) and leaves the rest to the next, as a list too long for one poll
     would: the local cloud runs the poller in this process."""
     monkeypatch.setattr(list_export, "SECONDS_PER_POLL", 0.0)
+
+
+def checkpoint(cloud, clients, job_id):
+    """A list export's saved state (providers/ses_export/list_export.py); {} before the starter wrote it."""
+    try:
+        body = (
+            clients["s3"]
+            .get_object(Bucket=cloud.endpoints.bucket, Key=f"staging/list-exports/{job_id}/checkpoint.json")["Body"]
+            .read()
+        )
+    except clients["s3"].exceptions.NoSuchKey:
+        return {}
+    return json.loads(body)
 
 
 def result_rows(clients, uri):
@@ -48,14 +67,8 @@ def test_the_suppression_list_exports_across_polls_and_imports_back_whole(cloud,
     body = result_rows(clients, detail["result"])
     assert dict(csv.reader(io.StringIO(body))) == BOUNCED  # the suppression-list PUT layout: address,reason
 
-    checkpoint = json.loads(
-        clients["s3"]
-        .get_object(
-            Bucket=cloud.endpoints.bucket, Key=f"staging/list-exports/{detail['providerJobId']}/checkpoint.json"
-        )["Body"]
-        .read()
-    )
-    assert checkpoint["pages"] == 3 and checkpoint["generation"] >= 3  # three polls, one page each
+    state = checkpoint(cloud, clients, detail["providerJobId"])
+    assert state["pages"] == 3 and state["steps"] == 2  # three polls of one page each: two left more to read
 
     # The file imports back: clear the bounces, drop the export as a PUT import, and the list is whole again.
     suppression.unsuppress(BOUNCED)
@@ -164,3 +177,41 @@ def test_a_list_export_request_with_paging_members_is_rejected_before_any_call(c
     assert notification.event["detail-type"] == "Export Rejected"
     assert notification.detail["reasonCode"] == "INVALID_EXPORT_REQUEST"
     assert "listdrop pages the list itself" in notification.detail["reason"]
+
+
+def test_a_running_list_export_cancelled_from_a_terminal_ends_cancelled(cloud, clients, inbox, one_page_per_poll):
+    """`listdrop jobs cancel` in a terminal without the functions' settings: it finds the bucket in the stack's
+    outputs, and the next poll sees the cancel."""
+    suppression = cloud.emulator("ses-import")
+    many = {f"long-{n:05d}@example.net": "BOUNCE" for n in range(60_000)}  # sixty polls of one page each
+    suppression.seed_suppressed(many)
+    try:
+        key = "exports/ses/lists/long.json"
+        version = drop(cloud, clients, key, json.dumps({"ListSuppressedDestinations": {}}))
+        tracking = tracking_id(cloud, key, version)
+        job_id = job_id_of(cloud, clients, tracking)
+        wait_until(lambda: checkpoint(cloud, clients, job_id).get("pages", 0) >= 2, timeout=60)
+        terminal = {
+            "PATH": os.environ["PATH"],
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "functions")]),
+            "LISTDROP_ENDPOINT_URL": cloud.endpoint_url,
+        }
+        cancelled = subprocess.run(
+            [sys.executable, "-m", "listdrop.cli", "jobs", "cancel", tracking],
+            env=terminal,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert cancelled.returncode == 0, cancelled.stderr
+        assert job_id in cancelled.stdout
+        [notification] = inbox.wait_for(key, timeout=60)
+    finally:
+        suppression.unsuppress(many)
+    assert notification.event["detail-type"] == "Export Failed", notification.text
+    assert notification.first_line.startswith("CANCELLED: SES export 'long' from s3://")
+    assert notification.detail["reasonCode"] == "JOB_CANCELLED"
+    assert 0 < notification.detail["records"]["processed"] < len(many)

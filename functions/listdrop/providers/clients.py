@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.config import Config
@@ -15,8 +16,11 @@ JOB_API_CLIENT = Config(retries={"mode": "standard", "max_attempts": 3}, connect
 
 
 class Clients:
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Any, settings: Mapping[str, str] | None = None) -> None:
+        """`settings`: what stands in for the functions' environment outside them (the CLI reads it from the
+        stack's outputs)."""
         self.session = session
+        self._settings = dict(settings or {})
 
     def job_api(self, service: str) -> Any:
         """A job API's client, built from the model that ships with the code (listdrop.service_models)."""
@@ -26,7 +30,6 @@ class Clients:
         """Any other AWS client, with the SDK's defaults."""
         return self.session.client(service)
 
-    @staticmethod
-    def environment(name: str) -> str | None:
-        """A setting infra gives the starter (a ServiceRole's ARN, say); None when unset."""
-        return os.environ.get(name) or None
+    def environment(self, name: str) -> str | None:
+        """A setting infra gives the functions (a ServiceRole's ARN, the bucket's name); None when unset."""
+        return self._settings.get(name) or os.environ.get(name) or None

@@ -11,6 +11,7 @@ own import stays small (bench/coldstart.py).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -51,8 +52,9 @@ def spec_of(name: str) -> ProviderSpec:
     return _specs[name]
 
 
-def get_provider(name: str, session: Any | None = None) -> JobProvider:
-    return spec_of(name).factory(Clients(session or boto3.session.Session()))
+def get_provider(name: str, session: Any | None = None, settings: Mapping[str, str] | None = None) -> JobProvider:
+    """`settings` stand in for the functions' environment (listdrop.providers.clients.Clients)."""
+    return spec_of(name).factory(Clients(session or boto3.session.Session(), settings))
 
 
 def __getattr__(name: str) -> object:

@@ -7,9 +7,12 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from botocore.exceptions import ClientError
+
 from listdrop.cli.connection import Connection
 from listdrop.cli.jobs.common import open_table
 from listdrop.cli.jobs.text import long_time, status_text, write
+from listdrop.cli.stack import BUCKET_OUTPUT, stack_outputs
 from listdrop.errors import ProviderRequestRejected, ProviderUnavailable
 from listdrop.job_records import MIN_PREFIX, Job
 from listdrop.job_store import Attribute, ClaimStatus
@@ -53,7 +56,7 @@ def run(
         write(err, f"listdrop: job {job.tracking_id} {refusal}\n")
         return 1
     job_id = str(job.get(Attribute.PROVIDER_JOB_ID))
-    provider = registry.get_provider(str(job.get(Attribute.PROVIDER)), connection)
+    provider = registry.get_provider(str(job.get(Attribute.PROVIDER)), connection, _settings(connection, args))
     try:
         provider.cancel(job_id)
     except ProviderRequestRejected as refused:
@@ -90,3 +93,13 @@ def _refusal(job: Job) -> str | None:
     if job.status != ClaimStatus.STARTED or not job.get(Attribute.PROVIDER_JOB_ID):
         return "has no provider job yet (it is being started); try again in a minute"
     return None
+
+
+def _settings(connection: Connection, args: argparse.Namespace) -> dict[str, str]:
+    """The functions' settings a provider may need to act on a job from here: the bucket, where a list export keeps
+    its state (a deployment without a key prefix; `listdrop smoke` has the same limit)."""
+    try:
+        outputs = stack_outputs(connection, args.stack)
+    except (LookupError, ClientError):  # no such stack: --table named the job table
+        return {}
+    return {"BUCKET_NAME": outputs[BUCKET_OUTPUT]} if BUCKET_OUTPUT in outputs else {}
