@@ -1,13 +1,43 @@
 """What the end-to-end tests of the job APIs share: dropping a file, finding its job, cancelling it with the
-CLI, and starting a workflow for a job started outside the starter."""
+CLI (in this process, or typed into a fresh terminal), and starting a workflow for a job started outside the
+starter."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from listdrop import cli
 from listdrop.upload import Upload, tracking_id_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def terminal(cloud, home) -> dict[str, str]:
+    """The environment of a fresh terminal: PATH, HOME and the one variable the README exports."""
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "functions")]),
+        "LISTDROP_ENDPOINT_URL": cloud.endpoint_url,
+    }
+
+
+def python(environment: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    """A command typed into that terminal (the venv's Python, from the repository's root)."""
+    return subprocess.run(
+        [sys.executable, *arguments],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def drop(cloud, clients, key, body) -> str:

@@ -6,17 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from listdrop.providers.ses_export import list_export
-from tests.e2e.helpers import drop, job_id_of, tracking_id, wait_until
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.helpers import drop, job_id_of, python, terminal, tracking_id, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -179,7 +173,9 @@ def test_a_list_export_request_with_paging_members_is_rejected_before_any_call(c
     assert "listdrop pages the list itself" in notification.detail["reason"]
 
 
-def test_a_running_list_export_cancelled_from_a_terminal_ends_cancelled(cloud, clients, inbox, one_page_per_poll):
+def test_a_running_list_export_cancelled_from_a_terminal_ends_cancelled(
+    cloud, clients, inbox, one_page_per_poll, tmp_path
+):
     """`listdrop jobs cancel` in a terminal without the functions' settings: it finds the bucket in the stack's
     outputs, and the next poll sees the cancel."""
     suppression = cloud.emulator("ses-import")
@@ -191,21 +187,7 @@ def test_a_running_list_export_cancelled_from_a_terminal_ends_cancelled(cloud, c
         tracking = tracking_id(cloud, key, version)
         job_id = job_id_of(cloud, clients, tracking)
         wait_until(lambda: checkpoint(cloud, clients, job_id).get("pages", 0) >= 2, timeout=60)
-        terminal = {
-            "PATH": os.environ["PATH"],
-            "HOME": os.environ.get("HOME", "/tmp"),
-            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "functions")]),
-            "LISTDROP_ENDPOINT_URL": cloud.endpoint_url,
-        }
-        cancelled = subprocess.run(
-            [sys.executable, "-m", "listdrop.cli", "jobs", "cancel", tracking],
-            env=terminal,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        cancelled = python(terminal(cloud, tmp_path), "-m", "listdrop.cli", "jobs", "cancel", tracking)
         assert cancelled.returncode == 0, cancelled.stderr
         assert job_id in cancelled.stdout
         [notification] = inbox.wait_for(key, timeout=60)

@@ -3,51 +3,29 @@ with nothing configured but $LISTDROP_ENDPOINT_URL (no region, no credentials, n
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 
 from listdrop.upload import tracking_id_for
-from tests.e2e.helpers import wait_until
+from tests.e2e.helpers import ROOT, python, terminal, wait_until
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = "examples/exports/ses/weekly-metrics.json"
 KEY = "exports/ses/try-a-cancel.json"
 
 
 @pytest.fixture
 def newcomer(cloud, tmp_path):
-    """The environment of a fresh terminal: PATH, HOME and the one variable the README exports."""
-    return {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "functions")]),
-        "LISTDROP_ENDPOINT_URL": cloud.endpoint_url,
-    }
+    return terminal(cloud, tmp_path)
 
 
 def listdrop(environment: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
     return python(environment, "-m", "listdrop.cli", *arguments)
-
-
-def python(environment: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
-    """A command typed into the newcomer's terminal (the venv's Python, from the repository's root)."""
-    return subprocess.run(
-        [sys.executable, *arguments],
-        env=environment,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 class Tailing:

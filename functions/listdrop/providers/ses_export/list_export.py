@@ -338,17 +338,12 @@ class ListExports:
         return self._complete(job_id, checkpoint)
 
     def _complete(self, job_id: str, checkpoint: Checkpoint) -> Checkpoint:
-        # NoSuchUpload: a poll that died before it could save so completed it (S3 forgets an upload once complete).
-        with contextlib.suppress(ClientError):
-            call_api(
-                self._s3.complete_multipart_upload,
-                "CompleteMultipartUpload",
-                expected=frozenset({"NoSuchUpload"}),
-                Bucket=self._store.bucket,
-                Key=checkpoint.result_key,
-                UploadId=checkpoint.upload_id,
-                MultipartUpload={"Parts": checkpoint.parts},
-            )
+        self._on_upload(
+            self._s3.complete_multipart_upload,
+            "CompleteMultipartUpload",
+            checkpoint,
+            MultipartUpload={"Parts": checkpoint.parts},
+        )
         return self._end(job_id, checkpoint, COMPLETED)
 
     def _end(self, job_id: str, checkpoint: Checkpoint, state: str, error: str | None = None) -> Checkpoint:
@@ -366,14 +361,22 @@ class ListExports:
         return ended
 
     def _abort(self, checkpoint: Checkpoint) -> None:
-        with contextlib.suppress(ClientError):  # NoSuchUpload: already gone
+        self._on_upload(self._s3.abort_multipart_upload, "AbortMultipartUpload", checkpoint)
+
+    def _on_upload(
+        self, method: Callable[..., dict[str, Any]], operation: str, checkpoint: Checkpoint, **parameters: Any
+    ) -> None:
+        """Complete or abort the file's multipart upload. NoSuchUpload means it has ended already: completed by a
+        poll that died before it could save so (S3 forgets an upload once complete), or aborted."""
+        with contextlib.suppress(ClientError):
             call_api(
-                self._s3.abort_multipart_upload,
-                "AbortMultipartUpload",
+                method,
+                operation,
                 expected=frozenset({"NoSuchUpload"}),
                 Bucket=self._store.bucket,
                 Key=checkpoint.result_key,
                 UploadId=checkpoint.upload_id,
+                **parameters,
             )
 
     def _status_of(self, checkpoint: Checkpoint) -> JobStatus:
