@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -106,6 +107,7 @@ class MemorySink:
 
     def __init__(self, on_write=None) -> None:
         self.parts: list[str] = []
+        self.part_starts: list[int] = []
         self.closed = self.aborted = False
         self._on_write = on_write
 
@@ -113,6 +115,10 @@ class MemorySink:
         if self._on_write is not None:
             self._on_write()
         self.parts.append(text)
+
+    def next_part(self, header: str) -> None:
+        self.part_starts.append(len(self.parts))
+        self.write(header)
 
     def close(self) -> None:
         self.closed = True
@@ -123,6 +129,12 @@ class MemorySink:
     @property
     def text(self) -> str:
         return "".join(self.parts)
+
+    @property
+    def part_texts(self) -> list[str]:
+        """The text of each part the checker started (RecordSink.next_part)."""
+        bounds = [0, *self.part_starts, len(self.parts)]
+        return ["".join(self.parts[start:end]) for start, end in pairwise(bounds)]
 
 
 def register_stack(outputs: dict[str, str], name: str = "Listdrop") -> None:

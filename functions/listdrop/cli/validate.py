@@ -23,7 +23,7 @@ from listdrop.privacy import redact_emails
 from listdrop.validation import RowPolicy, ValidationResult, check_records
 from listdrop.validation.archives import unpacked_reader
 from listdrop.validation.report import ReportWriter
-from listdrop.validation.sinks import FileSink, NullSink, TextSink
+from listdrop.validation.sinks import FileSink, NullSink, RecordSink, TextSink
 from listdrop.validation.source import declared_encoding
 from listdrop.wording import count
 
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         return 1
     report_lines: list[str] = []
     report_sink: TextSink = FileSink(args.report) if args.report else _Collect(report_lines)
-    output: TextSink = FileSink(args.output) if args.output else NullSink()
+    output: RecordSink = FileSink(args.output) if args.output else NullSink()
     line = ProgressLine(err, wanted=args.progress)
     with path.open("rb") as stream:
         try:

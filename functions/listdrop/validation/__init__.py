@@ -15,7 +15,7 @@ from listdrop.validation.formats import FileSpec, spec_for
 from listdrop.validation.layout import Layout
 from listdrop.validation.policy import RowPolicy
 from listdrop.validation.report import ReportWriter
-from listdrop.validation.sinks import TextSink
+from listdrop.validation.sinks import RecordSink
 
 __all__ = [
     "FileSpec",
@@ -51,7 +51,7 @@ def check_records(
     read: Callable[[int], bytes],
     route: Route,
     *,
-    output: TextSink,
+    output: RecordSink,
     report: ReportWriter,
     policy: RowPolicy,
     progress: Progress | None = None,
