@@ -135,8 +135,11 @@ class PartedS3Sink:
     close(), so a rejected file leaves no part behind; one part's buffer is held at a time."""
 
     def __init__(self, s3: Any, bucket: str, key_of: Callable[[int], str], content_type: str) -> None:
-        self._new = lambda number: S3Sink(s3, bucket, key_of(number), content_type)
+        self._s3, self._bucket, self._key_of, self._content_type = s3, bucket, key_of, content_type
         self._sinks = [self._new(1)]
+
+    def _new(self, number: int) -> S3Sink:
+        return S3Sink(self._s3, self._bucket, self._key_of(number), self._content_type)
 
     @property
     def key(self) -> str:
