@@ -52,8 +52,13 @@ def checks_lines(checks: dict[str, Any] | None) -> dict[str, str]:
     if delimiter not in (None, "comma"):
         rows += f" (read as {delimiter}-separated)"
     if (checks.get("jobs") or 1) > 1:
-        rows += f", in {checks['jobs']:,} jobs of at most {count(checks['rowsPerJob'], 'row')}"
+        rows += f", {in_jobs(checks['jobs'], checks['rowsPerJob'])}"
     return {"rows": rows, "rowReport": checks.get("report") or NONE_TEXT}
+
+
+def in_jobs(jobs: int, rows_per_job: int) -> str:
+    """How a file over one job's limit is imported: `in 3 jobs of at most 10,000 rows`."""
+    return f"in {jobs:,} jobs of at most {count(rows_per_job, 'row')}"
 
 
 def row_range(first: int, last: int) -> str:

@@ -25,7 +25,7 @@ from listdrop.validation.archives import unpacked_reader
 from listdrop.validation.report import ReportWriter
 from listdrop.validation.sinks import FileSink, NullSink, RecordSink, TextSink
 from listdrop.validation.source import declared_encoding
-from listdrop.wording import count
+from listdrop.wording import count, in_jobs
 
 DEFAULT_MAX_BYTES = 1024**3
 SHOWN_REPORT_ROWS = 20
@@ -160,6 +160,8 @@ def _print(
     )
     if result.delimiter is not None:
         out.write(f"  delimiter: {result.delimiter}\n")
+    if result.jobs > 1 and result.rows_per_job is not None:
+        out.write(f"  jobs: more rows than one job takes: imported {in_jobs(result.jobs, result.rows_per_job)}\n")
     for note in result.normalizations:
         out.write(f"  normalized: {note}\n")
     if result.rejected_rows and report_path is not None:
