@@ -328,19 +328,29 @@ class RecordChecker:
             return False
         if not columns.fast_block_ok(text, joined):
             return False
-        if self._crosses_part(count):
-            return False  # the exact path says where the limit was crossed, or starts the next part there
+        if self._counts.accepted + count > self._layout.record_limit.total:
+            return False  # the exact path says where the limit was crossed
         if self._seen is not None and not self._all_new(addresses, joined):
             return False
-        self._write(text)
-        self._counts.total += count
-        self._counts.accepted += count
+        self._write_lines(text, count)
         return True
 
-    def _crosses_part(self, rows: int) -> bool:
-        """Whether `rows` more valid rows would end one job's part (or the last job's) within them."""
-        accepted, most = self._counts.accepted, self._layout.record_limit.most
-        return (accepted + rows - 1) // most != max(accepted - 1, 0) // most
+    def _write_lines(self, text: str, rows: int) -> None:
+        """Write valid rows of one line each, starting the next job's part wherever one fills up."""
+        most = self._layout.record_limit.most
+        while rows:
+            if self._counts.accepted and self._counts.accepted % most == 0:
+                self._output.next_part(self._part_header)
+            take = min(rows, most - self._counts.accepted % most)
+            cut = len(text)
+            if take < rows:
+                cut = 0
+                for _ in range(take):
+                    cut = text.index("\n", cut) + 1
+            self._write(text[:cut])
+            text, rows = text[cut:], rows - take
+            self._counts.total += take
+            self._counts.accepted += take
 
     def _all_new(self, addresses: list[str], joined: str) -> bool:
         """Whether none of a block's addresses repeats (then they are added); the exact path says which do."""
