@@ -101,17 +101,26 @@ def test_a_mail_manager_file_is_never_split_since_its_limit_is_the_lists_own():
 # -- the S3 parts ------------------------------------------------------------------------------------------
 
 
-def parted(s3) -> PartedS3Sink:
-    return PartedS3Sink(s3, BUCKET, lambda n: "staging/t.csv" if n == 1 else f"staging/t.part-{n:04d}.csv", "text/csv")
+def parted(s3, *writes: str) -> PartedS3Sink:
+    """A sink of two parts' keys; each write after the first starts the next part (with no header)."""
+    sink = PartedS3Sink(s3, BUCKET, lambda n: "staging/t.csv" if n == 1 else f"staging/t.part-{n:04d}.csv", "text/csv")
+    for number, text in enumerate(writes):
+        if number:
+            sink.next_part("")
+        sink.write(text)
+    return sink
+
+
+def staged_keys(s3) -> list[str]:
+    return [item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET, Prefix="staging/").get("Contents", [])]
 
 
 def test_the_s3_parts_are_one_object_each_and_only_once_all_are_written(aws):
     s3 = aws["s3"]
-    sink = parted(s3)
-    sink.write("h\na\n")
+    sink = parted(s3, "h\na\n")
     sink.next_part("h\n")
     sink.write("b\n")
-    assert s3.list_objects_v2(Bucket=BUCKET, Prefix="staging/").get("KeyCount") == 0, "nothing visible yet"
+    assert staged_keys(s3) == [], "nothing visible before close()"
     sink.close()
     objects = sink.objects
     assert [o.key for o in objects] == ["staging/t.csv", "staging/t.part-0002.csv"]
@@ -121,19 +130,14 @@ def test_the_s3_parts_are_one_object_each_and_only_once_all_are_written(aws):
 
 def test_aborted_s3_parts_leave_nothing(aws):
     s3 = aws["s3"]
-    sink = parted(s3)
-    sink.write("a\n")
-    sink.next_part("")
-    sink.write("b\n")
-    sink.abort()
-    assert s3.list_objects_v2(Bucket=BUCKET, Prefix="staging/").get("KeyCount") == 0
+    parted(s3, "a\n", "b\n").abort()
+    assert staged_keys(s3) == []
     assert s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []
 
 
 def test_one_part_is_the_single_object_written_as_before(aws):
     s3 = aws["s3"]
-    sink = parted(s3)
-    sink.write("a\n")
+    sink = parted(s3, "a\n")
     sink.close()
     [staged] = sink.objects
     assert staged.key == "staging/t.csv" and staged.version_id is not None

@@ -72,25 +72,8 @@ def parts_of(job_id: str) -> tuple[Part, ...] | None:
 def combined(parts: Sequence[Part], statuses: Sequence[JobStatus]) -> JobStatus:
     """One status for the whole upload: running until every part has ended; succeeded only if every part did;
     otherwise failed (cancelled if no part failed), with a reason saying which rows were and were not imported."""
-    states = [status.state for status in statuses]
-    ended = sum(state.is_final for state in states)
-    if ended < len(states):
-        state = JobState.RUNNING
-    elif all(state is JobState.SUCCEEDED for state in states):
-        state = JobState.SUCCEEDED
-    else:
-        state = JobState.FAILED if JobState.FAILED in states else JobState.CANCELLED
+    state = _combined_state([status.state for status in statuses])
     telling = next((status for status in statuses if status.state is state), statuses[0])
-    imported = [
-        (part.first_row, part.last_row)
-        for part, status in zip(parts, statuses, strict=True)
-        if status.state is JobState.SUCCEEDED
-    ]
-    not_imported = [
-        (part.first_row, part.last_row, part.job_id, status.provider_status, status.error_message)
-        for part, status in zip(parts, statuses, strict=True)
-        if status.state.is_final and status.state is not JobState.SUCCEEDED
-    ]
     final = state.is_final
     return JobStatus(
         state=state,
@@ -99,11 +82,31 @@ def combined(parts: Sequence[Part], statuses: Sequence[JobStatus]) -> JobStatus:
         failed=sum(status.failed for status in statuses),
         # One report is copied: the first part's that has one (each part's job keeps its own, see `parts`).
         failed_records_url=next((s.failed_records_url for s in statuses if s.failed_records_url), None),
-        error_message=split_outcome(len(parts), imported, not_imported) if final and not_imported else None,
+        error_message=_what_was_imported(parts, statuses) if final and state is not JobState.SUCCEEDED else None,
         completed_at=max((s.completed_at for s in statuses if s.completed_at), default=None) if final else None,
-        progress={"jobs": len(parts), "jobsEnded": ended},
+        progress={"jobs": len(parts), "jobsEnded": sum(status.state.is_final for status in statuses)},
         parts=tuple(part.to_dict(status) for part, status in zip(parts, statuses, strict=True)),
     )
+
+
+def _combined_state(states: list[JobState]) -> JobState:
+    if not all(state.is_final for state in states):
+        return JobState.RUNNING
+    if all(state is JobState.SUCCEEDED for state in states):
+        return JobState.SUCCEEDED
+    return JobState.FAILED if JobState.FAILED in states else JobState.CANCELLED
+
+
+def _what_was_imported(parts: Sequence[Part], statuses: Sequence[JobStatus]) -> str:
+    """Which rows the parts that succeeded imported, and which the others did not (wording.split_outcome)."""
+    pairs = list(zip(parts, statuses, strict=True))
+    imported = [(part.first_row, part.last_row) for part, status in pairs if status.state is JobState.SUCCEEDED]
+    not_imported = [
+        (part.first_row, part.last_row, part.job_id, status.provider_status, status.error_message)
+        for part, status in pairs
+        if status.state is not JobState.SUCCEEDED
+    ]
+    return split_outcome(len(parts), imported, not_imported)
 
 
 class SplitJobs:
