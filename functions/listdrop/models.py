@@ -156,6 +156,8 @@ class JobStatus:
     share_reported: float | None = None
     # Each job's own status, for an upload split into several jobs (providers/split_jobs.py); empty for one job.
     parts: tuple[dict[str, Any], ...] = ()
+    # The other parts' failed-records files of a split upload, (file name, link), copied next to the first.
+    more_failed_records: tuple[tuple[str, str], ...] = ()
 
     def share_done(self, records_handed: int | None) -> float | None:
         """How much of the job is done, for the poll schedule: the API's own measure, else the records it has

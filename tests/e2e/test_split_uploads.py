@@ -47,7 +47,7 @@ def test_one_part_that_fails_gives_one_failure_naming_the_rows_not_imported(clou
     listed = addresses("split-fail-", 2 * DELETE_LIMIT + 1)  # not on the list: each job completes with them failed
     cloud.emulator("ses-import").fail_next("SES could not process this part")
     key = "imports/ses/suppression-list/delete/split-fail.csv"
-    drop(cloud, clients, key, "".join(f"{address}\n" for address in listed))
+    version = drop(cloud, clients, key, "".join(f"{address}\n" for address in listed))
     [notification] = inbox.wait_for(key)
 
     assert notification.event["detail-type"] == "Import Failed"
@@ -67,6 +67,15 @@ def test_one_part_that_fails_gives_one_failure_naming_the_rows_not_imported(clou
     assert "1 of the 3 jobs the file was split into did not succeed" in detail["reason"]
     assert notification.first_line.startswith("FAILED: DELETE from")
     assert "@" not in detail["reason"]
+    # The parts that completed failed their addresses (none was listed): each one's SES report is copied.
+    completed = [part["part"] for part in detail["parts"] if part["state"] == "SUCCEEDED"]
+    folder = f"reports/{tracking_id(cloud, key, version)}/"
+    assert detail["failureReport"] == f"s3://{cloud.endpoints.bucket}/{folder}failed-records.csv"
+    listed_reports = clients["s3"].list_objects_v2(Bucket=cloud.endpoints.bucket, Prefix=folder)["Contents"]
+    assert sorted(item["Key"][len(folder) :] for item in listed_reports) == [
+        "failed-records-part-" + f"{completed[1]:04d}.csv",
+        "failed-records.csv",
+    ]
 
 
 def test_a_file_over_every_job_one_upload_may_start_is_rejected_before_any_job(cloud, clients, inbox):

@@ -84,12 +84,14 @@ class FakeProvider:
 @dataclass
 class FakeReports:
     copied: list[tuple[str, str]] = field(default_factory=list)
+    file_names: list[str] = field(default_factory=list)
     error: Exception | None = None
 
     def copy(self, url: str, tracking_id: str, file_name: str = "failed-records.csv") -> str:
         if self.error is not None:
             raise self.error
         self.copied.append((url, tracking_id))
+        self.file_names.append(file_name)
         return f"s3://bucket/reports/{tracking_id}/{file_name}"
 
 

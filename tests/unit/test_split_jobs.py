@@ -267,3 +267,24 @@ def test_one_jobs_outcome_has_no_parts():
     upload_ = Upload.accepted("t1", route(KEY), S3Object(BUCKET, KEY, "v1", 10), NOW.isoformat()).with_job("j")
     event = build_event(upload=upload_, outcome=Outcome.SUCCEEDED, ended_at=NOW, status=DONE)
     assert event["detail"]["parts"] is None
+
+
+def test_each_parts_failed_records_file_is_copied_the_first_as_the_uploads(aws):
+    started = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+    def with_report(part: int) -> JobStatus:
+        return JobStatus(JobState.SUCCEEDED, "COMPLETED", processed=9, failed=1, failed_records_url=f"https://r/{part}")
+
+    provider = SplitJobs(FakeProvider(statuses=[DONE, with_report(2), with_report(3)]))
+    reports = FakeReports()
+    poller = Poller(aws["store"], reports, lambda name: provider, clock=lambda: started + timedelta(minutes=9))
+    upload_ = Upload.accepted("t1", route(KEY), S3Object(BUCKET, KEY, "v1", 10), started.isoformat()).with_job(
+        compose(["a", "b", "c"], [10, 10, 5])
+    )
+    aws["store"].claim(upload_, now=int(started.timestamp()), lease_seconds=60)
+    state = {"upload": upload_.to_state(), "poll": PollState.initial(PollSettings(), started).to_state()}
+    detail = poller.poll(state)["outcome"]["detail"]
+    assert reports.copied == [("https://r/2", "t1"), ("https://r/3", "t1")]
+    assert reports.file_names == ["failed-records.csv", "failed-records-part-0003.csv"]
+    assert detail["failureReport"] == "s3://bucket/reports/t1/failed-records.csv"
+    assert (detail["outcome"], detail["records"]) == ("SUCCEEDED", {"processed": 28, "failed": 2})

@@ -75,18 +75,27 @@ def combined(parts: Sequence[Part], statuses: Sequence[JobStatus]) -> JobStatus:
     state = _combined_state([status.state for status in statuses])
     telling = next((status for status in statuses if status.state is state), statuses[0])
     final = state.is_final
+    reports = [
+        (part.number, s.failed_records_url) for part, s in zip(parts, statuses, strict=True) if s.failed_records_url
+    ]
     return JobStatus(
         state=state,
         provider_status=telling.provider_status,
         processed=sum(status.processed for status in statuses),
         failed=sum(status.failed for status in statuses),
-        # One report is copied: the first part's that has one (each part's job keeps its own, see `parts`).
-        failed_records_url=next((s.failed_records_url for s in statuses if s.failed_records_url), None),
+        # The first part's failed-records file is the upload's; the others' are copied next to it, named by part.
+        failed_records_url=reports[0][1] if reports else None,
+        more_failed_records=tuple((failed_records_name(number), url) for number, url in reports[1:]),
         error_message=_what_was_imported(parts, statuses) if final and state is not JobState.SUCCEEDED else None,
         completed_at=max((s.completed_at for s in statuses if s.completed_at), default=None) if final else None,
         progress={"jobs": len(parts), "jobsEnded": sum(status.state.is_final for status in statuses)},
         parts=tuple(part.to_dict(status) for part, status in zip(parts, statuses, strict=True)),
     )
+
+
+def failed_records_name(part: int) -> str:
+    """The name of a part's failed-records file, copied next to the upload's first (reports/<tracking id>/)."""
+    return f"failed-records-part-{part:04d}.csv"
 
 
 def _combined_state(states: list[JobState]) -> JobState:
