@@ -14,6 +14,19 @@ def addresses(prefix: str, rows: int) -> list[str]:
     return [f"{prefix}{n}@example.com" for n in range(rows)]
 
 
+def delete_file(cloud, clients, inbox, name: str, listed: list[str], detail_type: str):
+    """Drop a suppression-list DELETE file of these addresses: its tracking id and its one notification, which has
+    this detail-type and went to the topic for it."""
+    key = f"imports/ses/suppression-list/delete/{name}.csv"
+    version = drop(cloud, clients, key, "".join(f"{address}\n" for address in listed))
+    [notification] = inbox.wait_for(key)
+    assert notification.event["detail-type"] == detail_type
+    succeeded = detail_type.endswith("Succeeded")
+    topic = cloud.endpoints.completed_topic_arn if succeeded else cloud.endpoints.failed_topic_arn
+    assert notification.topic_arn == topic
+    return tracking_id(cloud, key, version), notification
+
+
 def test_a_delete_file_of_25000_addresses_is_three_jobs_and_one_success(cloud, clients, inbox):
     listed = addresses("split-ok-", 25_000)
     put_key = "imports/ses/suppression-list/put/split-ok.csv"
@@ -22,12 +35,7 @@ def test_a_delete_file_of_25000_addresses_is_three_jobs_and_one_success(cloud, c
     assert put.detail["outcome"] == "SUCCEEDED" and put.detail["parts"] is None, "100,000 per PUT job: one job"
     jobs_before = len(cloud.emulator("ses-import").jobs())
 
-    key = "imports/ses/suppression-list/delete/split-ok.csv"
-    version = drop(cloud, clients, key, "".join(f"{address}\n" for address in listed))
-    [notification] = inbox.wait_for(key)
-
-    assert notification.event["detail-type"] == "Import Succeeded"
-    assert notification.topic_arn == cloud.endpoints.completed_topic_arn
+    tracking, notification = delete_file(cloud, clients, inbox, "split-ok", listed, "Import Succeeded")
     detail = notification.detail
     assert detail["records"] == {"processed": 25_000, "failed": 0}
     assert [(part["rows"], part["state"], part["processed"]) for part in detail["parts"]] == [
@@ -35,23 +43,18 @@ def test_a_delete_file_of_25000_addresses_is_three_jobs_and_one_success(cloud, c
         ({"first": 10_001, "last": 20_000}, "SUCCEEDED", 10_000),
         ({"first": 20_001, "last": 25_000}, "SUCCEEDED", 5_000),
     ]
-    assert detail["providerJobId"] == job_id_of(cloud, clients, tracking_id(cloud, key, version))
+    assert detail["providerJobId"] == job_id_of(cloud, clients, tracking)
     assert detail["providerJobId"].startswith("split:")
     assert detail["notice"]["rows"] == "25,000 of 25,000 rows accepted, in 3 jobs of at most 10,000 rows"
     jobs = cloud.emulator("ses-import").jobs()[jobs_before:]
     assert len(jobs) == 3, "one SES job per part, no more"
-    assert inbox.about(key) == [notification]
+    assert inbox.about(notification.detail["source"]["key"]) == [notification]
 
 
 def test_one_part_that_fails_gives_one_failure_naming_the_rows_not_imported(cloud, clients, inbox):
     listed = addresses("split-fail-", 2 * DELETE_LIMIT + 1)  # not on the list: each job completes with them failed
     cloud.emulator("ses-import").fail_next("SES could not process this part")
-    key = "imports/ses/suppression-list/delete/split-fail.csv"
-    version = drop(cloud, clients, key, "".join(f"{address}\n" for address in listed))
-    [notification] = inbox.wait_for(key)
-
-    assert notification.event["detail-type"] == "Import Failed"
-    assert notification.topic_arn == cloud.endpoints.failed_topic_arn
+    tracking, notification = delete_file(cloud, clients, inbox, "split-fail", listed, "Import Failed")
     detail = notification.detail
     assert detail["reasonCode"] == "JOB_FAILED"
     states = [part["state"] for part in detail["parts"]]
@@ -69,7 +72,7 @@ def test_one_part_that_fails_gives_one_failure_naming_the_rows_not_imported(clou
     assert "@" not in detail["reason"]
     # The parts that completed failed their addresses (none was listed): each one's SES report is copied.
     completed = [part["part"] for part in detail["parts"] if part["state"] == "SUCCEEDED"]
-    folder = f"reports/{tracking_id(cloud, key, version)}/"
+    folder = f"reports/{tracking}/"
     assert detail["failureReport"] == f"s3://{cloud.endpoints.bucket}/{folder}failed-records.csv"
     listed_reports = clients["s3"].list_objects_v2(Bucket=cloud.endpoints.bucket, Prefix=folder)["Contents"]
     assert sorted(item["Key"][len(folder) :] for item in listed_reports) == [
