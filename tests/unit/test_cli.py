@@ -178,4 +178,4 @@ def test_a_file_over_one_jobs_limit_says_how_many_jobs_it_would_be_split_into(tm
     assert main(["validate", str(source), "--to", "ses/suppression-list/delete"]) == 0
     out = capsys.readouterr().out
     assert "ACCEPTED" in out
-    assert "  jobs: more rows than one job takes: imported in 3 jobs of at most 10,000 rows\n" in out
+    assert "  jobs: more rows than one job takes, so in 3 jobs of at most 10,000 rows\n" in out

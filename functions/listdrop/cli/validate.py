@@ -161,7 +161,7 @@ def _print(
     if result.delimiter is not None:
         out.write(f"  delimiter: {result.delimiter}\n")
     if result.jobs > 1 and result.rows_per_job is not None:
-        out.write(f"  jobs: more rows than one job takes: imported {in_jobs(result.jobs, result.rows_per_job)}\n")
+        out.write(f"  jobs: more rows than one job takes, so {in_jobs(result.jobs, result.rows_per_job)}\n")
     for note in result.normalizations:
         out.write(f"  normalized: {note}\n")
     if result.rejected_rows and report_path is not None:
