@@ -159,6 +159,10 @@ class JobStatus:
     # The share of the job done (0 to 1) in the API's own measure, where it documents one that moves while the job
     # runs (Pinpoint's pieces "as of the time of the request"); None elsewhere.
     share_reported: float | None = None
+    # Each job's own status, for an upload split into several jobs (providers/split_jobs.py); empty for one job.
+    parts: tuple[dict[str, Any], ...] = ()
+    # The other parts' failed-records files of a split upload, (file name, link), copied next to the first.
+    more_failed_records: tuple[tuple[str, str], ...] = ()
 
     def share_done(self, records_handed: int | None) -> float | None:
         """How much of the job is done, for the poll schedule: the API's own measure, else the records it has

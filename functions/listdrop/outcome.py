@@ -51,6 +51,8 @@ def build_event(
             "uri": redact_emails(upload.source["uri"]),
         },
         "records": {"processed": processed, "failed": failed},
+        # An upload split into several jobs: each job's id, rows of the checked copy, state and counts.
+        "parts": list(status.parts) if status is not None and status.parts else None,
         "failureReport": failure_report,
         "result": result,
         "providerProgress": status.progress if status else None,

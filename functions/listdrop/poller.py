@@ -192,13 +192,21 @@ class Poller:
             return None, "the exported file could not be copied into the bucket; get-export-job returns a fresh link"
 
     def _copy_report(self, status: JobStatus, tracking_id: str) -> tuple[str | None, str | None]:
+        """SES's failed-records file, copied before its link expires (a split upload's other parts' too, next to it:
+        JobStatus.more_failed_records); the first copy's URI, and a note if any could not be copied."""
         if not status.failed_records_url:
             return None, None
+        copies = [self._copy_one(status.failed_records_url, tracking_id)]
+        copies += [self._copy_one(url, tracking_id, name) for name, url in status.more_failed_records]
+        if all(copies):
+            return copies[0], None
+        return copies[0], (
+            "the failed-records report could not be copied into the bucket; get-import-job returns a fresh link to it"
+        )
+
+    def _copy_one(self, url: str, tracking_id: str, *file_name: str) -> str | None:
         try:
-            return self._reports.copy(status.failed_records_url, tracking_id), None
+            return self._reports.copy(url, tracking_id, *file_name)
         except (ProviderUnavailable, ValueError) as error:
             logger.warning("Failed-records report not copied", extra={"error": str(error)})
-            return None, (
-                "the failed-records report could not be copied into the bucket; "
-                "get-import-job returns a fresh link to it"
-            )
+            return None

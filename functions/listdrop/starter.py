@@ -42,13 +42,14 @@ from listdrop.outcome import build_event
 from listdrop.poll_schedule import POLL, PollState
 from listdrop.providers.base import ImportRequest, JobProvider, RequestReader
 from listdrop.providers.registry import spec_of
+from listdrop.providers.split_jobs import NOT_STARTED, compose
 from listdrop.s3_ranges import windowed
 from listdrop.settings import StarterSettings
 from listdrop.upload import Upload, tracking_id_for
 from listdrop.validation import RowPolicy, ValidationResult, check_records, staged_format
 from listdrop.validation.archives import unpacked_reader
 from listdrop.validation.report import ReportWriter
-from listdrop.validation.sinks import S3Sink
+from listdrop.validation.sinks import PartedS3Sink, S3Sink
 from listdrop.validation.source import declared_encoding
 
 REPORT_NAME = "rejected-rows.csv"
@@ -60,11 +61,16 @@ START_SLOT_MAX_WAIT_SECONDS = 5.0
 
 @dataclass(frozen=True)
 class Checked:
-    """The file as the job will read it, and what reading it found."""
+    """The file as the job will read it (one part per job when it was split), and what reading it found."""
 
     result: ValidationResult
-    staged: S3Object | None
+    parts: tuple[S3Object, ...]
     report_uri: str | None
+
+    @property
+    def staged(self) -> S3Object | None:
+        """The checked copy's first part: the whole of it unless the file was split."""
+        return self.parts[0] if self.parts else None
 
     def to_state(self) -> dict[str, Any]:
         """The 'checks' of the outcome event."""
@@ -157,14 +163,13 @@ class Starter:
             provider.verify_destination(route, FileShape())  # before reading: does the destination exist?
             if route.kind is InputKind.REQUEST:
                 checked = self._read_request(source, provider)
-                request = ImportRequest(tracking_id, route, source, checked.parameters)
+                requests = [ImportRequest(tracking_id, route, source, checked.parameters)]
             else:
                 checked = self._read_whole_file(route, source, tracking_id)
                 if checked.result.rejection is not None:
                     raise checked.result.rejection
                 provider.verify_destination(route, FileShape(topics=checked.result.topics))
-                assert checked.staged is not None
-                request = ImportRequest(tracking_id, route, checked.staged)
+                requests = [ImportRequest(tracking_id, route, part) for part in checked.parts]
         except RejectedFile as rejection:
             rejected = Upload.rejected(
                 tracking_id, route, source, started_at, provider=rejection.provider, destination=rejection.destination
@@ -177,7 +182,7 @@ class Starter:
         upload = self._with_checks(Upload.accepted(tracking_id, route, source, started_at), checked)
         if interrupted is None and not self._store.claim(upload, now=self._epoch(), lease_seconds=self._lease):
             return self._after_lost_claim(tracking_id)
-        return self._start(upload, request, provider, interrupted)
+        return self._start(upload, requests, provider, interrupted)
 
     # -- steps -------------------------------------------------------------------------------------
 
@@ -228,10 +233,12 @@ class Starter:
                 f"{self._settings.max_file_bytes:,} bytes.",
             )
         extension = "csv" if staged_format(route) is DataFormat.CSV else "jsonl"  # Mail Manager: always CSV
-        staging = S3Sink(
+        stem = f"{self._settings.staging_prefix}{route.provider}/{tracking_id}"
+        staging = PartedS3Sink(
             self._s3,
             source.bucket,
-            f"{self._settings.staging_prefix}{route.provider}/{tracking_id}.{extension}",
+            # A file within one job's limit is one object under the first key; each further job's part follows it.
+            lambda part: f"{stem}.{extension}" if part == 1 else f"{stem}.part-{part:04d}.{extension}",
             "text/csv" if extension == "csv" else "application/x-ndjson",
         )
         report_sink = S3Sink(
@@ -255,11 +262,8 @@ class Starter:
         finally:
             body.close()
         report_uri = report_sink.uri if result.rejected_rows else None
-        staged = (
-            S3Object(source.bucket, staging.key, staging.version_id, staging.bytes_written) if result.accepted else None
-        )
         logger.info("File checked", extra={"validation": result.to_dict(), "reportWritten": bool(report_uri)})
-        return Checked(result, staged, report_uri)
+        return Checked(result, staging.objects if result.accepted else (), report_uri)
 
     def _body(self, source: S3Object, compression: keys.Compression | None) -> tuple[Any, dict[str, Any]]:
         """The object's body to read, and the GetObject response that describes it (its ContentType and Metadata:
@@ -311,34 +315,56 @@ class Starter:
         return upload.with_validation(checked.to_state(), staged)
 
     def _start(
-        self, upload: Upload, request: ImportRequest, provider: JobProvider, interrupted: JobRecord | None
+        self, upload: Upload, requests: list[ImportRequest], provider: JobProvider, interrupted: JobRecord | None
     ) -> StartResult:
-        must_look = interrupted is not None and interrupted.may_have_job
+        """Start one job per request (one per part of a split file), in order, adopting those an interrupted attempt
+        started; record them as one job id (split_jobs.compose) and start the execution."""
+        since = self._first_claim(interrupted) if interrupted is not None and interrupted.may_have_job else None
+        job_ids: list[str] = []
         try:
-            job_id = None
-            if interrupted is not None and must_look:
-                job_id = self._job_of_interrupted_attempt(request, provider, interrupted)
-            must_look = False  # looked, and found none or adopted it
-            if job_id is None:
-                self._wait_for_start_slot(provider)
-                job_id = provider.start(request)
+            for request in requests:
+                job_id = self._job_of_interrupted_attempt(request, provider, since) if since is not None else None
+                # Parts start in order, so the jobs earlier attempts started are the first parts': past the first
+                # part without one, there is none to look for.
+                since = since if job_id is not None else None
+                if job_id is None:
+                    self._wait_for_start_slot(provider)
+                    job_id = provider.start(request)
+                job_ids.append(job_id)
         except ProviderUnavailable as unavailable:
             # The retry (a delayed copy of the message) may take over at once; it looks for a job first
             # unless every call so far was refused before it could start one.
             self._store.release(
-                upload.tracking_id, now=self._epoch(), may_have_job=must_look or unavailable.may_have_run
+                upload.tracking_id,
+                now=self._epoch(),
+                may_have_job=since is not None or bool(job_ids) or unavailable.may_have_run,
             )
             raise
         except ProviderRequestRejected as refusal:
-            return self._end_before_start(
-                upload, Outcome.FAILED, Outcome.FAILED.value, "PROVIDER_REFUSED", str(refusal)
+            if not job_ids:
+                return self._end_before_start(
+                    upload, Outcome.FAILED, Outcome.FAILED.value, "PROVIDER_REFUSED", str(refusal)
+                )
+            # Parts already run: track them, and the parts not started as not imported (split_jobs.NOT_STARTED).
+            logger.warning(
+                "A part's job was refused; the parts after it are not started", extra={"error": str(refusal)}
             )
-        upload = upload.with_job(job_id)
+            job_ids += [NOT_STARTED] * (len(requests) - len(job_ids))
+        upload = upload.with_job(self._job_id(job_ids, upload))
         execution_input = self._execution_input(upload)
         self._store.mark_started(upload, execution_input, self._clock().isoformat())
         self._start_execution(upload.tracking_id, execution_input)
-        logger.info("Import job started", extra={"provider": upload.provider, "provider_job_id": job_id})
+        logger.info("Import job started", extra={"provider": upload.provider, "provider_job_id": upload.job_id})
         return StartResult(Result.STARTED, upload.tracking_id)
+
+    @staticmethod
+    def _job_id(job_ids: list[str], upload: Upload) -> str:
+        """One job's id, or the one id of a split upload's jobs with the rows each imports."""
+        if len(job_ids) == 1:
+            return job_ids[0]
+        checks = upload.validation or {}
+        most, rows = int(checks["rowsPerJob"]), int(checks["rowsAccepted"])
+        return compose(job_ids, [min(most, rows - most * index) for index in range(len(job_ids))])
 
     def _wait_for_start_slot(self, provider: JobProvider) -> None:
         """Keep to an API's account-wide start rate (SES exports: once per second) across every copy of the
@@ -359,11 +385,13 @@ class Starter:
             self._sleep(step)
             waited += step
 
-    def _job_of_interrupted_attempt(
-        self, request: ImportRequest, provider: JobProvider, interrupted: JobRecord
-    ) -> str | None:
+    def _first_claim(self, interrupted: JobRecord) -> datetime:
+        """Since when an interrupted attempt's jobs may be stamped: its first claim, less the clocks' skew."""
         first_claim = datetime.fromisoformat(interrupted.created_at) if interrupted.created_at else self._clock()
-        job_id = provider.find_started(request, since=first_claim - CLOCK_SKEW)
+        return first_claim - CLOCK_SKEW
+
+    def _job_of_interrupted_attempt(self, request: ImportRequest, provider: JobProvider, since: datetime) -> str | None:
+        job_id = provider.find_started(request, since=since)
         if job_id is not None:
             logger.warning(
                 "Adopted the job an interrupted attempt started; no second job",

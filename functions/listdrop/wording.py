@@ -51,4 +51,32 @@ def checks_lines(checks: dict[str, Any] | None) -> dict[str, str]:
     delimiter = checks.get("delimiter")
     if delimiter not in (None, "comma"):
         rows += f" (read as {delimiter}-separated)"
+    if (checks.get("jobs") or 1) > 1:
+        rows += f", {in_jobs(checks['jobs'], checks['rowsPerJob'])}"
     return {"rows": rows, "rowReport": checks.get("report") or NONE_TEXT}
+
+
+def in_jobs(jobs: int, rows_per_job: int) -> str:
+    """How a file over one job's limit is imported: `in 3 jobs of at most 10,000 rows`."""
+    return f"in {jobs:,} jobs of at most {count(rows_per_job, 'row')}"
+
+
+def row_range(first: int, last: int) -> str:
+    """`row 7` or `rows 10,001-20,000`: rows of the checked copy (the accepted rows, in the file's order)."""
+    return f"row {first:,}" if first == last else f"rows {first:,}-{last:,}"
+
+
+def split_outcome(
+    jobs: int, imported: list[tuple[int, int]], not_imported: list[tuple[int, int, str, str, str | None]]
+) -> str:
+    """The reason of a split upload whose jobs did not all succeed: which rows of the checked copy were imported
+    (ranges), and which were not (ranges, each with its job id, the job's status and its own reason)."""
+    done = "; ".join(row_range(first, last) for first, last in imported) or "none"
+    failed = "; ".join(
+        f"{row_range(first, last)} ({f'job {job_id}, ' if job_id else ''}{status}{': ' + reason if reason else ''})"
+        for first, last, job_id, status, reason in not_imported
+    )
+    return (
+        f"{len(not_imported):,} of the {jobs:,} jobs the file was split into did not succeed. "
+        f"Imported: {done}. Not imported: {failed}. Rows are those of the checked copy, in the file's order."
+    )

@@ -339,6 +339,7 @@ class JobWorkflow(Construct):
                         "dataFormat.$": "$.upload.dataFormat",
                         "source.$": "$.upload.source",
                         "records": {"processed": 0, "failed": 0},
+                        "parts.$": NULL,
                         "failureReport.$": NULL,
                         "result.$": NULL,
                         "providerProgress.$": NULL,

@@ -216,16 +216,6 @@ def test_folder_markers_are_ignored(cloud, clients, inbox):
     assert inbox.about(key) == []
 
 
-def test_a_file_over_the_providers_record_limit_is_rejected_before_any_job(cloud, clients, inbox):
-    key = "imports/ses/suppression-list/delete/too-many.csv"
-    drop(cloud, clients, key, "".join(f"user{i}@example.com\n" for i in range(10_001)))
-    [notification] = inbox.wait_for(key)
-    assert notification.topic_arn == cloud.endpoints.failed_topic_arn
-    assert notification.detail["reasonCode"] == "TOO_MANY_RECORDS"
-    assert "10,000" in notification.detail["reason"]
-    assert notification.detail["providerJobId"] is None
-
-
 def test_a_job_that_fails_is_reported_with_the_providers_reason(cloud, clients, inbox):
     """SES itself fails the job (here: it may not read an unchecked upload, by the bucket policy)."""
     key = "imports/ses/suppression-list/put/unchecked.csv"

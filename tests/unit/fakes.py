@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -83,12 +84,14 @@ class FakeProvider:
 @dataclass
 class FakeReports:
     copied: list[tuple[str, str]] = field(default_factory=list)
+    file_names: list[str] = field(default_factory=list)
     error: Exception | None = None
 
     def copy(self, url: str, tracking_id: str, file_name: str = "failed-records.csv") -> str:
         if self.error is not None:
             raise self.error
         self.copied.append((url, tracking_id))
+        self.file_names.append(file_name)
         return f"s3://bucket/reports/{tracking_id}/{file_name}"
 
 
@@ -106,6 +109,7 @@ class MemorySink:
 
     def __init__(self, on_write=None) -> None:
         self.parts: list[str] = []
+        self.part_starts: list[int] = []
         self.closed = self.aborted = False
         self._on_write = on_write
 
@@ -113,6 +117,10 @@ class MemorySink:
         if self._on_write is not None:
             self._on_write()
         self.parts.append(text)
+
+    def next_part(self, header: str) -> None:
+        self.part_starts.append(len(self.parts))
+        self.write(header)
 
     def close(self) -> None:
         self.closed = True
@@ -123,6 +131,12 @@ class MemorySink:
     @property
     def text(self) -> str:
         return "".join(self.parts)
+
+    @property
+    def part_texts(self) -> list[str]:
+        """The text of each part the checker started (RecordSink.next_part)."""
+        bounds = [0, *self.part_starts, len(self.parts)]
+        return ["".join(self.parts[start:end]) for start, end in pairwise(bounds)]
 
 
 def register_stack(outputs: dict[str, str], name: str = "Listdrop") -> None:

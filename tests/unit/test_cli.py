@@ -171,3 +171,11 @@ def test_an_archive_that_cannot_be_opened_or_decompresses_past_the_limit_is_reje
     bomb = write(tmp_path, "bomb.csv.gz", gzip.compress(b"emailAddress\n" + b"\n" * 10_000_000))
     assert main(["validate", str(bomb), "--to", CONTACTS, "--max-bytes", "1000000"]) == 1
     assert "REJECTED (FILE_TOO_LARGE)" in capsys.readouterr().out
+
+
+def test_a_file_over_one_jobs_limit_says_how_many_jobs_it_would_be_split_into(tmp_path, capsys):
+    source = write(tmp_path, "many.csv", "".join(f"u{n}@example.com\n" for n in range(25_001)).encode())
+    assert main(["validate", str(source), "--to", "ses/suppression-list/delete"]) == 0
+    out = capsys.readouterr().out
+    assert "ACCEPTED" in out
+    assert "  jobs: more rows than one job takes, so in 3 jobs of at most 10,000 rows\n" in out

@@ -430,6 +430,8 @@ def test_checks_are_null_before_the_file_is_read_and_hold_the_counts_after(env):
         "duplicates": 0,
         "normalized": [],
         "delimiter": "comma",
+        "jobs": 1,
+        "rowsPerJob": None,
         "report": read["checks"]["report"],
     }
     assert read["notice"]["rows"] == "0 of 2 rows accepted, 2 left out (0 duplicates)"

@@ -228,8 +228,11 @@ def test_rejects_the_file_with_a_specific_code(key, content, code):
     assert rejected(key, content) == code
 
 
-def test_more_valid_records_than_one_job_takes_is_rejected_before_any_job():
+def test_more_valid_records_than_one_job_takes_is_split_or_rejected_before_any_job(monkeypatch):
     content = b"emailAddress\n" + b"".join(f"u{i}@example.com\n".encode() for i in range(5))
+    assert check(CONTACTS, content, limit=5).result.jobs == 1
+    assert check(CONTACTS, content, limit=4).result.jobs == 2  # tests/unit/test_split_files.py: the parts
+    monkeypatch.setattr("listdrop.validation.layouts.addresses.MAX_JOBS_PER_UPLOAD", 1)
     assert check(CONTACTS, content, limit=5).result.rejection is None
     assert rejected(CONTACTS, content, limit=4) == "TOO_MANY_RECORDS"
     assert rejected(CONTACTS, content, limit=4, fast=False) == "TOO_MANY_RECORDS"

@@ -23,9 +23,9 @@ from listdrop.privacy import redact_emails
 from listdrop.validation import RowPolicy, ValidationResult, check_records
 from listdrop.validation.archives import unpacked_reader
 from listdrop.validation.report import ReportWriter
-from listdrop.validation.sinks import FileSink, NullSink, TextSink
+from listdrop.validation.sinks import FileSink, NullSink, RecordSink, TextSink
 from listdrop.validation.source import declared_encoding
-from listdrop.wording import count
+from listdrop.wording import count, in_jobs
 
 DEFAULT_MAX_BYTES = 1024**3
 SHOWN_REPORT_ROWS = 20
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         return 1
     report_lines: list[str] = []
     report_sink: TextSink = FileSink(args.report) if args.report else _Collect(report_lines)
-    output: TextSink = FileSink(args.output) if args.output else NullSink()
+    output: RecordSink = FileSink(args.output) if args.output else NullSink()
     line = ProgressLine(err, wanted=args.progress)
     with path.open("rb") as stream:
         try:
@@ -160,6 +160,8 @@ def _print(
     )
     if result.delimiter is not None:
         out.write(f"  delimiter: {result.delimiter}\n")
+    if result.jobs > 1 and result.rows_per_job is not None:
+        out.write(f"  jobs: more rows than one job takes, so {in_jobs(result.jobs, result.rows_per_job)}\n")
     for note in result.normalizations:
         out.write(f"  normalized: {note}\n")
     if result.rejected_rows and report_path is not None:

@@ -3,8 +3,8 @@ format, writes the normalized file the job will read, and a report of every row 
 
 One engine (engine.py) reads every file; a layout (layout.py, layouts/) supplies what differs between
 destinations. Memory stays bounded whatever the file size: the file is read in blocks, written out in parts,
-and the only structure that grows is the duplicate-address set, which is capped by the destination's record
-limit.
+and the only structure that grows is the duplicate-address set, which is capped by the most records one upload
+may hold (a job's limit times the jobs a file may be split into, formats.MAX_JOBS_PER_UPLOAD).
 """
 
 from collections.abc import Callable
@@ -15,7 +15,7 @@ from listdrop.validation.formats import FileSpec, spec_for
 from listdrop.validation.layout import Layout
 from listdrop.validation.policy import RowPolicy
 from listdrop.validation.report import ReportWriter
-from listdrop.validation.sinks import TextSink
+from listdrop.validation.sinks import RecordSink
 
 __all__ = [
     "FileSpec",
@@ -51,7 +51,7 @@ def check_records(
     read: Callable[[int], bytes],
     route: Route,
     *,
-    output: TextSink,
+    output: RecordSink,
     report: ReportWriter,
     policy: RowPolicy,
     progress: Progress | None = None,

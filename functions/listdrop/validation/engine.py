@@ -30,7 +30,7 @@ from listdrop.validation.layout import CellProblem, CsvColumns, JsonDocuments, L
 from listdrop.validation.policy import RowPolicy
 from listdrop.validation.report import ReportWriter, RowError
 from listdrop.validation.seen import SeenAddresses, address_key
-from listdrop.validation.sinks import TextSink
+from listdrop.validation.sinks import RecordSink
 from listdrop.validation.source import BLOCK_BYTES, MAX_LINE_CHARS, Block, LongLine, TextBlocks
 from listdrop.wording import count
 
@@ -51,6 +51,8 @@ class ValidationResult:
     bytes_read: int
     rejection: RejectedFile | None
     delimiter: str | None = None  # a CSV file's, by name (csv_text.DELIMITER_NAMES); None for JSON
+    jobs: int = 1  # how many jobs the accepted rows are split into (Limit.jobs), each a part of the checked copy
+    rows_per_job: int | None = None  # at most, when split
 
     @property
     def invalid_rows(self) -> int:
@@ -70,6 +72,8 @@ class ValidationResult:
             "duplicates": self.duplicate_rows,
             "normalized": list(self.normalizations),
             "delimiter": self.delimiter,
+            "jobs": self.jobs,
+            "rowsPerJob": self.rows_per_job,
         }
 
 
@@ -92,7 +96,7 @@ class RecordChecker:
         self,
         layout: Layout,
         *,
-        output: TextSink,
+        output: RecordSink,
         report: ReportWriter,
         policy: RowPolicy,
         progress: Progress | None = None,
@@ -111,6 +115,7 @@ class RecordChecker:
         self._topics: set[str] = set()
         self._columns: CsvColumns | None = None
         self._delimiter: str | None = None  # a CSV file's, once its first line is read
+        self._part_header = ""  # what opens each part of the checked copy: the CSV header line, if any
 
     # -- entry point ---------------------------------------------------------------------------------
 
@@ -140,7 +145,8 @@ class RecordChecker:
             self._report.abort()
 
     def _result(self, source: TextBlocks, rejection: RejectedFile | None) -> ValidationResult:
-        counts = self._counts
+        counts, limit = self._counts, self._layout.record_limit
+        jobs = max(1, -(-counts.accepted // limit.most)) if rejection is None else 1
         notes = sorted(source.stats.normalizations) + self._notes
         if counts.blank:
             notes.append(f"skipped {count(counts.blank, 'blank line')}")
@@ -158,6 +164,8 @@ class RecordChecker:
             bytes_read=source.stats.bytes_read,
             rejection=rejection,
             delimiter=DELIMITER_NAMES[self._delimiter] if self._delimiter else None,
+            jobs=jobs,
+            rows_per_job=limit.most if jobs > 1 else None,
         )
 
     def _verdict(self, source: TextBlocks) -> RejectedFile | None:
@@ -216,12 +224,23 @@ class RecordChecker:
                     "The address is on an earlier row: left out as a duplicate, not counted as invalid.",
                 )
                 return False
-        if self._counts.accepted >= self._layout.record_limit.most:
+        if self._counts.accepted >= self._layout.record_limit.total:
             raise self._layout.record_limit.rejection()
         if self._seen is not None:
             self._seen.add(key)
         self._counts.accepted += 1
         return True
+
+    def _part_starts(self) -> bool:
+        """Whether the row just admitted is the first of another job's part (Limit.jobs): written after the rows
+        before it are, and after the sink has started the next part."""
+        accepted, most = self._counts.accepted, self._layout.record_limit.most
+        return accepted > most and (accepted - 1) % most == 0
+
+    def _next_part(self, pending: str) -> None:
+        """End the current part with the rows still pending, and start the next one (with the header again)."""
+        self._write(pending)
+        self._output.next_part(self._part_header)
 
     def _tick(self, source: TextBlocks) -> None:
         if self._progress is not None:
@@ -277,6 +296,7 @@ class RecordChecker:
             self._columns = header.columns
             self._topics.update(header.topics)
             if header.line:
+                self._part_header = header.line
                 self._write(header.line)
             return (rest, first + 1) if header.consumed else (text, first)
         return text, first
@@ -308,14 +328,29 @@ class RecordChecker:
             return False
         if not columns.fast_block_ok(text, joined):
             return False
-        if self._counts.accepted + count > self._layout.record_limit.most:
+        if self._counts.accepted + count > self._layout.record_limit.total:
             return False  # the exact path says where the limit was crossed
         if self._seen is not None and not self._all_new(addresses, joined):
             return False
-        self._write(text)
-        self._counts.total += count
-        self._counts.accepted += count
+        self._write_lines(text, count)
         return True
+
+    def _write_lines(self, text: str, rows: int) -> None:
+        """Write valid rows of one line each, starting the next job's part wherever one fills up."""
+        most = self._layout.record_limit.most
+        while rows:
+            if self._counts.accepted and self._counts.accepted % most == 0:
+                self._output.next_part(self._part_header)
+            take = min(rows, most - self._counts.accepted % most)
+            cut = len(text)
+            if take < rows:
+                cut = 0
+                for _ in range(take):
+                    cut = text.index("\n", cut) + 1
+            self._write(text[:cut])
+            text, rows = text[cut:], rows - take
+            self._counts.total += take
+            self._counts.accepted += take
 
     def _all_new(self, addresses: list[str], joined: str) -> bool:
         """Whether none of a block's addresses repeats (then they are added); the exact path says which do."""
@@ -353,6 +388,10 @@ class RecordChecker:
                 continue
             if not self._admit(row, address):
                 continue
+            if self._part_starts():
+                self._next_part(out.getvalue())
+                out.seek(0)
+                out.truncate()
             self._counts.changed += columns.changed(cells, normalized)
             if note:
                 self._counts.noted[note] += 1
@@ -364,6 +403,7 @@ class RecordChecker:
     def _check_json(self, source: TextBlocks) -> None:
         preamble, note = self._layout.json_preamble()
         if preamble:
+            self._part_header = preamble
             self._write(preamble)
         if note:
             self._notes.append(note)
@@ -425,6 +465,9 @@ class RecordChecker:
             return
         if not self._admit(row, record.address):
             return
+        if self._part_starts():
+            self._next_part("".join(out))
+            out.clear()
         if record.note:
             self._counts.noted[record.note] += 1
         if record.topics:
@@ -438,7 +481,7 @@ def check_file(
     read: Callable[[int], bytes],
     layout: Layout,
     *,
-    output: TextSink,
+    output: RecordSink,
     report: ReportWriter,
     policy: RowPolicy,
     progress: Progress | None = None,

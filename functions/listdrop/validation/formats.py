@@ -120,6 +120,9 @@ class FileSpec:
     allows_wildcards: bool = False
     # Why the record limit is what it is, for the TOO_MANY_RECORDS reason (default: one job's maximum).
     record_limit_reason: str = ""
+    # The record limit is one job's, so a larger file is split into several jobs (up to MAX_JOBS_PER_UPLOAD);
+    # False where it is the destination's own (a Mail Manager address list's maximum number of members).
+    splits: bool = True
     # CSV columns the layout does not name are written into attributesData, as a JSON object of strings by
     # header name (SES contact lists, opted in by the upload's key: models.EXTRA_COLUMNS).
     extra_as_attributes: bool = False
@@ -159,9 +162,17 @@ class FileSpec:
         return Kind.SUBSCRIPTION
 
 
+# Per job, so a file over one is split into several jobs: "up to 1,000,000 contacts" in one contact-list import
+# job (../shared/reference/FACTS.md); "a bulk add limit of 100,000 addresses in an Amazon S3 object per API call"
+# and "a bulk delete limit of 10,000 addresses in an Amazon S3 object per API call", while "there is no limit to
+# the number of addresses you can add to the account-level suppression list" (SES Developer Guide, "Using the
+# account-level suppression list", https://docs.aws.amazon.com/ses/latest/dg/sending-email-suppression-list.html).
 CONTACT_LIST_RECORD_LIMIT = 1_000_000
 SUPPRESSION_PUT_RECORD_LIMIT = 100_000
 SUPPRESSION_DELETE_RECORD_LIMIT = 10_000
+# A listdrop choice, not an AWS limit: one upload starts at most this many jobs, so a mistaken file cannot start
+# hundreds (20 DELETE jobs are 200,000 addresses; 20 contact-list jobs, 20,000,000 contacts).
+MAX_JOBS_PER_UPLOAD = 20
 # Mail Manager address files (SES Developer Guide, "Address Lists",
 # https://docs.aws.amazon.com/ses/latest/dg/eb-addlist.html): "a CSV or JSON file"; the CSV's header 'address'
 # "is required", the JSON is {"items": [{"address": "..."}, ...]}. listdrop always stages the CSV, the simpler
@@ -193,6 +204,7 @@ def spec_for(route: Route) -> FileSpec:
             items_document=True,
             allows_wildcards=True,
             record_limit_reason=_MAIL_MANAGER_LIMIT_REASON,
+            splits=False,  # the list's own maximum: more jobs into the same list cannot hold more
         )
     if route.destination.type is DestinationType.SES_CONTACT_LIST:
         return FileSpec(

@@ -55,11 +55,18 @@ class Record(NamedTuple):
 
 @dataclass(frozen=True)
 class Limit:
-    """A limit of one import job, and how a file over it is refused."""
+    """A limit of one import job, and how a file over it is refused. With `jobs` above 1 the limit is one job's and
+    a larger file is split into up to `jobs` jobs of `most` records each; the refusal is for a file over them all."""
 
     most: int
     code: str
     reason: str
+    jobs: int = 1
+
+    @property
+    def total(self) -> int:
+        """The most records one file may hold, over all the jobs it may be split into."""
+        return self.most * self.jobs
 
     def rejection(self) -> RejectedFile:
         return RejectedFile(self.code, self.reason)
@@ -131,7 +138,7 @@ class Layout(Protocol):
 
     @property
     def record_limit(self) -> Limit:
-        """The most valid records one file may hold (TOO_MANY_RECORDS)."""
+        """The most valid records one job takes, and how many jobs a file may be split into (TOO_MANY_RECORDS)."""
         ...
 
     @property

@@ -1,9 +1,16 @@
-"""Where the checker writes: S3 in parts (bounded memory), a local file, or nowhere."""
+"""Where the checker writes: S3 in parts (bounded memory), a local file, or nowhere.
+
+The checked copy is a RecordSink: when a file holds more records than one job takes, the checker asks it to start
+the next part (one object per job in S3); a local copy or none at all just counts the parts.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
+
+from listdrop.models import S3Object
 
 PART_BYTES = 8 * 1024 * 1024  # S3 parts must be >= 5 MiB except the last
 
@@ -14,9 +21,19 @@ class TextSink(Protocol):
     def abort(self) -> None: ...
 
 
+class RecordSink(TextSink, Protocol):
+    def next_part(self, header: str) -> None:
+        """The records written so far are one job's: start the next job's part, opening with `header`."""
+
+
 class NullSink:
     def __init__(self) -> None:
         self.bytes_written = 0
+        self.parts = 1
+
+    def next_part(self, header: str) -> None:
+        self.parts += 1
+        self.write(header)
 
     def write(self, text: str) -> None:
         self.bytes_written += len(text.encode("utf-8"))
@@ -35,6 +52,9 @@ class FileSink:
 
     def write(self, text: str) -> None:
         self._file.write(text)
+
+    def next_part(self, header: str) -> None:
+        """A local checked copy stays one file (the header once): `listdrop validate` says how it would be split."""
 
     def close(self) -> None:
         self._file.close()
@@ -70,6 +90,13 @@ class S3Sink:
             self._upload_part(bytes(self._buffer[:PART_BYTES]))
             del self._buffer[:PART_BYTES]
 
+    def seal(self) -> None:
+        """Upload what is buffered as the last part, but make nothing visible before close(): a sink sealed to let
+        the next one start holds no buffer while that one is written (PartedS3Sink)."""
+        if self._buffer or self._upload_id is None:
+            self._upload_part(bytes(self._buffer))
+        self._buffer = bytearray()
+
     def _upload_part(self, body: bytes) -> None:
         if self._upload_id is None:
             self._upload_id = self._s3.create_multipart_upload(
@@ -100,3 +127,42 @@ class S3Sink:
         if self._upload_id is not None:
             self._s3.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self._upload_id)
             self._upload_id = None
+
+
+class PartedS3Sink:
+    """The checked copy, one S3 object per job: part 1 under `key_of(1)`, which is the only object of a file within
+    one job's limit, and each further part under `key_of(n)`. Every part stays a pending multipart upload until
+    close(), so a rejected file leaves no part behind; one part's buffer is held at a time."""
+
+    def __init__(self, s3: Any, bucket: str, key_of: Callable[[int], str], content_type: str) -> None:
+        self._s3, self._bucket, self._key_of, self._content_type = s3, bucket, key_of, content_type
+        self._sinks = [self._new(1)]
+
+    def _new(self, number: int) -> S3Sink:
+        return S3Sink(self._s3, self._bucket, self._key_of(number), self._content_type)
+
+    @property
+    def key(self) -> str:
+        return self._sinks[0].key
+
+    def write(self, text: str) -> None:
+        self._sinks[-1].write(text)
+
+    def next_part(self, header: str) -> None:
+        self._sinks[-1].seal()
+        self._sinks.append(self._new(len(self._sinks) + 1))
+        if header:
+            self._sinks[-1].write(header)
+
+    def close(self) -> None:
+        for sink in self._sinks:
+            sink.close()
+
+    def abort(self) -> None:
+        for sink in self._sinks:
+            sink.abort()
+
+    @property
+    def objects(self) -> tuple[S3Object, ...]:
+        """Each part as written (after close())."""
+        return tuple(S3Object(sink.bucket, sink.key, sink.version_id, sink.bytes_written) for sink in self._sinks)

@@ -8,6 +8,7 @@ from listdrop.providers.ses_import import keys, listing
 from listdrop.providers.ses_import.jobs import SesImportProvider
 from listdrop.providers.ses_import.permissions import SES_READS_CHECKED_FILES, permissions
 from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleName
+from listdrop.providers.split_jobs import SplitJobs
 from listdrop.validation.formats import spec_for
 from listdrop.validation.layouts.addresses import AddressLayout
 
@@ -16,7 +17,8 @@ SPEC = ProviderSpec(
     service="sesv2",
     api_version="2019-09-27",
     description="SES contact lists and the account suppression list (import jobs)",
-    factory=lambda clients: SesImportProvider(clients.job_api("sesv2")),
+    # A file over one job's record limit becomes several jobs (formats.FileSpec.splits), tracked as one.
+    factory=lambda clients: SplitJobs(SesImportProvider(clients.job_api("sesv2"))),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),
     layout=lambda route: AddressLayout(spec_for(route)),
     destination_types=(DestinationType.SES_CONTACT_LIST, DestinationType.SES_SUPPRESSION_LIST),

@@ -24,6 +24,7 @@ from listdrop.validation.formats import (
     ATTRIBUTES_DATA,
     EMAIL_ADDRESS,
     FAST_EMAIL_PATTERN,
+    MAX_JOBS_PER_UPLOAD,
     REASON,
     TOPIC_PREFERENCES,
     TOPIC_PREFIX,
@@ -68,11 +69,14 @@ class AddressLayout:
     @cached_property  # asked for every row the exact path admits
     def record_limit(self) -> Limit:
         spec, limit = self.spec, self.spec.record_limit
-        reason = spec.record_limit_reason.format(limit=limit) or (
-            f"The file has more than {limit:,} valid records; one {spec.label} import job takes at most "
-            f"{limit:,}. Split it into several files."
+        if not spec.splits:
+            return Limit(limit, "TOO_MANY_RECORDS", spec.record_limit_reason.format(limit=limit))
+        jobs = MAX_JOBS_PER_UPLOAD
+        reason = (
+            f"The file has more than {limit * jobs:,} valid records; one {spec.label} import job takes at most "
+            f"{limit:,} and listdrop splits one upload into at most {jobs} jobs. Split it into several files."
         )
-        return Limit(limit, "TOO_MANY_RECORDS", reason)
+        return Limit(limit, "TOO_MANY_RECORDS", reason, jobs=jobs)
 
     @property
     def json_documents(self) -> JsonDocuments:
