@@ -54,6 +54,13 @@ EXAMPLE_SCHEDULE: dict[str, Any] = {
         "ExportDestination": {"DataFormat": "CSV"},
     },
 }
+# A scheduled list export: the bounces added to the suppression list in the last 7 whole UTC days, every Monday.
+EXAMPLE_LIST_SCHEDULE: dict[str, Any] = {
+    "name": "weekly-bounces",
+    "schedule": "cron(0 7 ? * MON *)",
+    "window": {"lastWholeUtcDays": 7},
+    "request": {"ListSuppressedDestinations": {"Reasons": ["BOUNCE"]}},
+}
 # Context for the local synthesis: the same stack, with waits short enough to watch.
 LOCAL_CONTEXT: dict[str, object] = {
     "listdrop:pollInitialWaitSeconds": 1,
@@ -67,9 +74,9 @@ LOCAL_CONTEXT: dict[str, object] = {
     "listdrop:enabledProviders": list(PROVIDERS),
     # On, so an upload under put/extra-as-attributes/ can be tried here (off by default in AWS: cdk.json).
     "listdrop:extraColumnsAsAttributes": True,
-    # One scheduled export to run on demand (`listdrop local run-schedule daily-vdm`); here and not in cdk.json,
-    # whose context every deployment to AWS inherits.
-    "listdrop:exportSchedules": [EXAMPLE_SCHEDULE],
+    # Scheduled exports to run on demand (`listdrop local run-schedule daily-vdm`, or weekly-bounces); here and not
+    # in cdk.json, whose context every deployment to AWS inherits.
+    "listdrop:exportSchedules": [EXAMPLE_SCHEDULE, EXAMPLE_LIST_SCHEDULE],
 }
 
 

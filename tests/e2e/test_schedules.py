@@ -35,4 +35,27 @@ def test_running_the_example_schedule_exports_yesterday_and_notifies_with_the_da
 
 def test_an_unknown_schedule_is_refused_naming_the_known_ones(cloud, capsys):
     assert cli.main(["local", "run-schedule", "nightly", "--endpoint-url", cloud.endpoint_url]) == 1
-    assert "No schedule 'nightly'; the schedules are: daily-vdm." in capsys.readouterr().err
+    assert "No schedule 'nightly'; the schedules are: daily-vdm, weekly-bounces." in capsys.readouterr().err
+
+
+def test_a_scheduled_list_export_exports_the_bounces_added_in_its_window(cloud, inbox, capsys):
+    now = datetime.now(UTC)
+    suppression = cloud.emulator("ses-import")
+    recent = {f"recent-{n}@example.com": "BOUNCE" for n in range(3)}
+    old = {f"old-{n}@example.com": "BOUNCE" for n in range(2)}
+    complaints = {f"complained-{n}@example.com": "COMPLAINT" for n in range(2)}
+    suppression.seed_suppressed({**recent, **complaints}, updated_at=(now - timedelta(days=2)).timestamp())
+    suppression.seed_suppressed(old, updated_at=(now - timedelta(days=30)).timestamp())
+    try:
+        assert cli.main(["local", "run-schedule", "weekly-bounces", "--endpoint-url", cloud.endpoint_url]) == 0
+        key = capsys.readouterr().out.rsplit("request written to ", 1)[1].strip()
+        [notification] = inbox.wait_for(key, timeout=60)
+    finally:
+        suppression.unsuppress({**recent, **old, **complaints})
+    assert notification.event["detail-type"] == "Export Succeeded", notification.text
+    assert notification.first_line.startswith("SUCCEEDED: SES export 'weekly-bounces' from s3://")
+    assert notification.detail["records"]["processed"] == len(recent)
+    today = now.date()
+    assert (
+        f"SUPPRESSION_LIST (BOUNCE); added {today - timedelta(days=7)} 00:00 to {today} 00:00 UTC" in notification.text
+    )

@@ -15,9 +15,10 @@ upload of a part number), and `cancel-requested` (written by `cancel`, seen by t
 `exports/results/<job id>/`.
 
 AWS facts relied on, with their sources:
-- All SES API actions but SendEmail and SendRawEmail are throttled at one request per second (SES Developer
-  Guide, "Service quotas in Amazon SES", as AWS Support quotes it: https://repost.aws/questions/QUJvthkKTJRFyUSH9MHCl7iA),
-  so calls are paced `MIN_CALL_INTERVAL_SECONDS` apart; a throttled page ends the step and the poll schedule backs off.
+- All SES API actions but SendEmail and SendRawEmail are throttled at one request per second: an assumption (README),
+  from an AWS re:Post answer reviewed by AWS Support that cites "Service quotas in Amazon SES"
+  (https://repost.aws/questions/QUJvthkKTJRFyUSH9MHCl7iA); calls are paced `MIN_CALL_INTERVAL_SECONDS` apart, and a
+  throttled page ends the step and the poll schedule backs off.
 - Neither listing documents a largest PageSize (botocore's sesv2 model: MaxItems is a bare integer); listdrop asks
   for `PAGE_SIZE` (an assumption, stated in the README) and follows NextToken until there is none.
 - S3 multipart parts are at least 5 MiB except the last (Amazon S3 User Guide, "Amazon S3 multipart upload limits").
