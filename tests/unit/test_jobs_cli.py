@@ -38,6 +38,7 @@ from listdrop.models import (
 )
 from listdrop.outcome import build_event
 from listdrop.providers import registry
+from listdrop.providers.split_jobs import NOT_STARTED, compose
 from listdrop.routing import route
 from listdrop.upload import Upload
 from listdrop.wording import count
@@ -510,6 +511,26 @@ def test_row_counts_read_as_english_with_thousands_separators(checks, text):
 
 def test_a_count_has_its_noun_in_the_right_number():
     assert [count(n, "row") for n in (0, 1, 2, 1000)] == ["0 rows", "1 row", "2 rows", "1,000 rows"]
+
+
+def test_show_of_a_split_upload_lists_its_parts_and_their_rows(jobs, capsys):
+    store: JobStore = jobs["store"]
+    split_id = "b7" * 20
+    key = "imports/ses/suppression-list/delete/big.csv"
+    upload = _upload(split_id, SUPPRESSION, key, NOW)
+    assert store.claim(upload, now=int(NOW.timestamp()), lease_seconds=900)
+    staged = {"uri": f"s3://{BUCKET}/staging/ses-import/{split_id}.csv", "sizeBytes": 250_000}
+    job_id = compose(["job-a", "job-b", NOT_STARTED], [10_000, 10_000, 5_000])
+    upload = upload.with_job(job_id).with_validation({**_checks(split_id), "jobs": 3, "rowsPerJob": 10_000}, staged)
+    store.mark_started(upload, _execution_input(upload), NOW.isoformat())
+    code, out, _ = shown(split_id, capsys)
+    assert code == 0
+    assert "jobs            3: the file was split, one job per part of the checked copy" in out
+    assert "part 1: rows 1-10,000, job job-a" in out
+    assert "part 2: rows 10,001-20,000, job job-b" in out
+    assert "part 3: rows 20,001-25,000, not started" in out
+    assert f"staging/ses-import/{split_id}.csv (250,000 bytes); part 1 of 3" in out
+    assert "split:" not in out
 
 
 def test_show_of_a_running_job_says_no_outcome_yet(jobs, capsys):

@@ -13,6 +13,7 @@ from listdrop.cli.jobs.text import json_default, long_time, records_text, status
 from listdrop.cli.output import add_output_options, wants_json
 from listdrop.job_records import MIN_PREFIX, Job
 from listdrop.job_store import Attribute, ClaimStatus
+from listdrop.providers.split_jobs import parts_of
 from listdrop.wording import count
 
 
@@ -82,7 +83,15 @@ def _upload(job: Job, upload: dict[str, Any], outcome: dict[str, Any]) -> list[s
             lines.append(f"                  rejected-rows report: {checks['report']}")
     staged = upload.get("staged")
     if staged:
-        lines.append(f"  staged copy     {staged.get('uri')} ({count(int(staged.get('sizeBytes') or 0), 'byte')})")
+        jobs = int((checks or {}).get("jobs") or 1)
+        lines.append(
+            f"  staged copy     {staged.get('uri')} ({count(int(staged.get('sizeBytes') or 0), 'byte')})"
+            + (
+                f"; part 1 of {jobs} (the others: the same name with .part-0002 ... before the extension)"
+                if jobs > 1
+                else ""
+            )
+        )
     return lines
 
 
@@ -127,8 +136,17 @@ def _timeline(job: Job, outcome: dict[str, Any]) -> list[str]:
 def _provider_job(job: Job) -> list[str]:
     if job.started_no_job:
         return ["  none: the upload ended before any job was started"]
+    job_id = job.get(Attribute.PROVIDER_JOB_ID)
+    parts = parts_of(str(job_id)) if job_id else None
     lines = [
-        f"  job id          {job.get(Attribute.PROVIDER_JOB_ID) or '- (none started yet)'}",
+        f"  job id          {job_id or '- (none started yet)'}"
+        if parts is None
+        else f"  jobs            {len(parts)}: the file was split, one job per part of the checked copy",
+        *(
+            f"                  part {part.number}: rows {part.first_row:,}-{part.last_row:,}, "
+            + (f"job {part.job_id}" if part.job_id else "not started")
+            for part in parts or ()
+        ),
         f"  provider status {job.get(Attribute.PROVIDER_STATUS) or '-'}",
         f"  records         {_records(job)}",
     ]
