@@ -23,8 +23,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 
 from botocore.exceptions import ClientError  # noqa: E402
 
+from listdrop.providers.job_state import JobStateStore  # noqa: E402
 from listdrop.providers.ses_export import list_export  # noqa: E402
-from listdrop.providers.ses_export.list_export import ListExports, ListExportStore  # noqa: E402
+from listdrop.providers.ses_export.list_export import ListExports  # noqa: E402
 
 JOB_ID = "list-export-bench"
 
@@ -89,7 +90,7 @@ def export(size: int, folder: Path) -> dict[str, float]:
     exporter = ListExports(
         PagedSuppressionList(size),
         s3,
-        ListExportStore(s3, "bench", "staging/list-exports/"),
+        JobStateStore(s3, "bench", "staging/jobs/"),
         "exports/results/",
         monotonic=lambda: clock[0],
         sleep=sleep,

@@ -167,6 +167,9 @@ class ListdropConfig:
     # Empty: the layer of the pinned Powertools version, from its public SSM parameter (infra/constructs/function.py).
     powertools_layer_arn: str = ""
     max_invalid_row_percent: float = 10.0
+    # The most of a contact list a sync/ upload may remove (percent of its contacts) unless its key says it means more
+    # (sync/allow-large-removal/); the poller's SYNC_MAX_REMOVAL_PERCENT.
+    sync_max_removal_percent: float = 10.0
     enabled_providers: tuple[str, ...] = ENABLED_BY_DEFAULT
     # The chat output (infra/constructs/chat.py): False, off; True, a ChatTopic this stack creates; or the ARN of an
     # existing topic that a chat channel configuration of Amazon Q Developer in chat applications subscribes to.
@@ -219,6 +222,9 @@ class ListdropConfig:
             max_invalid_row_percent=_as_float(
                 get("maxInvalidRowPercent", cls.max_invalid_row_percent), "maxInvalidRowPercent"
             ),
+            sync_max_removal_percent=_as_float(
+                get("syncMaxRemovalPercent", cls.sync_max_removal_percent), "syncMaxRemovalPercent"
+            ),
             chat_topic=_as_chat_topic(get("chatTopic", cls.chat_topic)),
             extra_columns_as_attributes=_as_bool(
                 get("extraColumnsAsAttributes", cls.extra_columns_as_attributes), "extraColumnsAsAttributes"
@@ -261,6 +267,8 @@ class ListdropConfig:
             raise ConfigError(f"{PREFIX}starterTimeoutSeconds must be from 3 to 900 (Lambda's limits)")
         if not 0 <= self.max_invalid_row_percent <= 100:
             raise ConfigError(f"{PREFIX}maxInvalidRowPercent must be between 0 and 100")
+        if not 0 <= self.sync_max_removal_percent <= 100:
+            raise ConfigError(f"{PREFIX}syncMaxRemovalPercent must be between 0 and 100")
         if self.export_schedules and SES_EXPORT not in self.enabled_providers:
             raise ConfigError(f"{PREFIX}exportSchedules run SES exports: add {SES_EXPORT} to {PREFIX}enabledProviders")
         for name in ("max_file_bytes", "poll_initial_wait_seconds", "log_retention_days", "status_unreadable_seconds"):

@@ -146,6 +146,7 @@ class Listdrop(Construct):
             powertools_layer=layer,
             log_retention=retention,
             key_prefix=self.key_prefix,
+            sync_max_removal_percent=config.sync_max_removal_percent,
         ).function
         self.state_machine = JobWorkflow(
             self,

@@ -22,14 +22,19 @@ EXTENSIONS: dict[str, DataFormat] = {
 }
 
 
+# The action folders of a records key (export is a request's, never a folder).
+ACTION_FOLDERS = frozenset({"put", "delete", "sync"})
+
+
 def action(segment: str) -> Action:
-    """A key's action folder: put/ (add or update) or delete/."""
-    try:
-        return Action(segment.upper())
-    except ValueError:
+    """A key's action folder: put/ (add or update), delete/, or sync/ (put, then remove what the file leaves out)."""
+    if segment.lower() not in ACTION_FOLDERS:
         raise RejectedFile(
-            "UNKNOWN_ACTION", f"'{segment}' is not an action: use 'put' (add or update) or 'delete'."
-        ) from None
+            "UNKNOWN_ACTION",
+            f"'{segment}' is not an action: use 'put' (add or update), 'delete', or 'sync' (make the list match the "
+            "file).",
+        )
+    return Action(segment.upper())
 
 
 class Compression(StrEnum):

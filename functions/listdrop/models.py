@@ -10,6 +10,8 @@ from typing import Any
 class Action(StrEnum):
     PUT = "PUT"
     DELETE = "DELETE"
+    # Make the destination match the file: put its records, then remove the members it does not list.
+    SYNC = "SYNC"
     EXPORT = "EXPORT"
 
 
@@ -54,6 +56,10 @@ class PinpointSegment:
 # layout does not name become. Opt-in per deployment too (listdrop:extraColumnsAsAttributes, the starter's setting).
 EXTRA_COLUMNS = "extraColumns"
 EXTRA_COLUMNS_AS_ATTRIBUTES = "attributesData"
+# A Destination option (the key folder .../sync/allow-large-removal/): the upload means a sync that removes more than
+# the deployment's share of the list (listdrop:syncMaxRemovalPercent).
+SYNC_REMOVALS = "syncRemovals"
+SYNC_REMOVALS_ANY = "any"
 
 
 @dataclass(frozen=True)
@@ -154,6 +160,8 @@ class JobStatus:
     # The poll itself did the job's work (a list export's pages, a bounded step per poll) and more is left:
     # poll again at once rather than wait for a job that only runs while it is polled.
     poll_again_now: bool = False
+    # A contact-list sync's counts: listed (before), added, updated, removed (providers/ses_import/sync.py).
+    sync: dict[str, int] | None = None
     # The provider's own progress and first failures, when it reports them (Pinpoint's pieces).
     progress: dict[str, Any] | None = None
     # The share of the job done (0 to 1) in the API's own measure, where it documents one that moves while the job

@@ -53,6 +53,8 @@ def build_event(
         "records": {"processed": processed, "failed": failed},
         # An upload split into several jobs: each job's id, rows of the checked copy, state and counts.
         "parts": list(status.parts) if status is not None and status.parts else None,
+        # A contact-list sync: the list's contacts before it (listed), and those it added, updated and removed.
+        "sync": status.sync if status is not None else None,
         "failureReport": failure_report,
         "result": result,
         "providerProgress": status.progress if status else None,
@@ -97,6 +99,11 @@ def _outcome_sentence(detail: dict[str, Any], what: str) -> str:
     reason = detail["reason"] or "no reason given"
     if outcome == Outcome.SUCCEEDED.value and detail["action"] == Action.EXPORT.value:
         return f"SUCCEEDED: {what}: {count(processed, 'record')} exported to {detail['result'] or 'SES (not copied)'}"
+    if outcome == Outcome.SUCCEEDED.value and detail.get("sync"):
+        sync = detail["sync"]
+        outcome_text = f"COMPLETED WITH {count(failed, 'failed record').upper()}" if failed else "SUCCEEDED"
+        changes = f"{sync['added']:,} added, {sync['updated']:,} updated, {sync['removed']:,} removed"
+        return f"{outcome_text}: {what}: {changes} ({count(processed, 'record')} processed, {failed:,} failed)"
     if outcome == Outcome.SUCCEEDED.value:
         outcome_text = f"COMPLETED WITH {count(failed, 'failed record').upper()}" if failed else "SUCCEEDED"
         return f"{outcome_text}: {what}: {count(processed, 'record')} processed, {failed:,} failed"

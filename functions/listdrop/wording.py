@@ -31,6 +31,8 @@ def what_happened(action: str, destination: dict[str, Any], uri: str) -> str:
         return f"PUT into {where} from {uri}"
     if action == Action.DELETE.value:
         return f"DELETE from {where} as listed in {uri}"  # noqa: S608 (a sentence for people, not SQL)
+    if action == Action.SYNC.value:
+        return f"SYNC {where} with {uri}"
     if action == Action.EXPORT.value:
         return f"{where} from {uri}"
     return f"{uri} for {where}" if destination.get("type") else uri

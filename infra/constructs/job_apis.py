@@ -33,8 +33,14 @@ def enabled_specs(config: ListdropConfig) -> list[ProviderSpec]:
 
 
 def grants(config: ListdropConfig) -> list[Grant]:
+    """Every enabled provider's statements, each once: providers that share a need (listdrop's own jobs' state,
+    reading contact lists) return the same statement."""
     options = DeploymentOptions(allowed_contact_lists=config.allowed_contact_lists)
-    return [grant for spec in enabled_specs(config) for grant in spec.permissions(options)]
+    unique: list[Grant] = []
+    for grant in (grant for spec in enabled_specs(config) for grant in spec.permissions(options)):
+        if grant not in unique:
+            unique.append(grant)
+    return unique
 
 
 def wildcard_reason(config: ListdropConfig, role: RoleName) -> str:

@@ -26,6 +26,7 @@ class Poller(Construct):
         powertools_layer: lambda_.ILayerVersion,
         log_retention: logs.RetentionDays,
         key_prefix: str = "",
+        sync_max_removal_percent: float = 10.0,
     ) -> None:
         """`key_prefix`: where listdrop's keys live in the bucket (Ingest's); the reports and results go under it."""
         super().__init__(scope, construct_id)
@@ -40,7 +41,8 @@ class Poller(Construct):
                 "BUCKET_NAME": bucket.bucket_name,
                 "REPORTS_PREFIX": reports,
                 "EXPORT_RESULTS_PREFIX": key_prefix + EXPORT_RESULTS_PREFIX,
-                "STAGING_PREFIX": key_prefix + STAGING_PREFIX,  # a list export's state (list-exports/)
+                "STAGING_PREFIX": key_prefix + STAGING_PREFIX,  # the state of listdrop's own jobs (jobs/)
+                "SYNC_MAX_REMOVAL_PERCENT": f"{sync_max_removal_percent:g}",
             },
             # A list export's poll reads for up to a minute (SECONDS_PER_POLL), then may wait out a slow last call
             # (the SDK's three attempts at a 30 s read timeout) and write an 8 MiB part: 180 s covers it.

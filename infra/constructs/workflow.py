@@ -340,6 +340,7 @@ class JobWorkflow(Construct):
                         "source.$": "$.upload.source",
                         "records": {"processed": 0, "failed": 0},
                         "parts.$": NULL,
+                        "sync.$": NULL,
                         "failureReport.$": NULL,
                         "result.$": NULL,
                         "providerProgress.$": NULL,

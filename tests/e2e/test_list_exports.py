@@ -30,7 +30,7 @@ def checkpoint(cloud, clients, job_id):
     try:
         body = (
             clients["s3"]
-            .get_object(Bucket=cloud.endpoints.bucket, Key=f"staging/list-exports/{job_id}/checkpoint.json")["Body"]
+            .get_object(Bucket=cloud.endpoints.bucket, Key=f"staging/jobs/{job_id}/checkpoint.json")["Body"]
             .read()
         )
     except clients["s3"].exceptions.NoSuchKey:

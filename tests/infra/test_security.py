@@ -200,6 +200,8 @@ def test_poller_role_is_least_privilege(template):
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
         "ses:GetImportJob",
+        "ses:CreateImportJob",  # a contact-list sync's PUT and DELETE jobs
+        "ses:ListImportJobs",  # ... and one an interrupted poll started
         "ses:GetExportJob",
         "ses:CancelExportJob",
         "ses:GetContactList",
@@ -219,17 +221,19 @@ def test_poller_role_is_least_privilege(template):
         ':mailmanager-address-list/*"]]}'
     )
     writes = sorted(flat(s["Resource"]) for s in statements if "s3:PutObject" in as_list(s["Action"]))
-    assert len(writes) == 3
+    assert len(writes) == 4
     assert writes[0].endswith('"/exports/results/*"]]}') and writes[1].endswith('"/reports/*"]]}')
-    assert writes[2].endswith('"/staging/list-exports/*"]]}')  # a list export's checkpoints, single PUTs
-    # Copies and list-export files are multipart uploads: wherever the poller writes them, it may abort them.
+    # listdrop's own jobs' state, and a sync's DELETE file beside the checked copy SES reads
+    assert writes[2].endswith('"/staging/jobs/*"]]}') and writes[3].endswith('"/staging/ses-import/*"]]}')
+    # Copies, list-export files and a sync's DELETE file are multipart uploads: wherever the poller writes, it may
+    # abort what it began.
     aborts = sorted(flat(s["Resource"]) for s in statements if "s3:AbortMultipartUpload" in as_list(s["Action"]))
-    assert aborts == writes[:2]
-    reads = flat(statement_with(statements, "s3:GetObject")["Resource"])
-    assert reads.endswith('"/staging/list-exports/*"]]}')
-    assert statement_with(statements, "s3:ListBucket")["Condition"] == {
-        "StringLike": {"s3:prefix": ["staging/list-exports/*"]}
-    }
+    assert aborts == writes
+    reads = sorted(flat(s["Resource"]) for s in statements if "s3:GetObject" in as_list(s["Action"]))
+    assert [read.rsplit("/", 2)[-2] for read in reads] == ["jobs", "ses-import"]
+    starts = statement_with(statements, "ses:CreateImportJob")
+    assert starts["Resource"] == "*" and set(as_list(starts["Action"])) == {"ses:CreateImportJob", "ses:ListImportJobs"}
+    assert statement_with(statements, "s3:ListBucket")["Condition"] == {"StringLike": {"s3:prefix": ["staging/jobs/*"]}}
     assert statement_with(statements, "ses:ListSuppressedDestinations")["Resource"] == "*"
     assert flat(statement_with(statements, "ses:ListContacts")["Resource"]).endswith(':contact-list/*"]]}')
 

@@ -14,13 +14,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from listdrop.models import JobState
+from listdrop.providers.job_state import JobStateStore
 from listdrop.providers.ses_export import list_export
-from listdrop.providers.ses_export.list_export import ListExports, ListExportStore
+from listdrop.providers.ses_export.list_export import Checkpoint, ListExports
 from tests.unit.conftest import BUCKET
 
 TRACKING = "0123456789abcdef0123456789abcdef01234567"
 JOB_ID = f"list-export-{TRACKING}"
-STATE = "staging/list-exports/"
+STATE = "staging/jobs/"
 
 
 def throttled(operation: str) -> ClientError:
@@ -77,12 +78,12 @@ def time_() -> FakeTime:
     return FakeTime()
 
 
-def exports(aws: dict[str, Any], ses: FakeSes, time_: FakeTime, store: ListExportStore | None = None) -> ListExports:
+def exports(aws: dict[str, Any], ses: FakeSes, time_: FakeTime, store: JobStateStore | None = None) -> ListExports:
     ses.clock = time_
     return ListExports(
         ses,
         aws["s3"],
-        store or ListExportStore(aws["s3"], BUCKET, STATE),
+        store or JobStateStore(aws["s3"], BUCKET, STATE),
         "exports/results/",
         clock=lambda: datetime(2026, 11, 30, tzinfo=UTC),
         monotonic=time_.monotonic,
@@ -133,22 +134,22 @@ def test_a_list_of_several_parts_is_written_in_parts_s3_accepts_and_read_back_wh
     text = body(aws, final.result_uri)
     assert len(text.encode()) > 2 * list_export.PART_BYTES
     assert text.count("\n") == len(many) and text.startswith("bounced-0000000@example.com,BOUNCE\n")
-    checkpoint = ListExportStore(aws["s3"], BUCKET, STATE).load(JOB_ID)
+    checkpoint = Checkpoint.from_json(JobStateStore(aws["s3"], BUCKET, STATE).read(JOB_ID, "checkpoint.json") or b"")
     assert checkpoint is not None and len(checkpoint.parts) == 3
 
 
-class DiesOnce(ListExportStore):
+class DiesOnce(JobStateStore):
     """A poll that dies when it comes to save its checkpoint, as a timed-out Lambda would, the first time only."""
 
     def __init__(self, s3: Any, at_generation: int) -> None:
         super().__init__(s3, BUCKET, STATE)
         self.at_generation = at_generation
 
-    def save(self, job_id: str, checkpoint: Any) -> None:
-        if checkpoint.generation == self.at_generation:
+    def write(self, job_id: str, name: str, body: bytes) -> None:
+        if name == "checkpoint.json" and Checkpoint.from_json(body).generation == self.at_generation:
             self.at_generation = -1
             raise RuntimeError("the poll died")
-        super().save(job_id, checkpoint)
+        super().write(job_id, name, body)
 
 
 @pytest.mark.parametrize("generation", [1, 5, 9, 10])
@@ -275,6 +276,6 @@ def test_a_refused_page_fails_the_export_with_the_services_words(aws, time_):
 def test_a_job_whose_checkpoint_is_gone_fails_and_a_store_without_a_bucket_says_so(aws, time_):
     lists = exports(aws, FakeSes(), time_)
     assert lists.status(JOB_ID).provider_status == "NOT_FOUND"
-    nowhere = exports(aws, FakeSes(), time_, ListExportStore(aws["s3"], None, STATE))
+    nowhere = exports(aws, FakeSes(), time_, JobStateStore(aws["s3"], None, STATE))
     with pytest.raises(Exception, match="no BUCKET_NAME"):
         nowhere.cancel(JOB_ID)

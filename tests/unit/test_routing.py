@@ -1,7 +1,16 @@
 import pytest
 
 from listdrop.errors import RejectedFile
-from listdrop.models import Action, DataFormat, Destination, DestinationType, InputKind, PinpointSegment
+from listdrop.models import (
+    SYNC_REMOVALS,
+    SYNC_REMOVALS_ANY,
+    Action,
+    DataFormat,
+    Destination,
+    DestinationType,
+    InputKind,
+    PinpointSegment,
+)
 from listdrop.routing import decode_key, is_folder_marker, refuse_unsupported_action, route
 
 APP = "0123456789abcdef0123456789abcdef"
@@ -183,3 +192,35 @@ def test_a_key_prefix_is_left_out_of_routing():
         route("other/imports/ses/contact-lists/Newsletter/put/a.csv", "team/listdrop/")
     assert refused.value.code == "NO_ROUTE"
     assert "team/listdrop/" in refused.value.reason
+
+
+def test_a_contact_list_sync_key_routes_to_the_list_and_may_mean_a_large_removal():
+    plain = route("imports/ses/contact-lists/Newsletter/sync/2026/crm.csv")
+    assert (plain.provider, plain.destination.name, plain.action) == ("ses-import", "Newsletter", Action.SYNC)
+    assert plain.destination.option(SYNC_REMOVALS) is None
+    meant = route("imports/ses/contact-lists/Newsletter/SYNC/allow-large-removal/crm.jsonl")
+    assert meant.action is Action.SYNC and meant.data_format is DataFormat.JSON
+    assert meant.destination.option(SYNC_REMOVALS) == SYNC_REMOVALS_ANY
+    assert meant.destination.label == "SES contact list 'Newsletter' (any share of it may be removed)"
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("imports/ses/suppression-list/sync/a.csv", "sync/ makes a contact list match the file"),
+        ("imports/mail-manager/address-lists/al-7f3a/sync/a.csv", "syncs SES contact lists only"),
+        ("imports/customer-profiles/acme/sync/a.csv", "syncs SES contact lists only"),
+    ],
+)
+def test_a_sync_of_anything_but_a_contact_list_is_refused_naming_why(key, words):
+    with pytest.raises(RejectedFile) as refused:
+        refuse_unsupported_action(route(key))
+    assert refused.value.code == "UNSUPPORTED_ACTION"
+    assert words in refused.value.reason
+
+
+def test_an_unknown_action_folder_names_the_three_actions():
+    with pytest.raises(RejectedFile) as refused:
+        route("imports/ses/contact-lists/Newsletter/merge/a.csv")
+    assert refused.value.code == "UNKNOWN_ACTION"
+    assert "'put' (add or update), 'delete', or 'sync'" in refused.value.reason

@@ -188,6 +188,12 @@ _MAIL_MANAGER_LIMIT_REASON = (
 )
 
 
+_SYNC_LIMIT_REASON = (
+    "The file has more than {limit:,} valid records; a sync imports its file in one SES job of at most {limit:,} "
+    "contacts (the members it leaves out are removed, so it cannot be split). Keep a synced list within that."
+)
+
+
 def spec_for(route: Route) -> FileSpec:
     if route.destination.type is DestinationType.MAIL_MANAGER_ADDRESS_LIST:
         return FileSpec(
@@ -207,9 +213,12 @@ def spec_for(route: Route) -> FileSpec:
             splits=False,  # the list's own maximum: more jobs into the same list cannot hold more
         )
     if route.destination.type is DestinationType.SES_CONTACT_LIST:
+        sync = route.action is Action.SYNC
         return FileSpec(
             destination_type=route.destination.type,
-            action=route.action,
+            # A sync's file is a put file (listdrop imports it with PUT, then removes the rest): one job, unsplit,
+            # since what it leaves out is what the list must lose.
+            action=Action.PUT if sync else route.action,
             data_format=route.data_format,
             has_header=route.data_format is DataFormat.CSV,
             columns=(EMAIL_ADDRESS, UNSUBSCRIBE_ALL, ATTRIBUTES_DATA, TOPIC_PREFERENCES),
@@ -217,6 +226,8 @@ def spec_for(route: Route) -> FileSpec:
             record_limit=CONTACT_LIST_RECORD_LIMIT,
             allows_topics=True,
             extra_as_attributes=route.destination.option(EXTRA_COLUMNS) == EXTRA_COLUMNS_AS_ATTRIBUTES,
+            splits=not sync,
+            record_limit_reason=_SYNC_LIMIT_REASON if sync else "",
         )
     if route.action is Action.PUT:
         return FileSpec(

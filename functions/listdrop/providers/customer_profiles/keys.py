@@ -55,7 +55,7 @@ def _route_in_domain(domain: str, file_parts: list[str]) -> Route:
         options = ((DATA_EXPIRY, str(_expiry_days(file_parts[1]))),)
         file_parts = file_parts[2:]
     action = Action.PUT
-    if file_parts[0].lower() in {"put", "delete"} and len(file_parts) > 1:
+    if file_parts[0].lower() in keys.ACTION_FOLDERS and len(file_parts) > 1:
         action = keys.action(file_parts[0])
         file_parts = file_parts[1:]
     if keys.data_format("/".join(file_parts)) is not DataFormat.CSV:
@@ -86,6 +86,10 @@ def _label(domain: str, options: tuple[tuple[str, str], ...]) -> str:
 
 def refuse_unsupported_action(route: Route) -> None:
     """Upload jobs only create or update profiles."""
+    if route.action is Action.SYNC:
+        raise RejectedFile(
+            "UNSUPPORTED_ACTION", "listdrop syncs SES contact lists only; Customer Profiles domains take put/ files."
+        )
     if route.action is not Action.PUT:
         raise RejectedFile(
             "UNSUPPORTED_ACTION",

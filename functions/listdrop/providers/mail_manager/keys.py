@@ -33,7 +33,7 @@ def route(parts: list[str]) -> Route:
     )
     action = Action.PUT
     with keys.refusals_name(PROVIDER, destination):
-        if file_parts[0].lower() in {"put", "delete"} and len(file_parts) > 1:
+        if file_parts[0].lower() in keys.ACTION_FOLDERS and len(file_parts) > 1:
             action = keys.action(file_parts[0])
             file_parts = file_parts[1:]
         return Route(PROVIDER, destination, action, keys.data_format("/".join(file_parts)))
@@ -41,6 +41,11 @@ def route(parts: list[str]) -> Route:
 
 def refuse_unsupported_action(route: Route) -> None:
     """Mail Manager address-list import jobs only add addresses."""
+    if route.action is Action.SYNC:
+        raise RejectedFile(
+            "UNSUPPORTED_ACTION",
+            "listdrop syncs SES contact lists only so far; a Mail Manager address list takes put/ files (additions).",
+        )
     if route.action is not Action.PUT:
         raise RejectedFile(
             "UNSUPPORTED_ACTION",

@@ -7,10 +7,11 @@ from functools import cache, partial
 
 from listdrop.models import DestinationType
 from listdrop.providers.clients import Clients
+from listdrop.providers.job_state import JobStateStore, folder
 from listdrop.providers.native import NativeListing
 from listdrop.providers.ses_export import keys, listing
 from listdrop.providers.ses_export.jobs import SesExportProvider
-from listdrop.providers.ses_export.list_export import ListExports, ListExportStore
+from listdrop.providers.ses_export.list_export import ListExports
 from listdrop.providers.ses_export.permissions import permissions
 from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleName
 
@@ -19,8 +20,7 @@ def list_exports(clients: Clients) -> ListExports:
     """List exports keep their state under the staging prefix and write their files with the other exports'
     (the functions' settings, as infra sets them on both the starter and the poller)."""
     s3 = clients.aws("s3")
-    folder = f"{clients.environment('STAGING_PREFIX') or 'staging/'}list-exports/"
-    store = ListExportStore(s3, clients.environment("BUCKET_NAME"), folder)
+    store = JobStateStore(s3, clients.environment("BUCKET_NAME"), folder(clients))
     results = clients.environment("EXPORT_RESULTS_PREFIX") or "exports/results/"
     return ListExports(clients.job_api("sesv2"), s3, store, results)
 

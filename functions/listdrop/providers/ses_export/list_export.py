@@ -8,7 +8,7 @@ bounded: the file is a multipart upload of `PART_BYTES` parts, and what is read 
 part) is carried to the next poll in an object of its own.
 
 A contact list's topics (the file's header) are read at the first poll. State lives under
-`<staging>list-exports/<job id>/` (the staging prefix expires, so it cleans itself up):
+`<staging>jobs/<job id>/` (providers/job_state.py; the staging prefix expires, so it cleans itself up):
 `checkpoint.json`, `carry-<generation>.csv` (each save writes a new generation, so a poll that dies before its
 checkpoint is saved leaves the previous one whole, and the next poll repeats its pages: S3 keeps only the last
 upload of a part number), and `cancel-requested` (written by `cancel`, seen by the next poll). The file goes to
@@ -41,6 +41,7 @@ from listdrop.errors import ProviderRequestRejected, ProviderUnavailable
 from listdrop.list_export_request import CONTACTS, SUPPRESSED
 from listdrop.models import JobState, JobStatus
 from listdrop.providers.base import call_api
+from listdrop.providers.job_state import JobStateStore
 from listdrop.providers.ses_export.list_rows import RESULT_KEYS, contact_header, rows_text
 
 JOB_ID_PREFIX = "list-export-"
@@ -55,6 +56,7 @@ PART_BYTES = 8 * 1024 * 1024
 # an execution's polls stay within Step Functions' history quota whatever the job's time limit (infra/config.py).
 # 300 polls of a minute read about 18 million entries at one call a second.
 QUICK_STEPS = 300
+CHECKPOINT = "checkpoint.json"
 RESULT_NAMES = {SUPPRESSED: "suppression-list.csv", CONTACTS: "contact-list.csv"}
 
 PROCESSING, COMPLETING, COMPLETED, FAILED, CANCELLED = "PROCESSING", "COMPLETING", "COMPLETED", "FAILED", "CANCELLED"
@@ -104,49 +106,6 @@ class Checkpoint:
         return cls(**json.loads(body))
 
 
-class ListExportStore:
-    """The checkpoints, carried rows and cancel requests of list exports, in the bucket."""
-
-    def __init__(self, s3: Any, bucket: str | None, folder: str) -> None:
-        self._s3, self.bucket, self._folder = s3, bucket, folder
-
-    def _key(self, job_id: str, name: str) -> str:
-        if not self.bucket:
-            raise ProviderRequestRejected("this process has no BUCKET_NAME, so it cannot reach listdrop's list exports")
-        return f"{self._folder}{job_id}/{name}"
-
-    def load(self, job_id: str) -> Checkpoint | None:
-        body = self._get(self._key(job_id, "checkpoint.json"))
-        return None if body is None else Checkpoint.from_json(body)
-
-    def save(self, job_id: str, checkpoint: Checkpoint) -> None:
-        self._put(self._key(job_id, "checkpoint.json"), checkpoint.to_json(), "application/json")
-
-    def carried(self, job_id: str, generation: int) -> bytes:
-        return (self._get(self._key(job_id, f"carry-{generation}.csv")) or b"") if generation else b""
-
-    def carry(self, job_id: str, generation: int, rows: bytes) -> None:
-        self._put(self._key(job_id, f"carry-{generation}.csv"), rows, "text/csv")
-
-    def cancel_requested(self, job_id: str) -> bool:
-        return self._get(self._key(job_id, "cancel-requested")) is not None
-
-    def request_cancel(self, job_id: str) -> None:
-        self._put(self._key(job_id, "cancel-requested"), b"", "text/plain")
-
-    def _get(self, key: str) -> bytes | None:
-        try:
-            response = call_api(
-                self._s3.get_object, "GetObject", expected=frozenset({"NoSuchKey"}), Bucket=self.bucket, Key=key
-            )
-        except ClientError:
-            return None
-        return bytes(response["Body"].read())
-
-    def _put(self, key: str, body: bytes, content_type: str) -> None:
-        call_api(self._s3.put_object, "PutObject", Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
-
-
 class ListExports:
     """Starts, advances and cancels list exports (the ses-export provider hands them their job ids)."""
 
@@ -154,7 +113,7 @@ class ListExports:
         self,
         ses: Any,
         s3: Any,
-        store: ListExportStore,
+        store: JobStateStore,
         results_prefix: str,
         clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
@@ -174,7 +133,7 @@ class ListExports:
             parameters=json.loads(json.dumps(members, default=_iso)),
             result_key=f"{self._results_prefix}{job_id}/{RESULT_NAMES[operation]}",
         )
-        self._store.save(job_id, checkpoint)
+        self._save(job_id, checkpoint)
         return job_id
 
     def _topics(self, contact_list: str) -> list[str]:
@@ -192,7 +151,7 @@ class ListExports:
 
     def status(self, job_id: str) -> JobStatus:
         """Advance the export by one step, unless it has ended, and say where it stands."""
-        checkpoint = self._store.load(job_id)
+        checkpoint = self._load(job_id)
         if checkpoint is None:
             return JobStatus(JobState.FAILED, "NOT_FOUND", error_message="The list export's checkpoint is gone.")
         if not checkpoint.is_final:
@@ -200,7 +159,7 @@ class ListExports:
         return self._status_of(checkpoint)
 
     def cancel(self, job_id: str) -> None:
-        checkpoint = self._store.load(job_id)
+        checkpoint = self._load(job_id)
         if checkpoint is None:
             raise ProviderRequestRejected("The list export does not exist.")
         if checkpoint.is_final:
@@ -315,7 +274,7 @@ class ListExports:
         checkpoint = replace(
             checkpoint, generation=generation, carry=generation if carried else 0, steps=checkpoint.steps + 1
         )
-        self._store.save(job_id, checkpoint)
+        self._save(job_id, checkpoint)
         return checkpoint
 
     # -- the end -----------------------------------------------------------------------------------------
@@ -335,7 +294,7 @@ class ListExports:
         if rest:
             checkpoint = self._upload_part(checkpoint, rest)
         checkpoint = replace(checkpoint, state=COMPLETING, generation=checkpoint.generation + 1, carry=0)
-        self._store.save(job_id, checkpoint)  # a poll that dies from here on completes the same parts
+        self._save(job_id, checkpoint)  # a poll that dies from here on completes the same parts
         return self._complete(job_id, checkpoint)
 
     def _complete(self, job_id: str, checkpoint: Checkpoint) -> Checkpoint:
@@ -358,7 +317,7 @@ class ListExports:
             generation=checkpoint.generation + 1,
             carry=0,
         )
-        self._store.save(job_id, ended)
+        self._save(job_id, ended)
         return ended
 
     def _abort(self, checkpoint: Checkpoint) -> None:
@@ -379,6 +338,13 @@ class ListExports:
                 UploadId=checkpoint.upload_id,
                 **parameters,
             )
+
+    def _load(self, job_id: str) -> Checkpoint | None:
+        body = self._store.read(job_id, CHECKPOINT)
+        return None if body is None else Checkpoint.from_json(body)
+
+    def _save(self, job_id: str, checkpoint: Checkpoint) -> None:
+        self._store.write(job_id, CHECKPOINT, checkpoint.to_json())
 
     def _status_of(self, checkpoint: Checkpoint) -> JobStatus:
         state = STATES[checkpoint.state]

@@ -6,11 +6,12 @@ account-level call (no TenantName) does not name, so it is granted on "*"."""
 from __future__ import annotations
 
 from listdrop.keys import EXPORT_RESULTS_PREFIX
+from listdrop.providers.job_state import state_grants
 from listdrop.providers.spec import DeploymentOptions, Grant, RoleName
 
 EXPORT_JOBS = "arn:{partition}:ses:{region}:{account}:export-job/*"
 CONTACT_LIST = "arn:{partition}:ses:{region}:{account}:contact-list/"
-LIST_EXPORT_STATE = "staging/list-exports/"
+
 JOB_IDS = "SES assigns export-job ids at creation, so they cannot be named in advance."
 
 
@@ -35,7 +36,7 @@ def permissions(options: DeploymentOptions) -> tuple[Grant, ...]:
         # List exports (list_export.py): the starter writes the first checkpoint (under staging/, which it may
         # write anyway); each poll reads the contact list's topics, pages the list, keeps its checkpoint and
         # writes the file.
-        _contact_lists(options.allowed_contact_lists),
+        page_contact_lists(options.allowed_contact_lists),
         Grant(
             RoleName.POLLER,
             "PageSuppressionList",
@@ -43,23 +44,7 @@ def permissions(options: DeploymentOptions) -> tuple[Grant, ...]:
             ("*",),
             "ses:ListSuppressedDestinations names a resource only for a tenant's list; the account's list has none.",
         ),
-        Grant(
-            RoleName.POLLER,
-            "KeepListExportState",
-            ("s3:GetObject", "s3:PutObject"),
-            (f"bucket:{LIST_EXPORT_STATE}*",),
-            "Each list export keeps its state under staging/list-exports/<job id>/, and only there.",
-        ),
-        # Without s3:ListBucket, S3 answers 403 instead of 404 for a key that does not exist
-        # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "Permissions"): a list export asks
-        # whether a cancel was requested, or rows were carried, by reading a key that is usually absent.
-        Grant(
-            RoleName.POLLER,
-            "FindListExportState",
-            ("s3:ListBucket",),
-            ("bucket:",),
-            conditions={"StringLike": {"s3:prefix": [f"{LIST_EXPORT_STATE}*"]}},
-        ),
+        *state_grants(),
         Grant(
             RoleName.POLLER,
             "KeepExportResults",
@@ -70,16 +55,17 @@ def permissions(options: DeploymentOptions) -> tuple[Grant, ...]:
     )
 
 
-def _contact_lists(names: tuple[str, ...]) -> Grant:
-    """Read and page contact lists: the ones listdrop:allowedContactLists names, or, without it, any."""
+def page_contact_lists(names: tuple[str, ...]) -> Grant:
+    """Read and page contact lists (list exports, syncs): the ones listdrop:allowedContactLists names, or any."""
     actions = ("ses:GetContactList", "ses:ListContacts")
     if names:
-        return Grant(RoleName.POLLER, "ExportContactLists", actions, tuple(f"{CONTACT_LIST}{name}" for name in names))
+        return Grant(RoleName.POLLER, "PageContactLists", actions, tuple(f"{CONTACT_LIST}{name}" for name in names))
     return Grant(
         RoleName.POLLER,
-        "ExportContactLists",
+        "PageContactLists",
         actions,
         (f"{CONTACT_LIST}*",),
-        "No listdrop:allowedContactLists configured, so a list export may read any contact list of the account; "
+        "No listdrop:allowedContactLists configured, so a list export or a sync may read any contact list of the "
+        "account; "
         "set that list to scope this permission to named lists.",
     )

@@ -1,16 +1,35 @@
-"""Amazon SES v2 import jobs: contact lists and the account-level suppression list."""
+"""Amazon SES v2 import jobs: contact lists and the account-level suppression list (and contact-list syncs)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from listdrop.models import DestinationType
+from listdrop.providers.clients import Clients
+from listdrop.providers.job_state import JobStateStore, folder
 from listdrop.providers.native import NativeListing
+from listdrop.providers.ses_export.list_export import ListExports
 from listdrop.providers.ses_import import keys, listing
 from listdrop.providers.ses_import.jobs import SesImportProvider
 from listdrop.providers.ses_import.permissions import SES_READS_CHECKED_FILES, permissions
+from listdrop.providers.ses_import.sync import ContactListSyncs
 from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleName
 from listdrop.providers.split_jobs import SplitJobs
 from listdrop.validation.formats import spec_for
 from listdrop.validation.layouts.addresses import AddressLayout
+
+# The share of a contact list a sync may remove unless its key says it means more (listdrop:syncMaxRemovalPercent).
+DEFAULT_SYNC_MAX_REMOVAL_PERCENT = 10.0
+
+
+def contact_list_syncs(clients: Clients, imports: SesImportProvider) -> ContactListSyncs:
+    """Syncs keep their state, and the copy of the list they read, with listdrop's other jobs (job_state.py)."""
+    s3 = clients.aws("s3")
+    store = JobStateStore(s3, clients.environment("BUCKET_NAME"), folder(clients))
+    lists = ListExports(clients.job_api("sesv2"), s3, store, folder(clients))
+    limit = float(clients.environment("SYNC_MAX_REMOVAL_PERCENT") or DEFAULT_SYNC_MAX_REMOVAL_PERCENT)
+    return ContactListSyncs(imports, s3, store, lists, limit)
+
 
 SPEC = ProviderSpec(
     name=SesImportProvider.name,
@@ -18,7 +37,9 @@ SPEC = ProviderSpec(
     api_version="2019-09-27",
     description="SES contact lists and the account suppression list (import jobs)",
     # A file over one job's record limit becomes several jobs (formats.FileSpec.splits), tracked as one.
-    factory=lambda clients: SplitJobs(SesImportProvider(clients.job_api("sesv2"))),
+    factory=lambda clients: SplitJobs(
+        SesImportProvider(clients.job_api("sesv2"), partial(contact_list_syncs, clients))
+    ),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),
     layout=lambda route: AddressLayout(spec_for(route)),
     destination_types=(DestinationType.SES_CONTACT_LIST, DestinationType.SES_SUPPRESSION_LIST),

@@ -1,8 +1,9 @@
-"""Amazon SES v2 import jobs: contact lists and the account-level suppression list."""
+"""Amazon SES v2 import jobs: contact lists and the account-level suppression list; a contact-list sync/ file is a
+sync, listdrop's own job of several SES import jobs (sync.py), whose ids start with `sync-`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -10,9 +11,19 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from listdrop.errors import ProviderRequestRejected, RejectedFile
-from listdrop.models import Action, DestinationType, FileShape, JobState, JobStatus, Route
+from listdrop.models import (
+    SYNC_REMOVALS,
+    SYNC_REMOVALS_ANY,
+    Action,
+    DestinationType,
+    FileShape,
+    JobState,
+    JobStatus,
+    Route,
+)
 from listdrop.providers.base import ImportRequest, call_api
 from listdrop.providers.native import token_pages
+from listdrop.providers.ses_import.sync import ContactListSyncs, is_sync
 
 NOT_FOUND = frozenset({"NotFoundException"})
 
@@ -29,8 +40,18 @@ class SesImportProvider:
     name = "ses-import"
     min_start_interval_seconds = 0.0
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, syncs: Callable[[SesImportProvider], ContactListSyncs] | None = None) -> None:
+        """`syncs` builds the contact-list syncs on first use, driving this provider's import jobs."""
         self._ses = client
+        self._build_syncs = syncs
+        self._built: ContactListSyncs | None = None
+
+    def _syncs(self) -> ContactListSyncs:
+        if self._build_syncs is None:
+            raise ProviderRequestRejected("this ses-import provider was built without contact-list syncs")
+        if self._built is None:
+            self._built = self._build_syncs(self)
+        return self._built
 
     def verify_destination(self, route: Route, shape: FileShape) -> None:
         if route.destination.type is not DestinationType.SES_CONTACT_LIST:
@@ -46,7 +67,7 @@ class SesImportProvider:
             ) from None
         known = {topic["TopicName"] for topic in contact_list.get("Topics", [])}
         unknown = sorted(set(shape.topics) - known)
-        if unknown and route.action is Action.PUT:
+        if unknown and route.action in (Action.PUT, Action.SYNC):
             raise RejectedFile(
                 "UNKNOWN_TOPIC",
                 f"The contact list '{name}' has no topic named {', '.join(repr(t) for t in unknown[:5])}.",
@@ -65,6 +86,9 @@ class SesImportProvider:
 
     def start(self, request: ImportRequest) -> str:
         route = request.route
+        if route.action is Action.SYNC:
+            allow_any_share = route.destination.option(SYNC_REMOVALS) == SYNC_REMOVALS_ANY
+            return self._syncs().start(request, allow_any_share=allow_any_share)
         response = call_api(
             self._ses.create_import_job,
             "CreateImportJob",
@@ -75,7 +99,10 @@ class SesImportProvider:
 
     def find_started(self, request: ImportRequest, *, since: datetime) -> str | None:
         """SES import jobs take no client token: look for a job created since `since` that reads this
-        request's staged copy (its key holds the tracking id, so no other upload's job can match)."""
+        request's staged copy (its key holds the tracking id, so no other upload's job can match). A sync's start
+        only writes its first checkpoints, which a repeat writes again."""
+        if request.route.action is Action.SYNC:
+            return None
         destination = self._destination(request.route)
         is_contact_list = request.route.destination.type is DestinationType.SES_CONTACT_LIST
         for summary in self._import_jobs("CONTACT_LIST" if is_contact_list else "SUPPRESSION_LIST"):
@@ -95,6 +122,8 @@ class SesImportProvider:
         )
 
     def status(self, job_id: str) -> JobStatus:
+        if is_sync(job_id):
+            return self._syncs().status(job_id)
         try:
             job = call_api(self._ses.get_import_job, "GetImportJob", expected=NOT_FOUND, JobId=job_id)
         except ClientError:
@@ -113,4 +142,7 @@ class SesImportProvider:
         )
 
     def cancel(self, job_id: str) -> None:
+        if is_sync(job_id):
+            self._syncs().cancel(job_id)
+            return
         raise ProviderRequestRejected("SES import jobs cannot be cancelled: the API has no call for it.")

@@ -5,6 +5,8 @@ GetContactList on `contact-list`."""
 
 from __future__ import annotations
 
+from listdrop.providers.job_state import state_grants
+from listdrop.providers.ses_export.permissions import page_contact_lists
 from listdrop.providers.spec import BucketReader, DeploymentOptions, Grant, RoleName
 
 SES_ARN = "arn:{partition}:ses:{region}:{account}:"
@@ -13,6 +15,7 @@ NO_RESOURCE_TYPE = (
     "ses:CreateImportJob and ses:ListImportJobs support no resource-level permissions (no resource type in the "
     "Service Authorization Reference); the destination is chosen by the file's key."
 )
+STAGED = "staging/ses-import/"  # the checked copies SES reads (SES_READS_CHECKED_FILES)
 JOB_IDS = "Import job ids are assigned by SES at creation, so they cannot be named in advance."
 
 
@@ -36,6 +39,26 @@ def permissions(options: DeploymentOptions) -> tuple[Grant, ...]:
             f"{JOB_IDS} A retry reads the jobs it lists to find one an interrupted attempt started.",
         ),
         Grant(RoleName.POLLER, "ReadSesImportJobs", ("ses:GetImportJob",), (IMPORT_JOBS,), JOB_IDS),
+        # A contact-list sync (sync.py) runs in the poller: it pages the list, reads the checked copy, writes the
+        # DELETE file of the contacts the file leaves out beside it (where SES may read), and starts SES import jobs
+        # (finding one an interrupted poll started first).
+        page_contact_lists(options.allowed_contact_lists),
+        Grant(
+            RoleName.POLLER,
+            "StartSyncImportJobs",
+            ("ses:CreateImportJob", "ses:ListImportJobs"),
+            ("*",),
+            NO_RESOURCE_TYPE,
+        ),
+        Grant(
+            RoleName.POLLER,
+            "ReadSyncedFilesWriteRemovals",
+            ("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"),
+            (f"bucket:{STAGED}*",),
+            "A sync reads its checked copy, staging/ses-import/<tracking id>..., and writes the contacts to remove "
+            "beside it.",
+        ),
+        *state_grants(),
     )
 
 
@@ -67,6 +90,6 @@ SES_READS_CHECKED_FILES = BucketReader(
     sid="AllowSesImportJobsToReadCheckedFiles",
     service_principal="ses.amazonaws.com",
     actions=("s3:GetObject",),
-    prefix="staging/ses-import/",
+    prefix=STAGED,
     conditions={"StringEquals": {"aws:Referer": "{account}"}},
 )
