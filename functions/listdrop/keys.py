@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from enum import StrEnum
 
 from listdrop.errors import RejectedFile
-from listdrop.models import Action, DataFormat, Destination
+from listdrop.models import SYNC_REMOVALS, SYNC_REMOVALS_ANY, Action, DataFormat, Destination
 
 IMPORTS_PREFIX = "imports/"
 EXPORTS_PREFIX = "exports/"
@@ -24,6 +24,18 @@ EXTENSIONS: dict[str, DataFormat] = {
 
 # The action folders of a records key (export is a request's, never a folder).
 ACTION_FOLDERS = frozenset({"put", "delete", "sync"})
+# The folder after sync/ that says the upload means a sync removing more than the deployment's share of the list.
+ALLOW_LARGE_REMOVAL_FOLDER = "allow-large-removal"
+
+
+def meaning_large_removal(destination: Destination) -> Destination:
+    """The destination of a sync/allow-large-removal/ key: any share of the list may be removed."""
+    return Destination(
+        destination.type,
+        destination.name,
+        label=f"{destination.label} (any share of it may be removed)",
+        options=(*destination.options, (SYNC_REMOVALS, SYNC_REMOVALS_ANY)),
+    )
 
 
 def action(segment: str) -> Action:

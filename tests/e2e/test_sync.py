@@ -71,9 +71,33 @@ def test_a_sync_that_would_remove_too_much_is_refused_and_changes_nothing(cloud,
     assert sorted(contacts(clients)) == sorted(synced_list[:10])
 
 
-def test_a_sync_of_the_suppression_list_or_a_mail_manager_list_is_refused_naming_why(cloud, clients, inbox):
+def test_a_sync_of_the_suppression_list_is_refused_naming_why(cloud, clients, inbox):
     key = "imports/ses/suppression-list/sync/all.csv"
     drop(cloud, clients, key, "someone@example.com,BOUNCE\n")
     [notification] = inbox.wait_for(key, timeout=60)
     assert notification.detail["reasonCode"] == "UNSUPPORTED_ACTION"
     assert "sync/ makes a contact list match the file" in notification.detail["reason"]
+
+
+def test_a_mail_manager_address_list_sync_imports_the_file_and_deregisters_the_rest(cloud, clients, inbox):
+    mail = cloud.client("mailmanager")
+    list_id = mail.create_address_list(AddressListName="synced-partners")["AddressListId"]
+    members = [f"partner-{n:02d}@example.com" for n in range(12)]
+    for address in members:
+        mail.register_member_to_address_list(AddressListId=list_id, Address=address)
+    wanted = [*members[:11], "new-partner@example.com"]
+    key = f"imports/mail-manager/address-lists/{list_id}/sync/partners.csv"
+    drop(cloud, clients, key, "address\n" + "".join(f"{address}\n" for address in wanted))
+    [notification] = inbox.wait_for(key, timeout=90)
+    assert notification.event["detail-type"] == "Import Succeeded", notification.text
+    assert notification.detail["sync"] == {"listed": 12, "added": 1, "updated": 11, "removed": 1}
+    assert "1 added, 11 updated, 1 removed" in notification.first_line
+    listed = mail.list_members_of_address_list(AddressListId=list_id)["Addresses"]
+    assert sorted(member["Address"] for member in listed) == sorted(wanted)
+
+    half = f"imports/mail-manager/address-lists/{list_id}/sync/half.csv"
+    drop(cloud, clients, half, "address\n" + "".join(f"{address}\n" for address in wanted[:6]))
+    [refused] = inbox.wait_for(half, timeout=90)
+    assert refused.detail["reasonCode"] == "JOB_REMOVES_TOO_MANY", refused.text
+    assert "would remove 6 members of 12 (50%)" in refused.detail["reason"]
+    mail.delete_address_list(AddressListId=list_id)

@@ -209,6 +209,11 @@ def test_poller_role_is_least_privilege(template):
         "ses:ListSuppressedDestinations",
         "ses:GetAddressListImportJob",
         "ses:StopAddressListImportJob",
+        # an address-list sync: read the list, import the file, deregister the members it leaves out
+        "ses:ListMembersOfAddressList",
+        "ses:CreateAddressListImportJob",
+        "ses:StartAddressListImportJob",
+        "ses:DeregisterMemberFromAddressList",
         "dynamodb:UpdateItem",
         "s3:GetObject",
         "s3:ListBucket",
@@ -221,16 +226,21 @@ def test_poller_role_is_least_privilege(template):
         ':mailmanager-address-list/*"]]}'
     )
     writes = sorted(flat(s["Resource"]) for s in statements if "s3:PutObject" in as_list(s["Action"]))
-    assert len(writes) == 4
-    assert writes[0].endswith('"/exports/results/*"]]}') and writes[1].endswith('"/reports/*"]]}')
-    # listdrop's own jobs' state, and a sync's DELETE file beside the checked copy SES reads
-    assert writes[2].endswith('"/staging/jobs/*"]]}') and writes[3].endswith('"/staging/ses-import/*"]]}')
+    assert [write.rsplit('"', 2)[-2] for write in writes] == [
+        "/exports/results/*",
+        "/reports/*",
+        "/staging/jobs/*",  # listdrop's own jobs' state
+        "/staging/mail-manager/*",  # a sync's removals beside the checked copy
+        "/staging/ses-import/*",  # ... which SES reads there for its DELETE job
+    ]
     # Copies, list-export files and a sync's DELETE file are multipart uploads: wherever the poller writes, it may
     # abort what it began.
     aborts = sorted(flat(s["Resource"]) for s in statements if "s3:AbortMultipartUpload" in as_list(s["Action"]))
     assert aborts == writes
     reads = sorted(flat(s["Resource"]) for s in statements if "s3:GetObject" in as_list(s["Action"]))
-    assert [read.rsplit("/", 2)[-2] for read in reads] == ["jobs", "ses-import"]
+    assert [read.rsplit("/", 2)[-2] for read in reads] == ["jobs", "mail-manager", "ses-import"]
+    syncing = statement_with(statements, "ses:DeregisterMemberFromAddressList")
+    assert flat(syncing["Resource"]).endswith(':mailmanager-address-list/*"]]}')
     starts = statement_with(statements, "ses:CreateImportJob")
     assert starts["Resource"] == "*" and set(as_list(starts["Action"])) == {"ses:CreateImportJob", "ses:ListImportJobs"}
     assert statement_with(statements, "s3:ListBucket")["Condition"] == {"StringLike": {"s3:prefix": ["staging/jobs/*"]}}

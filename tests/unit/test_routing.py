@@ -208,8 +208,7 @@ def test_a_contact_list_sync_key_routes_to_the_list_and_may_mean_a_large_removal
     ("key", "words"),
     [
         ("imports/ses/suppression-list/sync/a.csv", "sync/ makes a contact list match the file"),
-        ("imports/mail-manager/address-lists/al-7f3a/sync/a.csv", "syncs SES contact lists only"),
-        ("imports/customer-profiles/acme/sync/a.csv", "syncs SES contact lists only"),
+        ("imports/customer-profiles/acme/sync/a.csv", "Customer Profiles domains take put/ files"),
     ],
 )
 def test_a_sync_of_anything_but_a_contact_list_is_refused_naming_why(key, words):
@@ -224,3 +223,12 @@ def test_an_unknown_action_folder_names_the_three_actions():
         route("imports/ses/contact-lists/Newsletter/merge/a.csv")
     assert refused.value.code == "UNKNOWN_ACTION"
     assert "'put' (add or update), 'delete', or 'sync'" in refused.value.reason
+
+
+@pytest.mark.parametrize("folder", ["sync", "sync/allow-large-removal"])
+def test_a_mail_manager_sync_key_routes_to_its_list(folder):
+    result = route(f"imports/mail-manager/address-lists/al-7f3a/{folder}/partners.csv")
+    assert (result.provider, result.destination.name, result.action) == ("mail-manager", "al-7f3a", Action.SYNC)
+    refuse_unsupported_action(result)
+    forced = result.destination.option(SYNC_REMOVALS) == SYNC_REMOVALS_ANY
+    assert forced is folder.endswith("allow-large-removal")

@@ -7,18 +7,22 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from listdrop.errors import ProviderRequestRejected
 from listdrop.models import Action, DataFormat, Destination, DestinationType, JobState, JobStatus, Route, S3Object
+from listdrop.providers import sync_diff
 from listdrop.providers.base import ImportRequest
 from listdrop.providers.job_state import JobStateStore
+from listdrop.providers.mail_manager.sync import AddressListTarget
+from listdrop.providers.ses_export import list_export
 from listdrop.providers.ses_export.list_export import ListExports
-from listdrop.providers.ses_import import sync_diff
-from listdrop.providers.ses_import.sync import ContactListSyncs
+from listdrop.providers.ses_import.sync import ContactListTarget
+from listdrop.providers.syncs import SyncCheckpoint, Syncs
 from tests.unit.conftest import BUCKET
 
 TRACKING = "ab" * 20
@@ -69,10 +73,10 @@ class FakeImports:
 def syncs(aws: dict[str, Any], listed: list[str], imports: FakeImports, store: JobStateStore | None = None):
     store = store or JobStateStore(aws["s3"], BUCKET, STATE)
     lists = ListExports(FakeListing(listed), aws["s3"], store, STATE, sleep=lambda seconds: None)
-    return ContactListSyncs(imports, aws["s3"], store, lists, max_removal_percent=25.0)
+    return Syncs(ContactListTarget(), imports, aws["s3"], store, lists, max_removal_percent=25.0)
 
 
-def begin(aws: dict[str, Any], engine: ContactListSyncs, addresses: list[str], *, any_share: bool = False) -> str:
+def begin(aws: dict[str, Any], engine: Syncs, addresses: list[str], *, any_share: bool = False) -> str:
     body = "emailAddress,unsubscribeAll\n" + "".join(f"{address},false\n" for address in addresses)
     aws["s3"].put_object(Bucket=BUCKET, Key=STAGED, Body=body.encode())
     route = Route("ses-import", Destination(DestinationType.SES_CONTACT_LIST, "news"), Action.SYNC, DataFormat.CSV)
@@ -81,7 +85,7 @@ def begin(aws: dict[str, Any], engine: ContactListSyncs, addresses: list[str], *
     )
 
 
-def run(engine: ContactListSyncs) -> list[JobStatus]:
+def run(engine: Syncs) -> list[JobStatus]:
     statuses = []
     for _ in range(50):
         statuses.append(engine.status(JOB_ID))
@@ -168,7 +172,7 @@ def test_a_failed_put_removes_nothing_and_says_so(aws):
     begin(aws, engine, LISTED[:7])
     final = run(engine)[-1]
     assert final.state is JobState.FAILED
-    assert final.error_message == "The file's import ended FAILED (bad file); no contact was removed."
+    assert final.error_message == "The file's import ended FAILED (bad file); nothing was removed."
     assert [request.route.action for request in imports.started] == [Action.PUT]
 
 
@@ -192,7 +196,7 @@ def test_a_sync_is_cancelled_while_it_lists_and_not_once_its_jobs_run(aws):
     engine = syncs(aws, LISTED, imports, JobStateStore(aws["s3"], BUCKET, "staging/other-jobs/"))
     begin(aws, engine, LISTED)
     assert engine.status(JOB_ID).provider_status == "IMPORTING"
-    with pytest.raises(ProviderRequestRejected, match="SES import jobs cannot be cancelled"):
+    with pytest.raises(ProviderRequestRejected, match="it changes the list now, and runs to its end"):
         engine.cancel(JOB_ID)
 
 
@@ -205,10 +209,83 @@ def test_a_sync_is_cancelled_while_it_lists_and_not_once_its_jobs_run(aws):
     ],
 )
 def test_the_checked_copy_gives_its_addresses_in_either_layout(lines, data_format, addresses):
-    assert list(sync_diff.staged_addresses(lines, data_format)) == addresses
+    assert list(sync_diff.staged_addresses(lines, data_format, "emailAddress")) == addresses
 
 
 def test_addresses_are_compared_without_regard_to_case_or_surrounding_spaces():
     kept = sync_diff.file_digests(["Jane@Example.com", "x@example.com"])
     leaves = dict(sync_diff.removals(["jane@example.com", " X@EXAMPLE.COM", "y@example.com"], kept))
     assert leaves == {"jane@example.com": False, " X@EXAMPLE.COM": False, "y@example.com": True}
+
+
+class FakeMailManager:
+    """DeregisterMemberFromAddressList over a set of members; chosen calls throttled or refused."""
+
+    def __init__(self, members: set[str]) -> None:
+        self.members = members
+        self.calls: list[str] = []
+        self.answers: dict[int, str] = {}  # call number -> error code
+
+    def deregister_member_from_address_list(self, AddressListId: str, Address: str) -> dict[str, Any]:
+        self.calls.append(Address)
+        code = self.answers.get(len(self.calls))
+        if code:
+            raise ClientError({"Error": {"Code": code, "Message": code}}, "DeregisterMemberFromAddressList")
+        if Address not in self.members:
+            raise ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": "no"}}, "Deregister")
+        self.members.remove(Address)
+        return {}
+
+
+def mail_checkpoint(aws: dict[str, Any], removals: list[str], removed: int = 0) -> SyncCheckpoint:
+    checkpoint = SyncCheckpoint(
+        tracking_id=TRACKING,
+        destination_type="MAIL_MANAGER_ADDRESS_LIST",
+        destination="al-1",
+        data_format="CSV",
+        staged_bucket=BUCKET,
+        staged_key=f"staging/mail-manager/{TRACKING}.csv",
+        staged_size=1,
+        allow_any_share=False,
+        started_at=datetime.now(UTC).isoformat(),
+        removed=removed,
+    )
+    body = "address\n" + "".join(f"{address}\n" for address in removals)
+    aws["s3"].put_object(Bucket=BUCKET, Key=checkpoint.removals_key, Body=body.encode())
+    return checkpoint
+
+
+def test_mail_manager_members_are_removed_one_a_second_for_a_poll_then_resumed(aws, monkeypatch):
+    monkeypatch.setattr(list_export, "SECONDS_PER_POLL", 2.5)
+    clock = {"now": 0.0}
+    removals = [f"gone-{n}@example.com" for n in range(5)]
+    mail = FakeMailManager({*removals, "stays@example.com"})
+    target = AddressListTarget(
+        mail, aws["s3"], monotonic=lambda: clock["now"], sleep=lambda s: clock.__setitem__("now", clock["now"] + s)
+    )
+    first = target.remove(mail_checkpoint(aws, removals), FakeImports())
+    # calls at 0, 1, 2 and 3 s: the first past the 2.5 s ends the poll
+    assert (first.state, first.removed, first.poll_again_now) == (JobState.RUNNING, 4, True)
+    second = target.remove(mail_checkpoint(aws, removals, removed=first.removed), FakeImports())
+    assert (second.state, second.removed) == (JobState.SUCCEEDED, 5)
+    assert mail.calls == removals and mail.members == {"stays@example.com"}
+
+
+def test_mail_manager_removal_counts_a_member_already_gone_and_backs_off_when_throttled(aws):
+    removals = ["a@example.com", "b@example.com", "c@example.com"]
+    mail = FakeMailManager({"b@example.com", "c@example.com"})  # a@ is gone already
+    mail.answers = {3: "ThrottlingException"}
+    target = AddressListTarget(mail, aws["s3"], monotonic=lambda: 0.0, sleep=lambda s: None)
+    throttled = target.remove(mail_checkpoint(aws, removals), FakeImports())
+    assert (throttled.state, throttled.removed, throttled.poll_again_now) == (JobState.RUNNING, 2, False)
+    done = target.remove(mail_checkpoint(aws, removals, removed=2), FakeImports())
+    assert (done.state, done.removed) == (JobState.SUCCEEDED, 3) and mail.members == set()
+
+
+def test_mail_manager_removal_refused_fails_saying_how_many_were_removed(aws):
+    mail = FakeMailManager({"a@example.com", "b@example.com"})
+    mail.answers = {2: "AccessDeniedException"}
+    target = AddressListTarget(mail, aws["s3"], monotonic=lambda: 0.0, sleep=lambda s: None)
+    step = target.remove(mail_checkpoint(aws, ["a@example.com", "b@example.com"]), FakeImports())
+    assert step.state is JobState.FAILED and step.removed == 1
+    assert step.error is not None and step.error.startswith("after 1 removed: DeregisterMemberFromAddressList was")

@@ -198,7 +198,7 @@ def spec_for(route: Route) -> FileSpec:
     if route.destination.type is DestinationType.MAIL_MANAGER_ADDRESS_LIST:
         return FileSpec(
             destination_type=route.destination.type,
-            action=route.action,
+            action=Action.PUT if route.action is Action.SYNC else route.action,  # a sync's file is a put file
             data_format=route.data_format,
             has_header=route.data_format is DataFormat.CSV,
             columns=(EMAIL_ADDRESS,),

@@ -24,7 +24,13 @@ def _address_list_of_job(call: Call) -> str:
 RULES: dict[tuple[str, str], Rule] = {
     **{
         ("mailmanager", operation): one(f"ses:{operation}", _address_list)
-        for operation in ("GetAddressList", "CreateAddressListImportJob", "ListAddressListImportJobs")
+        for operation in (
+            "GetAddressList",
+            "CreateAddressListImportJob",
+            "ListAddressListImportJobs",
+            "ListMembersOfAddressList",
+            "DeregisterMemberFromAddressList",
+        )
     },
     **{
         ("mailmanager", operation): one(f"ses:{operation}", _address_list_of_job)

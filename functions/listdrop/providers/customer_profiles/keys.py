@@ -88,7 +88,9 @@ def refuse_unsupported_action(route: Route) -> None:
     """Upload jobs only create or update profiles."""
     if route.action is Action.SYNC:
         raise RejectedFile(
-            "UNSUPPORTED_ACTION", "listdrop syncs SES contact lists only; Customer Profiles domains take put/ files."
+            "UNSUPPORTED_ACTION",
+            "listdrop syncs SES contact lists and Mail Manager address lists; Customer Profiles domains take put/ "
+            "files.",
         )
     if route.action is not Action.PUT:
         raise RejectedFile(

@@ -1,4 +1,4 @@
-"""Amazon SES Mail Manager address-list import jobs."""
+"""Amazon SES Mail Manager address-list import jobs (and address-list syncs)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from listdrop.models import DestinationType
 from listdrop.providers.mail_manager import keys, listing
 from listdrop.providers.mail_manager.jobs import MailManagerProvider
 from listdrop.providers.mail_manager.permissions import permissions
+from listdrop.providers.mail_manager.sync import AddressListTarget
 from listdrop.providers.native import NativeListing
 from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleName
+from listdrop.providers.syncs import build_syncs
 from listdrop.validation.formats import spec_for
 from listdrop.validation.layouts.addresses import AddressLayout
 
@@ -16,7 +18,13 @@ SPEC = ProviderSpec(
     service="mailmanager",
     api_version="2023-10-17",
     description="Mail Manager address lists (import jobs that add addresses)",
-    factory=lambda clients: MailManagerProvider(clients.job_api("mailmanager"), clients.aws("s3")),
+    factory=lambda clients: MailManagerProvider(
+        clients.job_api("mailmanager"),
+        clients.aws("s3"),
+        syncs=lambda provider: build_syncs(
+            clients, AddressListTarget(clients.job_api("mailmanager"), clients.aws("s3")), "mailmanager", provider
+        ),
+    ),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),
     layout=lambda route: AddressLayout(spec_for(route)),
     destination_types=(DestinationType.MAIL_MANAGER_ADDRESS_LIST,),

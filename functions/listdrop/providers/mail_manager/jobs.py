@@ -11,17 +11,19 @@ upload's format, and ImportDataType says so (validation.staged_format).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import urllib3
 from botocore.exceptions import ClientError
 
-from listdrop.errors import ProviderUnavailable, RejectedFile
-from listdrop.models import FileShape, JobState, JobStatus, Route
+from listdrop.errors import ProviderRequestRejected, ProviderUnavailable, RejectedFile
+from listdrop.models import SYNC_REMOVALS, SYNC_REMOVALS_ANY, Action, FileShape, JobState, JobStatus, Route
 from listdrop.providers.base import ImportRequest, call_api
 from listdrop.providers.mail_manager.keys import refuse_unsupported_action
 from listdrop.providers.presigned_upload import new_pool, put_staged_copy
+from listdrop.providers.syncs import Syncs, is_sync
 from listdrop.validation import staged_format
 
 NOT_FOUND = frozenset({"ResourceNotFoundException"})
@@ -40,10 +42,26 @@ class MailManagerProvider:
     name = "mail-manager"
     min_start_interval_seconds = 0.0
 
-    def __init__(self, client: Any, s3: Any, http: urllib3.PoolManager | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        s3: Any,
+        http: urllib3.PoolManager | None = None,
+        syncs: Callable[[MailManagerProvider], Syncs] | None = None,
+    ) -> None:
+        """`syncs` builds the address-list syncs on first use, driving this provider's import jobs."""
         self._mail = client
         self._s3 = s3
         self._http = http or new_pool()
+        self._build_syncs = syncs
+        self._built: Syncs | None = None
+
+    def _syncs(self) -> Syncs:
+        if self._build_syncs is None:
+            raise ProviderRequestRejected("this mail-manager provider was built without address-list syncs")
+        if self._built is None:
+            self._built = self._build_syncs(self)
+        return self._built
 
     def verify_destination(self, route: Route, shape: FileShape) -> None:
         refuse_unsupported_action(route)  # a delete/ key: refused before any call, against its list
@@ -56,6 +74,9 @@ class MailManagerProvider:
             ) from None
 
     def start(self, request: ImportRequest) -> str:
+        if request.route.action is Action.SYNC:
+            allow_any_share = request.route.destination.option(SYNC_REMOVALS) == SYNC_REMOVALS_ANY
+            return self._syncs().start(request, allow_any_share=allow_any_share)
         created = call_api(
             self._mail.create_address_list_import_job,
             "CreateAddressListImportJob",
@@ -87,6 +108,8 @@ class MailManagerProvider:
         return None
 
     def status(self, job_id: str) -> JobStatus:
+        if is_sync(job_id):
+            return self._syncs().status(job_id)
         try:
             job = call_api(
                 self._mail.get_address_list_import_job, "GetAddressListImportJob", expected=NOT_FOUND, JobId=job_id
@@ -105,4 +128,7 @@ class MailManagerProvider:
         )
 
     def cancel(self, job_id: str) -> None:
+        if is_sync(job_id):
+            self._syncs().cancel(job_id)
+            return
         call_api(self._mail.stop_address_list_import_job, "StopAddressListImportJob", JobId=job_id)

@@ -1,6 +1,7 @@
 """imports/mail-manager/address-lists/<AddressListId>/<any/path/>name.csv|.json|.jsonl: the import adds
 addresses. A delete/ folder routes with Action.DELETE, so `refuse_unsupported_action` refuses it against its
-address list (the job API has no bulk delete), not as a key that leads nowhere."""
+address list (the job API has no bulk delete), not as a key that leads nowhere. A sync/ folder (optionally
+sync/allow-large-removal/) makes the list match the file (providers/syncs.py)."""
 
 from __future__ import annotations
 
@@ -36,19 +37,17 @@ def route(parts: list[str]) -> Route:
         if file_parts[0].lower() in keys.ACTION_FOLDERS and len(file_parts) > 1:
             action = keys.action(file_parts[0])
             file_parts = file_parts[1:]
+        if action is Action.SYNC and file_parts[0] == keys.ALLOW_LARGE_REMOVAL_FOLDER and len(file_parts) > 1:
+            destination = keys.meaning_large_removal(destination)
         return Route(PROVIDER, destination, action, keys.data_format("/".join(file_parts)))
 
 
 def refuse_unsupported_action(route: Route) -> None:
-    """Mail Manager address-list import jobs only add addresses."""
-    if route.action is Action.SYNC:
-        raise RejectedFile(
-            "UNSUPPORTED_ACTION",
-            "listdrop syncs SES contact lists only so far; a Mail Manager address list takes put/ files (additions).",
-        )
-    if route.action is not Action.PUT:
+    """Mail Manager address-list import jobs only add addresses (a sync removes the others itself)."""
+    if route.action not in (Action.PUT, Action.SYNC):
         raise RejectedFile(
             "UNSUPPORTED_ACTION",
             "Mail Manager address-list import jobs only add addresses; there is no bulk delete. Remove "
-            "addresses one at a time (DeregisterMemberFromAddressList).",
+            "addresses one at a time (DeregisterMemberFromAddressList), or upload the list as it should be under "
+            "sync/.",
         )

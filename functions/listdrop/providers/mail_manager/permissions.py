@@ -5,6 +5,7 @@ The job does not read the bucket: the starter streams the checked copy to the jo
 
 from __future__ import annotations
 
+from listdrop.providers.job_state import state_grants
 from listdrop.providers.spec import DeploymentOptions, Grant, RoleName
 
 ADDRESS_LISTS = "arn:{partition}:ses:{region}:{account}:mailmanager-address-list/*"
@@ -40,4 +41,27 @@ def permissions(options: DeploymentOptions) -> tuple[Grant, ...]:
             (ADDRESS_LISTS,),
             NAMED_BY_KEY,
         ),
+        # An address-list sync (providers/syncs.py, mail_manager/sync.py) runs in the poller: it pages the list,
+        # reads the checked copy, writes the members to remove beside it, imports the file and deregisters them.
+        Grant(
+            RoleName.POLLER,
+            "SyncMailManagerLists",
+            (
+                "ses:ListMembersOfAddressList",
+                "ses:CreateAddressListImportJob",
+                "ses:StartAddressListImportJob",
+                "ses:DeregisterMemberFromAddressList",
+            ),
+            (ADDRESS_LISTS,),
+            NAMED_BY_KEY,
+        ),
+        Grant(
+            RoleName.POLLER,
+            "ReadSyncedMailManagerFiles",
+            ("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"),
+            (f"bucket:{STAGED}",),
+            "A sync reads its checked copy, staging/mail-manager/<tracking id>..., and writes the addresses to "
+            "remove beside it.",
+        ),
+        *state_grants(),
     )

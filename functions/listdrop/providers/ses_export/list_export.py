@@ -42,7 +42,7 @@ from listdrop.list_export_request import CONTACTS, SUPPRESSED
 from listdrop.models import JobState, JobStatus
 from listdrop.providers.base import call_api
 from listdrop.providers.job_state import JobStateStore
-from listdrop.providers.ses_export.list_rows import RESULT_KEYS, contact_header, rows_text
+from listdrop.providers.ses_export.list_rows import FIXED_HEADERS, MEMBERS, RESULT_KEYS, contact_header, rows_text
 
 JOB_ID_PREFIX = "list-export-"
 PAGE_SIZE = 1000
@@ -57,7 +57,13 @@ PART_BYTES = 8 * 1024 * 1024
 # 300 polls of a minute read about 18 million entries at one call a second.
 QUICK_STEPS = 300
 CHECKPOINT = "checkpoint.json"
-RESULT_NAMES = {SUPPRESSED: "suppression-list.csv", CONTACTS: "contact-list.csv"}
+RESULT_NAMES = {SUPPRESSED: "suppression-list.csv", CONTACTS: "contact-list.csv", MEMBERS: "address-list.csv"}
+# The client method of each listing (the client is the listing's API's: sesv2, or mailmanager for MEMBERS).
+PAGERS = {
+    SUPPRESSED: "list_suppressed_destinations",
+    CONTACTS: "list_contacts",
+    MEMBERS: "list_members_of_address_list",
+}
 
 PROCESSING, COMPLETING, COMPLETED, FAILED, CANCELLED = "PROCESSING", "COMPLETING", "COMPLETED", "FAILED", "CANCELLED"
 STATES = {
@@ -176,7 +182,7 @@ class ListExports:
         buffer = bytearray(self._store.carried(job_id, checkpoint.carry))
         step_ends = self._monotonic() + SECONDS_PER_POLL
         try:
-            if checkpoint.operation == CONTACTS and not checkpoint.header:
+            if not checkpoint.pages and not checkpoint.header:
                 checkpoint = self._begin(checkpoint, buffer)
             if checkpoint.pages and checkpoint.next_token is None:  # the list was read; writing the file failed
                 return self._finish(job_id, checkpoint, bytes(buffer))
@@ -198,8 +204,11 @@ class ListExports:
         return self._save_step(job_id, checkpoint, bytes(buffer))
 
     def _begin(self, checkpoint: Checkpoint, buffer: bytearray) -> Checkpoint:
-        """A contact-list file's first line, its header, which names the list's topics: read at the first poll
-        (the poller may read contact lists; the starter only starts exports)."""
+        """The file's first line, if its layout has one: a contact list's names the list's topics, read at the first
+        poll (the poller may read contact lists; the starter only starts exports)."""
+        if checkpoint.operation != CONTACTS:
+            buffer += FIXED_HEADERS[checkpoint.operation].encode()
+            return replace(checkpoint, header=FIXED_HEADERS[checkpoint.operation])
         topics = self._topics(str(checkpoint.parameters["ContactListName"]))
         header = contact_header(topics)
         buffer += header.encode()
@@ -207,7 +216,7 @@ class ListExports:
 
     def _page(self, checkpoint: Checkpoint) -> dict[str, Any]:
         operation = checkpoint.operation
-        method = self._ses.list_suppressed_destinations if operation == SUPPRESSED else self._ses.list_contacts
+        method = getattr(self._ses, PAGERS[operation])
         parameters = {**_with_datetimes(checkpoint.parameters), "PageSize": PAGE_SIZE}
         if checkpoint.next_token:
             parameters["NextToken"] = checkpoint.next_token
@@ -221,7 +230,7 @@ class ListExports:
         expected: frozenset[str] = frozenset(),
         **parameters: Any,
     ) -> dict[str, Any]:
-        """One SES call, paced to the account's one request per second."""
+        """One call, paced to one a second (SES's rate; Mail Manager documents none, and is read as carefully)."""
         if self._last_call is not None:
             self._sleep(max(0.0, self._last_call + MIN_CALL_INTERVAL_SECONDS - self._monotonic()))
         try:

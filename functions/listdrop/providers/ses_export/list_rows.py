@@ -19,7 +19,12 @@ from typing import Any
 from listdrop.list_export_request import CONTACTS, SUPPRESSED
 from listdrop.validation.csv_text import csv_line
 
-RESULT_KEYS = {SUPPRESSED: "SuppressedDestinationSummaries", CONTACTS: "Contacts"}
+# Mail Manager's member listing (botocore mailmanager model: ListMembersOfAddressList, PageSize 1-1000), which only
+# a Mail Manager sync reads, written in the address-list import layout: the header `address`, one address a line.
+MEMBERS = "ListMembersOfAddressList"
+RESULT_KEYS = {SUPPRESSED: "SuppressedDestinationSummaries", CONTACTS: "Contacts", MEMBERS: "Addresses"}
+# The header line of each operation's file that does not depend on the list (a contact list's names its topics).
+FIXED_HEADERS = {SUPPRESSED: "", MEMBERS: "address\n"}
 TOPIC_COLUMN = "topicPreferences."
 
 
@@ -30,6 +35,8 @@ def contact_header(topics: Iterable[str]) -> str:
 def rows_text(operation: str, items: list[dict[str, Any]], topics: list[str]) -> str:
     if operation == SUPPRESSED:
         return "".join(csv_line([item["EmailAddress"], item["Reason"]]) for item in items)
+    if operation == MEMBERS:
+        return "".join(csv_line([item["Address"]]) for item in items)
     return "".join(_contact_line(item, topics) for item in items)
 
 

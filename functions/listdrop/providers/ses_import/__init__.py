@@ -5,31 +5,16 @@ from __future__ import annotations
 from functools import partial
 
 from listdrop.models import DestinationType
-from listdrop.providers.clients import Clients
-from listdrop.providers.job_state import JobStateStore, folder
 from listdrop.providers.native import NativeListing
-from listdrop.providers.ses_export.list_export import ListExports
 from listdrop.providers.ses_import import keys, listing
 from listdrop.providers.ses_import.jobs import SesImportProvider
 from listdrop.providers.ses_import.permissions import SES_READS_CHECKED_FILES, permissions
-from listdrop.providers.ses_import.sync import ContactListSyncs
+from listdrop.providers.ses_import.sync import ContactListTarget
 from listdrop.providers.spec import CrashPoint, KeyRoutes, ProviderSpec, RoleName
 from listdrop.providers.split_jobs import SplitJobs
+from listdrop.providers.syncs import build_syncs
 from listdrop.validation.formats import spec_for
 from listdrop.validation.layouts.addresses import AddressLayout
-
-# The share of a contact list a sync may remove unless its key says it means more (listdrop:syncMaxRemovalPercent).
-DEFAULT_SYNC_MAX_REMOVAL_PERCENT = 10.0
-
-
-def contact_list_syncs(clients: Clients, imports: SesImportProvider) -> ContactListSyncs:
-    """Syncs keep their state, and the copy of the list they read, with listdrop's other jobs (job_state.py)."""
-    s3 = clients.aws("s3")
-    store = JobStateStore(s3, clients.environment("BUCKET_NAME"), folder(clients))
-    lists = ListExports(clients.job_api("sesv2"), s3, store, folder(clients))
-    limit = float(clients.environment("SYNC_MAX_REMOVAL_PERCENT") or DEFAULT_SYNC_MAX_REMOVAL_PERCENT)
-    return ContactListSyncs(imports, s3, store, lists, limit)
-
 
 SPEC = ProviderSpec(
     name=SesImportProvider.name,
@@ -38,7 +23,7 @@ SPEC = ProviderSpec(
     description="SES contact lists and the account suppression list (import jobs)",
     # A file over one job's record limit becomes several jobs (formats.FileSpec.splits), tracked as one.
     factory=lambda clients: SplitJobs(
-        SesImportProvider(clients.job_api("sesv2"), partial(contact_list_syncs, clients))
+        SesImportProvider(clients.job_api("sesv2"), partial(build_syncs, clients, ContactListTarget(), "sesv2"))
     ),
     routes=(KeyRoutes(keys.PREFIX, keys.route, keys.EXAMPLE),),
     layout=lambda route: AddressLayout(spec_for(route)),

@@ -12,8 +12,6 @@ from listdrop.errors import RejectedFile
 from listdrop.models import (
     EXTRA_COLUMNS,
     EXTRA_COLUMNS_AS_ATTRIBUTES,
-    SYNC_REMOVALS,
-    SYNC_REMOVALS_ANY,
     Action,
     DataFormat,
     Destination,
@@ -27,8 +25,6 @@ EXAMPLE = "imports/ses/contact-lists/<ContactListName>/put/<file>.csv, imports/s
 SUPPRESSION_LIST_LABEL = "SES account suppression list"
 # The folder after put/ that asks for a CSV's extra columns to be written into attributesData.
 EXTRA_AS_ATTRIBUTES_FOLDER = "extra-as-attributes"
-# The folder after sync/ that says the upload means a sync removing more than the deployment's share of the list.
-ALLOW_LARGE_REMOVAL_FOLDER = "allow-large-removal"
 
 # SES does not publish a pattern for contact list names; these are the characters its console accepts,
 # and they keep the name safe inside an IAM ARN and a notification.
@@ -59,7 +55,7 @@ def route(parts: list[str]) -> Route:
         if file_parts[0] == EXTRA_AS_ATTRIBUTES_FOLDER and len(file_parts) > 1:
             destination = _extra_as_attributes(destination, action, data_format)
         if action is Action.SYNC:
-            destination = _sync(destination, allow_large_removal=file_parts[0] == ALLOW_LARGE_REMOVAL_FOLDER)
+            destination = _sync(destination, allow_large_removal=file_parts[0] == keys.ALLOW_LARGE_REMOVAL_FOLDER)
         return Route(PROVIDER, destination, action, data_format)
 
 
@@ -70,14 +66,7 @@ def _sync(destination: Destination, *, allow_large_removal: bool) -> Destination
             "UNSUPPORTED_ACTION",
             "sync/ makes a contact list match the file; the suppression list takes put/ and delete/ files.",
         )
-    if not allow_large_removal:
-        return destination
-    return Destination(
-        destination.type,
-        destination.name,
-        label=f"{destination.label} (any share of it may be removed)",
-        options=((SYNC_REMOVALS, SYNC_REMOVALS_ANY),),
-    )
+    return keys.meaning_large_removal(destination) if allow_large_removal else destination
 
 
 def _extra_as_attributes(destination: Destination, action: Action, data_format: DataFormat) -> Destination:

@@ -1,4 +1,4 @@
-"""What a sync changes: the contacts of the list (a list export's file) that the synced file does not name.
+"""What a sync changes: the members of the list (a list export's file) that the synced file does not name.
 
 The file's addresses are held as 8-byte digests of their lower-cased form, sorted in an array (8 bytes an address: a
 million addresses, the most one sync imports, take 8 MiB), and the list is streamed past them. Two different
@@ -53,24 +53,25 @@ def removals(listed: Iterable[str], kept: array[int]) -> Iterator[tuple[str, boo
         yield address, not (at < len(kept) and kept[at] == wanted)
 
 
-def staged_addresses(lines: Iterable[str], data_format: str) -> Iterator[str]:
-    """The addresses of listdrop's checked copy of a contact-list file: a CSV with an emailAddress column, or JSON
-    lines with an emailAddress field (validation/formats.py)."""
+def staged_addresses(lines: Iterable[str], data_format: str, column_name: str) -> Iterator[str]:
+    """The addresses of listdrop's checked copy: a CSV with a header naming the address column (`emailAddress` for
+    SES, `address` for Mail Manager), or JSON lines with that field (validation/formats.py)."""
     if data_format == "JSON":
         for line in lines:
             if line.strip():
-                yield str(json.loads(line)["emailAddress"])
+                yield str(json.loads(line)[column_name])
         return
     rows = csv.reader(lines)
     header = next(rows, [])
-    column = header.index("emailAddress")
+    column = header.index(column_name)
     for row in rows:
         if row:
             yield row[column]
 
 
 def listed_addresses(lines: Iterable[str]) -> Iterator[str]:
-    """The addresses of a list export's contact-list file (providers/ses_export/list_rows.py): the first column."""
+    """The addresses of a list export's file of a contact list or an address list (providers/ses_export/list_rows.py):
+    the first column, after the header."""
     rows = csv.reader(lines)
     next(rows, None)
     for row in rows:
@@ -78,13 +79,8 @@ def listed_addresses(lines: Iterable[str]) -> Iterator[str]:
             yield row[0]
 
 
-def removal_header() -> str:
-    """A contact-list DELETE file: a CSV whose header names emailAddress (SES Developer Guide, importing contacts)."""
-    return csv_line(["emailAddress"])
-
-
-def removal_line(address: str) -> str:
-    return csv_line([address])
+def csv_row(value: str) -> str:
+    return csv_line([value])
 
 
 def text_lines(body: Any) -> io.TextIOWrapper:
