@@ -142,6 +142,22 @@ class SyncTarget(Protocol):
         """One poll's work of removing the members listed in `checkpoint.removals_key`."""
 
 
+class SyncsOnDemand:
+    """A provider's syncs, built the first time one is asked for (most uploads are not syncs), driving that
+    provider's own import jobs."""
+
+    def __init__(self, build: Callable[[ImportJobs], Syncs] | None, provider: ImportJobs, name: str) -> None:
+        self._build, self._provider, self._name = build, provider, name
+        self._built: Syncs | None = None
+
+    def __call__(self) -> Syncs:
+        if self._build is None:
+            raise ProviderRequestRejected(f"this {self._name} provider was built without syncs")
+        if self._built is None:
+            self._built = self._build(self._provider)
+        return self._built
+
+
 def build_syncs(clients: Clients, target: SyncTarget, list_api: str, imports: ImportJobs) -> Syncs:
     """Syncs of one destination, from the poller's settings: their state, and the copy of the list they read, with
     listdrop's other jobs (job_state.py); `list_api` the service whose client reads the list."""

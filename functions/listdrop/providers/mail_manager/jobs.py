@@ -18,12 +18,12 @@ from typing import Any
 import urllib3
 from botocore.exceptions import ClientError
 
-from listdrop.errors import ProviderRequestRejected, ProviderUnavailable, RejectedFile
+from listdrop.errors import ProviderUnavailable, RejectedFile
 from listdrop.models import SYNC_REMOVALS, SYNC_REMOVALS_ANY, Action, FileShape, JobState, JobStatus, Route
 from listdrop.providers.base import ImportRequest, call_api
 from listdrop.providers.mail_manager.keys import refuse_unsupported_action
 from listdrop.providers.presigned_upload import new_pool, put_staged_copy
-from listdrop.providers.syncs import Syncs, is_sync
+from listdrop.providers.syncs import ImportJobs, Syncs, SyncsOnDemand, is_sync
 from listdrop.validation import staged_format
 
 NOT_FOUND = frozenset({"ResourceNotFoundException"})
@@ -47,21 +47,13 @@ class MailManagerProvider:
         client: Any,
         s3: Any,
         http: urllib3.PoolManager | None = None,
-        syncs: Callable[[MailManagerProvider], Syncs] | None = None,
+        syncs: Callable[[ImportJobs], Syncs] | None = None,
     ) -> None:
         """`syncs` builds the address-list syncs on first use, driving this provider's import jobs."""
         self._mail = client
         self._s3 = s3
         self._http = http or new_pool()
-        self._build_syncs = syncs
-        self._built: Syncs | None = None
-
-    def _syncs(self) -> Syncs:
-        if self._build_syncs is None:
-            raise ProviderRequestRejected("this mail-manager provider was built without address-list syncs")
-        if self._built is None:
-            self._built = self._build_syncs(self)
-        return self._built
+        self._syncs = SyncsOnDemand(syncs, self, self.name)
 
     def verify_destination(self, route: Route, shape: FileShape) -> None:
         refuse_unsupported_action(route)  # a delete/ key: refused before any call, against its list

@@ -23,7 +23,7 @@ from listdrop.models import (
 )
 from listdrop.providers.base import ImportRequest, call_api
 from listdrop.providers.native import token_pages
-from listdrop.providers.syncs import Syncs, is_sync
+from listdrop.providers.syncs import ImportJobs, Syncs, SyncsOnDemand, is_sync
 
 NOT_FOUND = frozenset({"NotFoundException"})
 
@@ -40,18 +40,10 @@ class SesImportProvider:
     name = "ses-import"
     min_start_interval_seconds = 0.0
 
-    def __init__(self, client: Any, syncs: Callable[[SesImportProvider], Syncs] | None = None) -> None:
+    def __init__(self, client: Any, syncs: Callable[[ImportJobs], Syncs] | None = None) -> None:
         """`syncs` builds the contact-list syncs on first use, driving this provider's import jobs."""
         self._ses = client
-        self._build_syncs = syncs
-        self._built: Syncs | None = None
-
-    def _syncs(self) -> Syncs:
-        if self._build_syncs is None:
-            raise ProviderRequestRejected("this ses-import provider was built without contact-list syncs")
-        if self._built is None:
-            self._built = self._build_syncs(self)
-        return self._built
+        self._syncs = SyncsOnDemand(syncs, self, self.name)
 
     def verify_destination(self, route: Route, shape: FileShape) -> None:
         if route.destination.type is not DestinationType.SES_CONTACT_LIST:
