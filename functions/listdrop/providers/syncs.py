@@ -142,6 +142,12 @@ class SyncTarget(Protocol):
         """One poll's work of removing the members listed in `checkpoint.removals_key`."""
 
 
+def start_or_adopt(imports: ImportJobs, checkpoint: SyncCheckpoint, request: ImportRequest) -> str:
+    """An import job for one of the sync's files: the one an interrupted poll started, or a new one."""
+    since = datetime.fromisoformat(checkpoint.started_at) - CLOCK_SKEW
+    return imports.find_started(request, since=since) or imports.start(request)
+
+
 class SyncsOnDemand:
     """A provider's syncs, built the first time one is asked for (most uploads are not syncs), driving that
     provider's own import jobs."""
@@ -307,9 +313,7 @@ class Syncs:
         )
 
     def _start(self, checkpoint: SyncCheckpoint, request: ImportRequest) -> str:
-        """An import job for this file: the one an interrupted poll started, or a new one."""
-        since = datetime.fromisoformat(checkpoint.started_at) - CLOCK_SKEW
-        return self._imports.find_started(request, since=since) or self._imports.start(request)
+        return start_or_adopt(self._imports, checkpoint, request)
 
     def _body(self, bucket: str, key: str) -> Any:
         response = call_api(self._s3.get_object, "GetObject", Bucket=bucket, Key=key)

@@ -5,11 +5,10 @@ read it under the bucket policy; not one call per contact."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from listdrop.models import Action, DataFormat, JobState
-from listdrop.providers.syncs import CLOCK_SKEW, ImportJobs, RemovalStep, SyncCheckpoint
+from listdrop.providers.syncs import ImportJobs, RemovalStep, SyncCheckpoint, start_or_adopt
 from listdrop.validation.csv_text import csv_line
 
 PROVIDER = "ses-import"
@@ -29,9 +28,7 @@ class ContactListTarget:
         """Start the DELETE job (the one an interrupted poll started, if any), then follow it to its end."""
         if checkpoint.remove_job is None:
             request = checkpoint.request(PROVIDER, Action.DELETE, checkpoint.removals_key, DataFormat.CSV.value)
-            since = datetime.fromisoformat(checkpoint.started_at) - CLOCK_SKEW
-            job_id = imports.find_started(request, since=since) or imports.start(request)
-            return RemovalStep(JobState.RUNNING, remove_job=job_id)
+            return RemovalStep(JobState.RUNNING, remove_job=start_or_adopt(imports, checkpoint, request))
         delete = imports.status(checkpoint.remove_job)
         error = f"the DELETE import job ended {delete.provider_status}: {delete.error_message}"
         return RemovalStep(
